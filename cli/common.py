@@ -1,0 +1,40 @@
+"""Shared CLI plumbing: consoles, the one-line error convention and the Paths built from the environment."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from anysym.errors import AnysymError
+from anysym.settings import Paths
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one red line to stderr and exit with `code`."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def reporting_errors() -> Iterator[None]:
+    """Turn library errors into one readable line and exit code 1 (never a traceback)."""
+    try:
+        yield
+    except AnysymError as exc:
+        fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc))
+
+
+def paths_from_env() -> Paths:
+    """Build the installation layout once, from `$ANYSYM_HOME` (read here and nowhere else)."""
+    return Paths.from_env(os.environ)

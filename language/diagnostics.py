@@ -1,0 +1,94 @@
+"""Diagnostic: one problem with a flow, addressed to a function and port; the refiner's only input."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    """How bad a problem is: errors block compilation or execution, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class DiagnosticKind(StrEnum):
+    """Machine-readable kinds; parse, validation, server 400 and runtime problems share this list."""
+
+    SYNTAX_ERROR = "syntax_error"
+    DUPLICATE_FUNCTION = "duplicate_function"
+    UNKNOWN_LINK_SOURCE = "unknown_link_source"
+    UNKNOWN_FUNCTION = "unknown_function"
+    UNKNOWN_INPUT = "unknown_input"
+    MISSING_INPUT = "missing_input"
+    UNKNOWN_OUTPUT = "unknown_output"
+    TYPE_MISMATCH = "type_mismatch"
+    WRONG_VALUE_TYPE = "wrong_value_type"
+    VALUE_NOT_IN_LIST = "value_not_in_list"
+    VALUE_OUT_OF_RANGE = "value_out_of_range"
+    DUPLICATE_LINK = "duplicate_link"
+    VALUE_AND_LINK = "value_and_link"
+    CYCLE = "cycle"
+    NO_OUTPUT_NODE = "no_output_node"
+    UNUSED_OUTPUT = "unused_output"
+    INVALID_INPUT_FILE = "invalid_input_file"
+    SERVER_REJECTED = "server_rejected"
+    EXECUTION_ERROR = "execution_error"
+    EXECUTION_INTERRUPTED = "execution_interrupted"
+    NO_OUTPUTS = "no_outputs"
+    MISSING_KEY_FUNCTION = "missing_key_function"
+    EXTRACTION_ERROR = "extraction_error"
+
+
+class Diagnostic(BaseModel):
+    """One problem: what kind, where (function id, port, source line), what is wrong and how to fix it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: DiagnosticKind
+    message: str
+    severity: Severity = Severity.ERROR
+    function: str | None = None
+    port: str | None = None
+    hint: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    @property
+    def is_error(self) -> bool:
+        """Whether this problem blocks compilation or execution."""
+        return self.severity is Severity.ERROR
+
+    def render(self) -> str:
+        """Render one compact line, e.g. `error[missing_input] sampler.model: ... (hint: ...)`."""
+        where = self.function or ""
+        if self.port:
+            where = f"{where}.{self.port}" if where else self.port
+        if self.line is not None:
+            position = f"line {self.line}" + (f":{self.column}" if self.column is not None else "")
+            where = f"{where} ({position})" if where else position
+        text = f"{self.severity.value}[{self.kind.value}]"
+        text += f" {where}: {self.message}" if where else f": {self.message}"
+        if self.hint:
+            text += f" (hint: {self.hint})"
+        return text
+
+
+def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
+    """Return True when any diagnostic is an error."""
+    return any(d.is_error for d in diagnostics)
+
+
+def render_for_llm(diagnostics: Sequence[Diagnostic]) -> str:
+    """Render a numbered list meant to be pasted into an LLM repair prompt (errors first)."""
+    ordered = sorted(diagnostics, key=lambda d: 0 if d.is_error else 1)
+    return "\n".join(f"{i}. {d.render()}" for i, d in enumerate(ordered, 1))
+
+
+def diagnostics_to_json(diagnostics: Sequence[Diagnostic]) -> str:
+    """Serialise diagnostics as a JSON array (None fields omitted)."""
+    return json.dumps([d.model_dump(mode="json", exclude_none=True) for d in diagnostics], indent=2)

@@ -1,0 +1,1 @@
+"""nodes package of anysym."""

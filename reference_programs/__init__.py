@@ -1,0 +1,1 @@
+"""reference_programs package of anysym."""

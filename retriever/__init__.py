@@ -1,0 +1,1 @@
+"""retriever package of anysym."""

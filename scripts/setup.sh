@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# One command that sets up a fresh machine: anysym itself (with its dev tools) and the embedded defaults
+# it runs on offline (managed local ComfyUI + random-weight models, managed local LLM, offline embeddings,
+# the reference-program index). Idempotent: a second run only checks what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PYTHON:-python3}"
+echo "==> installing anysym and its dev tools"
+"$PY" -m pip install --disable-pip-version-check -q -e '.[dev]'
