@@ -1,0 +1,141 @@
+"""ComfyUI UI-workflow (litegraph) JSON -> Flow, naming widget values through a catalog."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from anysym.errors import ALangSemanticError
+from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.flow import Flow, Function, Link, ParamValue
+
+UI_ONLY_TYPES = frozenset({"Note", "MarkdownNote", "PrimitiveNode", "Reroute"})
+SEED_CONTROL_VALUES = frozenset({"fixed", "increment", "decrement", "randomize"})
+MUTED, BYPASSED = 2, 4
+MAX_REROUTE_DEPTH = 64
+
+
+@dataclass(frozen=True)
+class _UiLink:
+    origin: str
+    origin_slot: int
+    target: str
+    target_slot: int
+    type: str
+
+
+def from_ui(workflow: Mapping[str, Any], catalog: Catalog) -> Flow:
+    """Convert a UI workflow to a Flow: node ids become function ids, widget values become parameters.
+
+    Reroutes and bypassed nodes are resolved to the real source, muted nodes and notes are dropped, and
+    values of PrimitiveNodes are taken from the widgets they feed. Raises `ALangSemanticError` on a shape
+    this importer does not understand (e.g. group nodes missing from the catalog).
+    """
+    nodes = {str(n.get("id")): n for n in _list(workflow.get("nodes"), "nodes") if isinstance(n, Mapping)}
+    links = {lk_id: lk for lk_id, lk in (_ui_link(raw) for raw in _list(workflow.get("links"), "links"))}
+    functions: dict[str, Function] = {}
+    flow_links: list[Link] = []
+    for node_id, node in nodes.items():
+        node_type = str(node.get("type", ""))
+        if node_type in UI_ONLY_TYPES or node.get("mode") in (MUTED, BYPASSED):
+            continue
+        spec = catalog.get(node_type)
+        if spec is None:
+            hint = ", ".join(catalog.closest(node_type)) or "none"
+            raise ALangSemanticError(
+                f"UI node {node_id} has type {node_type!r}, unknown to the catalog (closest: {hint}); "
+                "pull the catalog from the server the workflow was made for"
+            )
+        linked: dict[str, tuple[str, int]] = {}
+        for slot, socket in enumerate(node.get("inputs") or []):
+            link_id = socket.get("link") if isinstance(socket, Mapping) else None
+            if link_id is None or link_id not in links:
+                continue
+            source = _resolve(nodes, links, links[link_id], MAX_REROUTE_DEPTH)
+            if source is not None:
+                linked[str(socket.get("name", slot))] = source
+        params = _widget_params(node, spec.widget_inputs(), set(linked))
+        functions[node_id] = Function(type=node_type, params=params)
+        flow_links += [
+            Link(source=s, output=i, target=node_id, input=name) for name, (s, i) in linked.items()
+        ]
+    return Flow.build(functions, [lk for lk in flow_links if lk.source in functions])
+
+
+def _list(value: Any, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ALangSemanticError(f"a UI workflow needs a '{what}' list; export the workflow again")
+    return value
+
+
+def _ui_link(raw: Any) -> tuple[int, _UiLink]:
+    try:
+        if isinstance(raw, Mapping):  # workflow format version 1
+            values = [raw["id"], raw["origin_id"], raw["origin_slot"], raw["target_id"], raw["target_slot"]]
+            link_type = raw.get("type", "*")
+        else:
+            values, link_type = list(raw[:5]), raw[5] if len(raw) > 5 else "*"
+        link_id, origin, origin_slot, target, target_slot = values
+        return int(link_id), _UiLink(
+            str(origin), int(origin_slot), str(target), int(target_slot), str(link_type)
+        )
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise ALangSemanticError(f"malformed UI link {raw!r}: {exc}") from exc
+
+
+def _resolve(
+    nodes: Mapping[str, Mapping[str, Any]], links: Mapping[int, _UiLink], link: _UiLink, depth: int
+) -> tuple[str, int] | None:
+    """Follow reroutes and bypassed nodes back to a real (function id, output index), or None."""
+    source = nodes.get(link.origin)
+    if source is None or depth <= 0:
+        return None
+    source_type = source.get("type")
+    if source_type == "PrimitiveNode" or source.get("mode") == MUTED:
+        return None  # primitive values are already in the target's widgets_values
+    if source_type == "Reroute" or source.get("mode") == BYPASSED:
+        for socket in source.get("inputs") or []:
+            link_id = socket.get("link") if isinstance(socket, Mapping) else None
+            upstream = links.get(link_id) if isinstance(link_id, int) else None
+            if upstream is None:
+                continue
+            if source_type == "Reroute" or socket.get("type") in (link.type, "*"):
+                return _resolve(nodes, links, upstream, depth - 1)
+        return None
+    return (link.origin, link.origin_slot)
+
+
+def _widget_params(
+    node: Mapping[str, Any], widgets: list[InputSpec], linked: set[str]
+) -> dict[str, ParamValue]:
+    values = node.get("widgets_values")
+    if isinstance(values, Mapping):  # some custom nodes save widgets by name
+        return {
+            w.name: _literal(values[w.name]) for w in widgets if w.name in values and w.name not in linked
+        }
+    queue = list(values or [])
+    params: dict[str, ParamValue] = {}
+    for widget in widgets:
+        if not queue:
+            break
+        value = queue.pop(0)
+        if widget.name not in linked:
+            params[widget.name] = _literal(value)
+        if _has_seed_control(widget) and queue and queue[0] in SEED_CONTROL_VALUES:
+            queue.pop(0)
+    return params
+
+
+def _has_seed_control(widget: InputSpec) -> bool:
+    return widget.type == "INT" and (
+        widget.name in ("seed", "noise_seed") or bool(widget.options.get("control_after_generate"))
+    )
+
+
+def _literal(value: Any) -> ParamValue:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    raise ALangSemanticError(f"widget value {value!r} is not a JSON scalar")
