@@ -1,0 +1,34 @@
+"""The installed layout: one `anysym` namespace, nothing leaking to the top level."""
+
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import anysym
+
+REPO = Path(__file__).resolve().parents[2]
+SKIP = {"tests", "build", "dist", ".typecheck", ".git", "docs", "examples", "scripts"}
+
+
+def test_every_package_directory_is_declared() -> None:
+    declared = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {"anysym"}
+    for init in REPO.rglob("__init__.py"):
+        rel = init.parent.relative_to(REPO)
+        if rel.parts and (rel.parts[0] in SKIP or any(p.startswith(".") for p in rel.parts)):
+            continue
+        found.add(".".join(("anysym", *rel.parts)) if rel.parts else "anysym")
+    assert found == declared
+
+
+def test_no_top_level_modules_leak() -> None:
+    code = "import importlib.util as u; print([m for m in ('graph','nodes','language','executor') if u.find_spec(m)])"
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_public_api_is_sorted_and_complete() -> None:
+    assert anysym.__all__ == sorted(anysym.__all__)
+    for name in anysym.__all__:
+        assert getattr(anysym, name) is not None
