@@ -18,6 +18,7 @@ AnysymError
  +-- LLMError                      the language model endpoint failed after retries
  +-- RetrievalError                the reference-program store cannot be built or queried
  +-- RefineExhaustedError          every refinement attempt failed
+ +-- BenchError                    a benchmark suite, its inputs or its results cannot be used
 ```
 
 Programmer misuse stays a plain `TypeError` / `ValueError`. Every class carries a one-line message that
@@ -158,3 +159,7 @@ class RetrievalError(AnysymError):
 
 class RefineExhaustedError(AnysymError):
     """Raised (only on request) when every refinement attempt failed."""
+
+
+class BenchError(AnysymError):
+    """Raised when a benchmark suite, its input files or a results file cannot be used."""
