@@ -21,6 +21,7 @@ class DiagnosticKind(StrEnum):
 
     SYNTAX_ERROR = "syntax_error"
     DUPLICATE_FUNCTION = "duplicate_function"
+    DUPLICATE_PARAMETER = "duplicate_parameter"
     UNKNOWN_LINK_SOURCE = "unknown_link_source"
     UNKNOWN_FUNCTION = "unknown_function"
     UNKNOWN_INPUT = "unknown_input"
