@@ -80,7 +80,8 @@ def from_token_problem(problem: TokenProblem, text: str) -> ALangSyntaxError:
 def from_lark(exc: UnexpectedInput, text: str, syntax: str, parser: Lark) -> ALangSyntaxError:
     """Convert a lark error into an `ALangSyntaxError` that says what was found and what was expected."""
     line, column = _position(exc, text)
-    expected = _expected(exc, parser)
+    names = _accepted(getattr(exc, "state", None)) or _lark_expected(exc)
+    expected = _expected(names, parser)
     if isinstance(exc, UnexpectedCharacters):
         found = _describe_char(text, exc.pos_in_stream if exc.pos_in_stream is not None else -1)
     elif isinstance(exc, UnexpectedToken) and exc.token.type != "$END":
@@ -89,27 +90,30 @@ def from_lark(exc: UnexpectedInput, text: str, syntax: str, parser: Lark) -> ALa
         found = "unexpected end of text"
     message = f"{found}; expected {expected}" if expected else found
     source_line = text.split("\n")[line - 1] if line >= 1 else ""
-    hint = hint_for(syntax, exc, source_line, column)
+    hint = hint_for(syntax, exc, source_line, column, frozenset(names))
     return syntax_error(text, line, column, message, hint)
 
 
 def _position(exc: UnexpectedInput, text: str) -> tuple[int, int]:
     line = getattr(exc, "line", -1)
     column = getattr(exc, "column", -1)
-    if isinstance(exc, UnexpectedEOF) or line is None or line < 1:
+    at_end = isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+    if at_end or isinstance(exc, UnexpectedEOF) or line is None or line < 1:
+        text = text.rstrip()
         line = text.count("\n") + 1
         column = len(text) - (text.rfind("\n") + 1) + 1
     return line, max(1, column or 1)
 
 
-def _expected(exc: UnexpectedInput, parser: Lark) -> str:
-    names = _accepted(getattr(exc, "state", None))
-    if names:
-        pass
-    elif isinstance(exc, UnexpectedToken | UnexpectedEOF):
-        names = set(exc.expected)
-    elif isinstance(exc, UnexpectedCharacters):
-        names = set(exc.allowed or ())
+def _lark_expected(exc: UnexpectedInput) -> set[str]:
+    if isinstance(exc, UnexpectedToken | UnexpectedEOF):
+        return set(exc.expected)
+    if isinstance(exc, UnexpectedCharacters):
+        return set(exc.allowed or ())
+    return set()
+
+
+def _expected(names: set[str], parser: Lark) -> str:
     described = sorted({_describe_terminal(name, parser) for name in names})
     if "'True'" in described:
         described = [item for item in described if item not in _VALUE_WORDS] + ["a value"]

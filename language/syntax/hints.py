@@ -96,6 +96,7 @@ PSEUDO_RULES: list[Rule] = [
         lambda s: _is_word(s) and bool(s.expected & {"DQ_STRING", "SQ_STRING"}),
         'quote text values in double quotes, e.g. sampler_name "euler"',
     ),
+    (lambda s: _is_word(s) and "WITH" in s.expected, BACKTICK),
     (
         lambda s: _is_word(s) and "DOT" in s.expected,
         f"one sentence per function, ending in a period: {PSEUDO_FORM}",
@@ -107,9 +108,12 @@ _RULES = {"declarative": DECLARATIVE_RULES, "dataflow": DATAFLOW_RULES, "pseudo"
 _FALLBACK = {"declarative": ADD_NODE_FORM, "dataflow": DATAFLOW_FORM, "pseudo": PSEUDO_FORM}
 
 
-def hint_for(syntax: str, exc: UnexpectedInput, line: str, column: int) -> str:
-    """Pick the first matching fix hint for a parse failure, or restate the statement form."""
-    site = _site(exc, line, column)
+def hint_for(syntax: str, exc: UnexpectedInput, line: str, column: int, expected: frozenset[str]) -> str:
+    """Pick the first matching fix hint for a parse failure, or restate the statement form.
+
+    `expected` holds the terminal names that would have advanced the parser at the error.
+    """
+    site = _site(exc, line, column, expected)
     if site.found in {'"', "'", "`"} and site.line.count(site.found) % 2 == 1:
         return "close the quote on the same line; write line breaks inside text as \\n"
     for matches, hint in _RULES.get(syntax, []):
@@ -118,13 +122,13 @@ def hint_for(syntax: str, exc: UnexpectedInput, line: str, column: int) -> str:
     return f"each statement looks like {_FALLBACK.get(syntax, DATAFLOW_FORM)}"
 
 
-def _site(exc: UnexpectedInput, line: str, column: int) -> ErrorSite:
+def _site(exc: UnexpectedInput, line: str, column: int, expected: frozenset[str]) -> ErrorSite:
     before = line[: max(0, column - 1)]
     if isinstance(exc, UnexpectedToken):
         token = exc.token
         found = "" if token.type == "$END" else str(token)
-        return ErrorSite(found, str(token.type), frozenset(exc.expected), line, before)
+        return ErrorSite(found, str(token.type), expected, line, before)
     if isinstance(exc, UnexpectedCharacters):
         char = line[column - 1] if 0 < column <= len(line) else ""
-        return ErrorSite(char, "", frozenset(exc.allowed or ()), line, before)
-    return ErrorSite("", "$END", frozenset(getattr(exc, "expected", ())), line, before)
+        return ErrorSite(char, "", expected, line, before)
+    return ErrorSite("", "$END", expected, line, before)
