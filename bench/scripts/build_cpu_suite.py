@@ -606,10 +606,12 @@ def _batches() -> list[T]:
     from anysym.bench.scripts.cpu_tasks import unary as u
 
     anim = Sol()
-    rep = u(anim, "repeat", "RepeatImageBatch", load(anim, "photo", PHOTO), amount=4)
-    save(
-        anim, rep, "photo_loop", node="SaveAnimatedWEBP", fps=4.0, lossless=True, quality=90, method="default"
-    )
+    photo = load(anim, "photo", PHOTO)
+    anim.add("pair", "ImageBatch")
+    anim.link(photo, "IMAGE", "pair", "image1")
+    anim.link(u(anim, "neg", "ImageInvert", photo), "IMAGE", "pair", "image2")
+    rep = u(anim, "repeat", "RepeatImageBatch", "pair", amount=2)
+    save(anim, rep, "photo_blink", node="SaveAnimatedWEBP", fps=4.0, lossless=True, quality=90, method="default")
     seq = Sol()
     a, b = load(seq, "photo", PHOTO), load(seq, "pattern", PATTERN)
     mid = _blend(seq, "mid", a, b, 0.5, "normal")
@@ -656,9 +658,10 @@ def _batches() -> list[T]:
     latent_out = [{"kind": "latent", "count": 1}]
     return [
         T(
-            "photo_loop",
+            "photo_blink",
             "animation",
-            "Make a 4-frame animated WEBP that shows photo.png in every frame.",
+            "Make a 4-frame animated WEBP that alternates between photo.png and its colour-inverted copy "
+            "(photo, inverted, photo, inverted).",
             [PHOTO],
             [img(width=256, height=192, frames=4, compare=cmp("match", L(PHOTO), max_mae=3))],
             anim,
