@@ -1,0 +1,119 @@
+"""`anysym convert`: translate a flow between the three A-Language syntaxes and ComfyUI JSON."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from anysym.cli.common import fail, reporting_errors
+from anysym.errors import ALangSemanticError
+from anysym.language.catalog import Catalog
+from anysym.language.flow import Flow
+from anysym.language.syntax import SYNTAXES, Syntax, detect_syntax, parse, render
+
+
+class Target(StrEnum):
+    """Formats `convert` can write."""
+
+    declarative = "declarative"
+    dataflow = "dataflow"
+    pseudo = "pseudo"
+    api = "api"
+
+
+class Source(StrEnum):
+    """Formats `convert` can read (detected from the content unless given)."""
+
+    declarative = "declarative"
+    dataflow = "dataflow"
+    pseudo = "pseudo"
+    api = "api"
+    ui = "ui"
+
+
+def detect_format(text: str) -> Source:
+    """Tell the input format from the content: API JSON, UI-workflow JSON, else an A-Language syntax."""
+    from anysym.language.comfy_format import is_api_prompt, is_ui_workflow
+
+    if text.lstrip().startswith("{"):
+        data = _json(text)
+        if is_ui_workflow(data):
+            return Source.ui
+        if is_api_prompt(data) or (isinstance(data, dict) and is_api_prompt(data.get("prompt"))):
+            return Source.api
+        raise ALangSemanticError(
+            "this JSON is neither an API prompt ({id: {class_type, inputs}}) nor a UI workflow (nodes, links)"
+        )
+    return Source(detect_syntax(text))
+
+
+def read_flow(text: str, source: Source, catalog: Catalog | None) -> Flow:
+    """Read `text` in the `source` format into a Flow."""
+    from anysym.language.comfy_format import from_api, from_ui
+
+    if source is Source.api:
+        return from_api(_json(text))
+    if source is Source.ui:
+        if catalog is None:
+            raise ALangSemanticError(
+                "a UI workflow names its widget values only through a catalog; "
+                "pass --catalog object_info.json"
+            )
+        return from_ui(_json(text), catalog)
+    return parse(text, _syntax(source.value))
+
+
+def write_flow(flow: Flow, target: Target, catalog: Catalog | None) -> str:
+    """Write a Flow in the `target` format (API JSON resolves output names and fills defaults by catalog)."""
+    if target is Target.api:
+        from anysym.language.comfy_format import to_api
+
+        return json.dumps(to_api(flow, catalog), indent=2, ensure_ascii=False) + "\n"
+    return render(flow, _syntax(target.value))
+
+
+def _syntax(name: str) -> Syntax:
+    return next(syntax for syntax in SYNTAXES if syntax == name)
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ALangSemanticError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
+
+
+def convert(
+    file: Annotated[Path, typer.Argument(help="A-Language text, API prompt JSON or UI workflow JSON.")],
+    to: Annotated[Target, typer.Option("--to", help="Output format.")],
+    from_: Annotated[
+        Source | None, typer.Option("--from", help="Input format (default: detected from the content).")
+    ] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write here, not to stdout.")] = None,
+    catalog_path: Annotated[
+        Path | None,
+        typer.Option("--catalog", help="Saved /object_info JSON: names UI widgets, resolves output names."),
+    ] = None,
+) -> None:
+    """Convert a flow between declarative, dataflow, pseudo-natural and ComfyUI API/UI JSON."""
+    with reporting_errors():
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            fail(f"{file} is not UTF-8 text; convert reads A-Language text or ComfyUI JSON")
+        catalog = Catalog.load(catalog_path) if catalog_path is not None else None
+        source = from_ or detect_format(text)
+        result = write_flow(read_flow(text, source, catalog), to, catalog)
+        if output is None:
+            typer.echo(result, nl=False)
+        else:
+            output.write_text(result, encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `convert` command."""
+    app.command("convert")(convert)
