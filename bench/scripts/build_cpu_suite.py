@@ -611,7 +611,16 @@ def _batches() -> list[T]:
     anim.link(photo, "IMAGE", "pair", "image1")
     anim.link(u(anim, "neg", "ImageInvert", photo), "IMAGE", "pair", "image2")
     rep = u(anim, "repeat", "RepeatImageBatch", "pair", amount=2)
-    save(anim, rep, "photo_blink", node="SaveAnimatedWEBP", fps=4.0, lossless=True, quality=90, method="default")
+    save(
+        anim,
+        rep,
+        "photo_blink",
+        node="SaveAnimatedWEBP",
+        fps=4.0,
+        lossless=True,
+        quality=90,
+        method="default",
+    )
     seq = Sol()
     a, b = load(seq, "photo", PHOTO), load(seq, "pattern", PATTERN)
     mid = _blend(seq, "mid", a, b, 0.5, "normal")
