@@ -42,10 +42,13 @@ def _is_word(site: ErrorSite) -> bool:
 
 DECLARATIVE_RULES: list[Rule] = [
     (
-        lambda s: "add_node" in s.line and s.found in {")", ","},
+        lambda s: "add_node" in s.line and (s.found in {")", ","} or s.expected == {"RPAR"}),
         f"add_node takes 3 arguments: {ADD_NODE_FORM}",
     ),
-    (lambda s: "connect" in s.line and s.found in {")", ","}, f"connect takes 4 arguments: {CONNECT_FORM}"),
+    (
+        lambda s: "connect" in s.line and (s.found in {")", ","} or s.expected == {"RPAR"}),
+        f"connect takes 4 arguments: {CONNECT_FORM}",
+    ),
     (lambda s: "LBRACE" in s.expected, 'parameters are a dict: {"seed": 42, "cfg": 7.5}'),
     (lambda s: s.found in {"=", ":"} and "{" in s.before, 'parameters are a dict: {"seed": 42, "cfg": 7.5}'),
     (

@@ -35,6 +35,8 @@ def semantic_error(text: str, syntax: Syntax) -> ALangSemanticError:
             "4 arguments",
         ),
         ("declarative", 'workflow.add_node("s")', 1, 22, "3 arguments"),
+        ("declarative", 'workflow.add_node("s", "K", {}, "x")', 1, 33, "3 arguments"),
+        ("declarative", 'workflow.connect("a", 0, "b", "c", "d")', 1, 36, "4 arguments"),
         ("declarative", 'workflow.add_node("s", "K", {"seed"=4})', 1, 36, "dict"),
         ("declarative", 'workflow.add_node("s", "K", seed=4)', 1, 29, "dict"),
         ("declarative", 'print("hi")', 1, 1, "every statement"),
