@@ -1,0 +1,185 @@
+"""`anysym bench`: run a task suite through the engine and report pass@1 per stage, cost and time."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from anysym.cli.common import console, fail, reporting_errors
+
+SUITE_DIR = Path(__file__).resolve().parents[1] / "bench" / "suites"
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `bench` command to the app."""
+    app.command("bench")(bench)
+
+
+def bench(
+    suite: Annotated[
+        str, typer.Argument(help="Suite JSON path, a shipped suite name (cpu, any2any) or a ComfyBench file.")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="Results directory (resumes what is already there).")],
+    model: Annotated[
+        str | None, typer.Option(help="Chat model name (default: the managed local LLM).")
+    ] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the model.")] = None,
+    syntax: Annotated[
+        str, typer.Option(help="A-Language syntax: declarative, dataflow or pseudo.")
+    ] = "declarative",
+    one_step: Annotated[
+        bool, typer.Option("--one-step", help="Infer functions and links in one call.")
+    ] = False,
+    no_refine: Annotated[bool, typer.Option("--no-refine", help="Switch the refinement loop off.")] = False,
+    runs: Annotated[int, typer.Option(min=1, help="Runs per task (pass@1 is their mean).")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="Tasks in flight at once.")] = 1,
+    server: Annotated[list[str] | None, typer.Option("--server", help="ComfyUI URL (repeatable).")] = None,
+    variants: Annotated[
+        str | None,
+        typer.Option(
+            help="Side-by-side configurations: 'syntaxes', 'ablation', 'grid' or 'dataflow+one-step,pseudo'."
+        ),
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
+    inputs: Annotated[
+        Path | None,
+        typer.Option(help="Directory with the tasks' input files (default: OUT/inputs, generated)."),
+    ] = None,
+    comfybench: Annotated[
+        bool, typer.Option("--comfybench", help="Read SUITE in ComfyBench's instruction format.")
+    ] = False,
+    no_execute: Annotated[
+        bool, typer.Option("--no-execute", help="Stop after validation (compile/valid rates only).")
+    ] = False,
+    key_functions: Annotated[
+        bool, typer.Option("--key-functions", help="Give the engine the tasks' key function types.")
+    ] = False,
+    judge_model: Annotated[
+        str | None, typer.Option(help="Vision model for the optional resolve judge.")
+    ] = None,
+    judge_base_url: Annotated[
+        str | None, typer.Option(help="OpenAI-compatible endpoint of the judge.")
+    ] = None,
+) -> None:
+    """Benchmark the engine on a suite: stage pass rates, attempts, LLM calls, tokens and time split."""
+    from anysym.bench.engine import EngineConfig, EngineRunner, ensure_engine
+    from anysym.bench.harness import BenchRun
+    from anysym.bench.judge import VLMJudge
+    from anysym.bench.report import print_summary, write_reports
+    from anysym.bench.summary import summarise
+    from anysym.bench.variants import SYNTAX_NAMES, Variant, parse_variants
+
+    if syntax not in SYNTAX_NAMES:
+        fail(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAX_NAMES)}")
+    if bool(judge_model) != bool(judge_base_url):
+        fail("the judge needs both --judge-model and --judge-base-url")
+    with reporting_errors():
+        loaded = _load(suite, comfybench)
+        ensure_engine()
+        inputs_dir = inputs or out / "inputs"
+        _ensure_inputs(loaded, inputs_dir, generated=inputs is None)
+        plan = BenchRun(
+            suite=loaded,
+            variants=parse_variants(
+                variants, Variant(syntax=syntax, one_step=one_step, refine=not no_refine)
+            ),
+            out_dir=out,
+            inputs_dir=inputs_dir,
+            runs=runs,
+            concurrency=concurrency,
+            limit=limit,
+        )
+        config = EngineConfig(
+            model=model,
+            base_url=base_url,
+            servers=tuple(server or ()),
+            runs_dir=out / "runs",
+            execute=not no_execute,
+            use_key_functions=key_functions,
+        )
+        judge = None
+        if judge_model and judge_base_url:
+            api_key = os.environ.get("ANYSYM_JUDGE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+            judge = VLMJudge(model=judge_model, base_url=judge_base_url, api_key=api_key)
+        settings: dict[str, Any] = {
+            "suite": str(loaded.source or suite),
+            "model": model or "managed local LLM",
+            "base_url": base_url or "",
+            "servers": ", ".join(server or []) or "managed local ComfyUI",
+            "variants": ", ".join(v.name for v in plan.variants),
+            "runs": runs,
+            "execute": not no_execute,
+            "key_functions": key_functions,
+            "judge_model": judge_model or "not judged",
+            "judge_prompt": judge.prompt if judge else "",
+            "finished": "",
+        }
+
+        def progress(record: Any, resumed: bool) -> None:
+            mark = "resumed" if resumed else f"{record.wall_s:6.1f}s"
+            console.print(
+                f"[dim]{mark}[/] {record.variant} {record.task_id}#{record.run}: [bold]{record.stage}[/]"
+            )
+
+        records = asyncio.run(_run(plan, EngineRunner(config), judge, progress))
+        settings["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+        summary = summarise(records, suite=loaded.name, config=settings)
+        paths = write_reports(summary, records, out)
+        (out / "bench.json").write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+    print_summary(summary, console)
+    for path in paths:
+        console.print(f"wrote {path}")
+
+
+async def _run(plan: Any, runner: Any, judge: Any, progress: Any) -> Any:
+    from anysym.bench.harness import run_bench
+
+    try:
+        return await run_bench(plan, runner, judge=judge, on_record=progress)
+    finally:
+        if judge is not None:
+            await judge.aclose()
+
+
+def _load(name: str, comfybench: bool) -> Any:
+    from anysym.bench.suites import load_comfybench, load_suite
+
+    path = Path(name)
+    if not path.exists() and (SUITE_DIR / f"{name}.json").is_file():
+        path = SUITE_DIR / f"{name}.json"
+    if comfybench or _looks_like_comfybench(path):
+        return load_comfybench(path)
+    return load_suite(path)
+
+
+def _looks_like_comfybench(path: Path) -> bool:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    entries = list(data.values()) if isinstance(data, dict) and "tasks" not in data else data
+    return (
+        isinstance(entries, list)
+        and bool(entries)
+        and all(isinstance(e, dict) and "instruction" in e and "modality" in e for e in entries)
+    )
+
+
+def _ensure_inputs(suite: Any, inputs_dir: Path, *, generated: bool) -> None:
+    needed = {name for task in suite.tasks for name in task.inputs}
+    if all((inputs_dir / name).is_file() for name in needed):
+        return
+    if suite.inputs_generator and generated:
+        importlib.import_module(suite.inputs_generator).make_inputs(inputs_dir)
+        return
+    missing = sorted(name for name in needed if not (inputs_dir / name).is_file())
+    fail(
+        f"input files missing in {inputs_dir}: {', '.join(missing[:5])}; pass --inputs DIR with the resources"
+    )
