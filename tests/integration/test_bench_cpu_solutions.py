@@ -1,0 +1,105 @@
+"""Every CPU-suite task is solvable and its check is right: the hand-written reference solution, run on
+the real local ComfyUI, passes the task's check, and another task's real output fails it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from anysym.bench.checks import run_checks
+from anysym.bench.make_inputs import make_inputs
+from anysym.bench.suites import Task, load_suite
+from anysym.language.catalog import Catalog
+from anysym.language.comfy_format import to_api
+from anysym.language.syntax import parse
+
+pytestmark = pytest.mark.integration
+
+SUITES = Path(__file__).resolve().parents[2] / "bench" / "suites"
+SUITE = load_suite(SUITES / "cpu.json")
+
+
+def _base_url(server: Any) -> str:
+    for name in ("base_url", "url"):
+        value = getattr(server, name, None)
+        if value:
+            return str(value).rstrip("/")
+    return str(server).rstrip("/")
+
+
+async def _execute(client: httpx.AsyncClient, prompt: dict[str, Any], out: Path) -> list[Path]:
+    response = await client.post("/prompt", json={"prompt": prompt, "client_id": "anysym-bench-test"})
+    assert response.status_code == 200, response.text
+    prompt_id = response.json()["prompt_id"]
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        entry = (await client.get(f"/history/{prompt_id}")).json().get(prompt_id)
+        if entry and entry.get("status", {}).get("completed") is not None:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        pytest.fail(f"prompt {prompt_id} did not finish in 120 s")
+    assert entry["status"]["status_str"] == "success", entry["status"]
+    files = []
+    for node_output in entry["outputs"].values():
+        for items in node_output.values():
+            for item in items if isinstance(items, list) else []:
+                if not isinstance(item, dict) or item.get("type") != "output":
+                    continue
+                params = {k: item.get(k, "") for k in ("filename", "subfolder", "type")}
+                data = await client.get("/view", params=params)
+                assert data.status_code == 200
+                path = out / item["filename"]
+                path.write_bytes(data.content)
+                files.append(path)
+    return files
+
+
+@pytest.fixture(scope="module")
+def solved(comfy_server: Any, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[Path]]]:
+    inputs = tmp_path_factory.mktemp("bench_inputs")
+    make_inputs(inputs)
+    base = tmp_path_factory.mktemp("bench_outputs")
+
+    async def run_all() -> dict[str, list[Path]]:
+        async with httpx.AsyncClient(base_url=_base_url(comfy_server), timeout=60) as client:
+            for path in sorted(inputs.iterdir()):
+                files = {"image": (path.name, path.read_bytes(), "image/png")}
+                upload = await client.post(
+                    "/upload/image", files=files, data={"overwrite": "true", "type": "input"}
+                )
+                assert upload.status_code == 200, upload.text
+            catalog = Catalog.from_object_info((await client.get("/object_info")).json())
+            results = {}
+            for task in SUITE.tasks:
+                flow = parse((SUITES / "cpu_solutions" / f"{task.id}.alang").read_text(), "declarative")
+                out = base / task.id
+                out.mkdir()
+                results[task.id] = await _execute(client, to_api(flow, catalog, fill_defaults=False), out)
+            return results
+
+    return inputs, asyncio.run(run_all())
+
+
+@pytest.mark.parametrize("task", SUITE.tasks, ids=[t.id for t in SUITE.tasks])
+def test_reference_solution_passes_its_check(task: Task, solved: tuple[Path, dict[str, list[Path]]]) -> None:
+    inputs, outputs = solved
+    outcome = run_checks(task.check, outputs[task.id], inputs)
+    assert outcome.passed, outcome.details
+
+
+@pytest.mark.parametrize("task", SUITE.tasks, ids=[t.id for t in SUITE.tasks])
+def test_other_outputs_and_unchanged_inputs_fail_the_check(
+    task: Task, solved: tuple[Path, dict[str, list[Path]]]
+) -> None:
+    inputs, outputs = solved
+    index = [t.id for t in SUITE.tasks].index(task.id)
+    neighbour = SUITE.tasks[(index + 1) % len(SUITE.tasks)]
+    assert not run_checks(task.check, outputs[neighbour.id], inputs).passed, neighbour.id
+    wrong = [inputs / name for name in task.inputs][:1] or outputs[neighbour.id][:1]
+    assert not run_checks(task.check, wrong, inputs).passed
