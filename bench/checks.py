@@ -148,7 +148,7 @@ def _frequency(spec: CompareSpec, out_rgb: Array, ref_rgb: Array, mae: float) ->
         ratio = spec.ratio or 1.2
         if out_hf < ratio * ref_hf:
             problems.append(f"sharpened: high-frequency energy {out_hf:.4f} < {ratio} x {ref_hf:.4f}")
-        if _correlation(out_rgb, ref_rgb) < 0.8:
+        if _correlation(out_rgb, ref_rgb) < (spec.min_corr if spec.min_corr is not None else 0.5):
             problems.append("sharpened: no longer resembles the expected image")
     return problems
 
@@ -181,10 +181,11 @@ def _check_latent(check: LatentCheck, path: Path) -> list[str]:
         header = json.loads(raw[8 : 8 + length])
     except (OSError, ValueError, struct.error) as exc:
         return [f"cannot read safetensors header: {exc}"]
-    tensors = {k: v for k, v in header.items() if k != "__metadata__"}
+    tensors = {k: v for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)}
     if not tensors:
         return ["the latent file holds no tensor"]
-    shape = next(iter(tensors.values())).get("shape")
+    main = tensors.get("latent_tensor") or max(tensors.values(), key=lambda t: len(t.get("shape", [])))
+    shape = main.get("shape")
     if check.shape is not None and shape != check.shape:
         return [f"latent shape {shape} != {check.shape}"]
     return []
