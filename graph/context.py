@@ -1,0 +1,67 @@
+"""`Context`: the run configuration of the inference graph (LangGraph `context_schema`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from anysym.language.syntax import Syntax
+
+__all__ = ["Context"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Context:
+    """How one run of the engine behaves: syntax, retrieval, refinement budget, ablation switches.
+
+    Supplied at invoke time (`graph.ainvoke(state, context=Context(...))`) and read by nodes as
+    `runtime.context`. Environment variables are parsed by the CLI, never here.
+    """
+
+    model: str = field(default="", metadata={"description": "Chat model name (recorded in the result)."})
+    base_url: str | None = field(
+        default=None, metadata={"description": "OpenAI-compatible endpoint the chat model talks to."}
+    )
+    syntax: Syntax = field(
+        default="declarative",
+        metadata={"description": "A-Language syntax the LLM writes: declarative, dataflow or pseudo."},
+    )
+    k: int = field(default=3, metadata={"description": "How many reference programs to retrieve."})
+    max_refinements: int = field(
+        default=3, metadata={"description": "How many refine rounds may follow the first attempt."}
+    )
+    one_step: bool = field(
+        default=False,
+        metadata={"description": "Ablation: write functions and links in one LLM call (no psi1/psi2 split)."},
+    )
+    refine: bool = field(
+        default=True, metadata={"description": "Ablation switch: False stops after the first failure."}
+    )
+    execute: bool = field(
+        default=True,
+        metadata={"description": "Run the flow on ComfyUI; False: dry run, stop at a valid compile."},
+    )
+    repairs: bool = field(
+        default=True,
+        metadata={"description": "Apply deterministic repairs (defaults, coercion, closest names) first."},
+    )
+    constrained: bool = field(
+        default=False,
+        metadata={"description": "Constrain decoding with a grammar built from the prompt's catalog."},
+    )
+    review: bool = field(
+        default=False,
+        metadata={"description": "Interrupt before execute so a person can edit the flow, then resume."},
+    )
+    execute_timeout_s: float = field(
+        default=600.0, metadata={"description": "Seconds one ComfyUI execution may take."}
+    )
+    max_llm_calls: int = field(
+        default=12, metadata={"description": "Budget: at most this many LLM calls per run."}
+    )
+    max_catalog_entries: int = field(
+        default=24, metadata={"description": "At most this many node signatures in a prompt."}
+    )
+    run_dir: Path | None = field(
+        default=None, metadata={"description": "Directory for the run's artifacts (None: write nothing)."}
+    )

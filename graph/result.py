@@ -1,0 +1,141 @@
+"""What a run of the inference engine returns: `Result`, its `Attempt`s, LLM calls, outputs and timings.
+
+Every model is a frozen pydantic value that serialises to `result.json` (`Result.model_dump_json()`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from anysym.language.diagnostics import Diagnostic
+from anysym.language.flow import Flow
+
+__all__ = [
+    "STAGES_REACHED",
+    "Attempt",
+    "AttemptStage",
+    "FailedStage",
+    "LLMCall",
+    "OutputFile",
+    "Result",
+    "RunStatus",
+    "StageReached",
+    "Timings",
+]
+
+RunStatus = Literal["succeeded", "failed", "interrupted"]
+"""`succeeded`: the flow ran and produced outputs (or, in a dry run, compiled valid)."""
+
+StageReached = Literal["extracted", "parsed", "valid", "executed", "outputs"]
+"""How far the best attempt got: program text extracted, parsed to a Flow, catalog-valid, ran, outputs."""
+
+STAGES_REACHED: tuple[StageReached, ...] = ("extracted", "parsed", "valid", "executed", "outputs")
+"""The stages in order, so `STAGES_REACHED.index(a) < STAGES_REACHED.index(b)` means b got further."""
+
+AttemptStage = Literal["psi1", "psi2", "one_step", "refine", "edit"]
+"""Which step wrote an attempt's program (`edit`: a user edit at review or `anysym rerun`)."""
+
+FailedStage = Literal["extract", "parse", "validate", "key_functions", "compile", "execute", "outputs"]
+"""Where an attempt failed; None when it did not fail."""
+
+
+class LLMCall(BaseModel):
+    """One chat-model call: which stage, tokens in and out, wall seconds."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str
+    model: str = ""
+    input_tokens: int = 0
+    output_tokens: int = 0
+    seconds: float = 0.0
+
+
+class OutputFile(BaseModel):
+    """One file the executed flow produced, downloaded into the run's `outputs/` folder."""
+
+    model_config = ConfigDict(frozen=True)
+
+    function_id: str
+    path: Path
+    kind: str = "image"
+    filename: str = ""
+
+
+class Attempt(BaseModel):
+    """One candidate program: its text, the parsed flow (None if unparsable) and what went wrong."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    stage: AttemptStage
+    text: str
+    flow: Flow | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    failed_stage: FailedStage | None = None
+    stage_reached: StageReached | None = None
+    repairs: tuple[str, ...] = ()
+    """Deterministic repairs applied before validation, one line each (e.g. `filled default ...`)."""
+
+    @property
+    def ok(self) -> bool:
+        """Whether this attempt did not fail."""
+        return self.failed_stage is None
+
+
+class Timings(BaseModel):
+    """Wall time split into LLM calls, ComfyUI work (upload, queue, run, download) and own overhead."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total_s: float = 0.0
+    llm_s: float = 0.0
+    comfy_s: float = 0.0
+    overhead_s: float = 0.0
+
+
+class Result(BaseModel):
+    """The outcome of one task: status, how far it got, the final flow, every attempt, usage, outputs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    task: str
+    status: RunStatus
+    stage: StageReached | None = None
+    flow: Flow | None = None
+    """The final flow (the last attempt's parsed flow, after deterministic repairs)."""
+    texts: dict[str, str] = Field(default_factory=dict)
+    """The final flow in every syntax, keyed by syntax name."""
+    api: dict[str, object] | None = None
+    """The final flow as a ComfyUI API prompt, when it compiled."""
+    attempts: tuple[Attempt, ...] = ()
+    llm_calls: tuple[LLMCall, ...] = ()
+    outputs: tuple[OutputFile, ...] = ()
+    timings: Timings = Field(default_factory=Timings)
+    run_dir: Path | None = None
+    run_id: str | None = None
+    error: str | None = None
+    """One line when the run failed (e.g. the last attempt's first diagnostic); None on success."""
+
+    @property
+    def succeeded(self) -> bool:
+        """Whether the run succeeded."""
+        return self.status == "succeeded"
+
+    @property
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """The last attempt's diagnostics (empty when there was no attempt)."""
+        return self.attempts[-1].diagnostics if self.attempts else ()
+
+    @property
+    def input_tokens(self) -> int:
+        """Prompt tokens over every LLM call."""
+        return sum(call.input_tokens for call in self.llm_calls)
+
+    @property
+    def output_tokens(self) -> int:
+        """Completion tokens over every LLM call."""
+        return sum(call.output_tokens for call in self.llm_calls)
