@@ -25,6 +25,7 @@ class DiagnosticKind(StrEnum):
     UNKNOWN_LINK_SOURCE = "unknown_link_source"
     UNKNOWN_FUNCTION = "unknown_function"
     UNKNOWN_INPUT = "unknown_input"
+    HIDDEN_INPUT = "hidden_input"
     MISSING_INPUT = "missing_input"
     UNKNOWN_OUTPUT = "unknown_output"
     TYPE_MISMATCH = "type_mismatch"
