@@ -1,0 +1,175 @@
+"""`anysym validate FILE` (static checks against a node catalog) and `anysym bench-validate` (its timing)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.markup import escape
+
+from anysym.cli.common import console, fail, paths_from_env, reporting_errors
+from anysym.errors import (
+    ALangError,
+    AnysymError,
+    ComfyConnectionError,
+    ComfyHTTPStatusError,
+    ComfyProtocolError,
+    ComfyTimeoutError,
+)
+from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind, diagnostics_to_json, has_errors
+
+CATALOG_TIMEOUT_S = 30.0
+"""How long `--server` waits for `/object_info`."""
+EXIT_INVALID = 1
+"""Exit code when the flow has errors."""
+EXIT_UNUSABLE = 2
+"""Exit code when the flow could not be checked at all (no catalog, unreadable file, server down)."""
+
+
+def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
+    """GET `{url}/object_info` and build a Catalog; transport problems raise typed `ComfyError`s."""
+    endpoint = url.rstrip("/") + "/object_info"
+    try:
+        response = httpx.get(endpoint, timeout=timeout)
+    except httpx.TimeoutException as exc:
+        raise ComfyTimeoutError(
+            f"{endpoint} did not answer within {timeout:g} s; is the server busy?"
+        ) from exc
+    except httpx.TransportError as exc:
+        raise ComfyConnectionError(
+            f"cannot reach {endpoint} ({exc}); start the server or fix --server"
+        ) from exc
+    if response.status_code != 200:
+        raise ComfyHTTPStatusError(
+            f"{endpoint} answered HTTP {response.status_code}; is this a ComfyUI server?",
+            status=response.status_code,
+            body=response.text[:2000],
+        )
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise ComfyProtocolError(f"{endpoint} did not return JSON", body=response.text[:2000]) from exc
+    return Catalog.from_object_info(data)
+
+
+def default_catalog_path() -> Path:
+    """The catalog saved by the managed local ComfyUI (`anysym comfy serve` writes it)."""
+    from anysym.executor.local_server import LocalComfy
+
+    return LocalComfy(paths_from_env()).catalog_path
+
+
+def resolve_catalog(catalog_path: Path | None, server: str | None) -> Catalog:
+    """Pick the catalog: `--catalog`, else `--server`, else the managed local server's saved one."""
+    if catalog_path is not None and server is not None:
+        raise typer.BadParameter("give either --catalog or --server, not both")
+    if catalog_path is not None:
+        return Catalog.load(catalog_path)
+    if server is not None:
+        return fetch_catalog(server)
+    saved = default_catalog_path()
+    if not saved.is_file():
+        fail(
+            "no node catalog: pass --catalog object_info.json or --server URL "
+            f"(or run `anysym comfy serve` once, which saves {saved})",
+            EXIT_UNUSABLE,
+        )
+    return Catalog.load(saved)
+
+
+def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
+    """Validate a flow written in any A-Language syntax, as an API prompt, or as a UI workflow."""
+    from anysym.language.comfy_format import from_ui, is_ui_workflow
+    from anysym.language.validate import validate
+    from anysym.language.validate_api import validate_api
+
+    try:
+        if text.lstrip().startswith("{"):
+            data = _json(text)
+            if isinstance(data, Diagnostic):
+                return [data]
+            if is_ui_workflow(data):
+                return validate(from_ui(data, catalog), catalog)
+            return validate_api(data, catalog)
+        from anysym.language.syntax import detect_syntax, parse
+
+        return validate(parse(text, detect_syntax(text)), catalog)
+    except ALangError as exc:
+        return exc.diagnostics or [Diagnostic(kind=DiagnosticKind.SYNTAX_ERROR, message=exc.message)]
+
+
+def _json(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        return Diagnostic(
+            kind=DiagnosticKind.SYNTAX_ERROR,
+            message=f"invalid JSON: {exc.msg}; fix the JSON or write the flow in an A-Language syntax",
+            line=exc.lineno,
+            column=exc.colno,
+        )
+
+
+def _print(diagnostics: list[Diagnostic], file: Path) -> None:
+    for d in diagnostics:
+        colour = "red" if d.is_error else "yellow"
+        console.print(f"[{colour}]{escape(d.render())}[/]", soft_wrap=True, highlight=False)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    verdict = "[bold red]invalid[/]" if errors else "[bold green]valid[/]"
+    summary = f"{verdict} {escape(str(file))}: {errors} error(s), {warnings} warning(s)"
+    console.print(summary, soft_wrap=True, highlight=False)
+
+
+def validate_command(
+    file: Annotated[
+        Path, typer.Argument(help="A-Language text (any syntax), API prompt JSON or UI workflow.")
+    ],
+    catalog_path: Annotated[
+        Path | None, typer.Option("--catalog", help="A saved /object_info JSON (e.g. from `catalog pull`).")
+    ] = None,
+    server: Annotated[
+        str | None, typer.Option("--server", help="Read the catalog from this ComfyUI server's /object_info.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the diagnostics as a JSON array.")] = False,
+) -> None:
+    """Check a flow against a node catalog; exit 0 when valid, 1 with diagnostics, 2 when it cannot check."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"cannot read {file}: {exc}; pass A-Language text or ComfyUI JSON", EXIT_UNUSABLE)
+    try:
+        catalog = resolve_catalog(catalog_path, server)
+    except AnysymError as exc:
+        fail(str(exc).splitlines()[0], EXIT_UNUSABLE)
+    diagnostics = diagnose_text(text, catalog)
+    if as_json:
+        typer.echo(diagnostics_to_json(diagnostics))
+    else:
+        _print(diagnostics, file)
+    raise typer.Exit(EXIT_INVALID if has_errors(diagnostics) else 0)
+
+
+def bench_validate(
+    functions: Annotated[int, typer.Option("--functions", min=1, help="Size of the generated flow.")] = 200,
+    repeats: Annotated[
+        int, typer.Option("--repeats", min=1, help="Timed runs (the median is printed).")
+    ] = 50,
+) -> None:
+    """Time `validate` on a generated flow built from the real core catalog (clean and with faults)."""
+    from anysym.bench.validate_bench import run
+
+    with reporting_errors():
+        for faulty in (False, True):
+            timing = run(functions, repeats, faulty=faulty)
+            typer.echo(("with faults  " if faulty else "valid flow   ") + timing.render())
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `validate` and `bench-validate` commands."""
+    app.command("validate")(validate_command)
+    app.command("bench-validate")(bench_validate)
