@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 import httpx
+import httpx2
 import openai
 import pytest
 from langchain_core.language_models import FakeListChatModel, GenericFakeChatModel
@@ -19,7 +20,7 @@ from anysym.llm.usage import summarize_usage, token_usage
 URL = "http://llm.invalid/v1"
 
 
-def _reply(body: dict[str, Any], content: str = "workflow.add_node(\"a\", \"X\", {})") -> httpx.Response:
+def _reply(body: dict[str, Any], content: str = 'workflow.add_node("a", "X", {})') -> httpx.Response:
     return httpx.Response(
         200,
         json={
@@ -159,15 +160,16 @@ async def test_other_exceptions_are_bugs_and_propagate() -> None:
 
 
 def test_transient_classification() -> None:
-    request = httpx.Request("POST", URL)
+    request = httpx2.Request("POST", URL)  # openai 3.x builds its errors from httpx2 objects
     assert is_transient(openai.APITimeoutError(request=request))
-    assert is_transient(httpx.ReadTimeout("slow", request=request))
-    bad = openai.BadRequestError("bad", response=httpx.Response(400, request=request), body=None)
+    assert is_transient(httpx.ReadTimeout("slow", request=httpx.Request("POST", URL)))
+    bad = openai.BadRequestError("bad", response=httpx2.Response(400, request=request), body=None)
     assert not is_transient(bad)
 
 
 async def test_fake_chat_models_work_and_usage_falls_back_to_response_metadata() -> None:
-    message = AIMessage("prog", response_metadata={"token_usage": {"prompt_tokens": 5, "completion_tokens": 2}})
+    usage = {"prompt_tokens": 5, "completion_tokens": 2}
+    message = AIMessage("prog", response_metadata={"token_usage": usage})
     client = LLMClient(GenericFakeChatModel(messages=iter([message])))
     completion = await client.complete(MESSAGES, stage="refine", grammar='root ::= "prog"')
     assert (completion.text, completion.input_tokens, completion.output_tokens) == ("prog", 5, 2)
