@@ -1,0 +1,254 @@
+"""The engine's public API: generate, resume a paused or crashed run, rerun an edited flow.
+
+`generate` / `agenerate` run a task; `aresume` continues a run; `arerun` executes an edited flow without
+new inference.
+
+`deps=None` uses the embedded defaults (`anysym.graph.defaults`: the configured or managed local LLM, the
+managed local ComfyUI, the reference-program store) and writes a run directory under `paths.runs`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from langchain_core.runnables import RunnableConfig
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.types import Command
+
+from anysym.graph.artifacts import RunDir
+from anysym.graph.assemble import assemble_result
+from anysym.graph.build import compile_graph
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.result import Result, Timings
+from anysym.graph.runs import (
+    context_from_task,
+    context_to_json,
+    new_run_id,
+    open_checkpointer,
+    read_task,
+    serializer,
+)
+from anysym.graph.state import Draft, InputState
+from anysym.language.syntax import Syntax
+from anysym.llm.settings import LLMSettings
+from anysym.settings import Paths
+
+__all__ = ["agenerate", "arerun", "aresume", "generate", "review_path"]
+
+RECURSION_LIMIT = 60
+"""A backstop only: the refine loop is bounded by `Context.max_refinements`."""
+
+
+def generate(task: str, inputs: Sequence[str | Path] = (), **options: Any) -> Result:
+    """Run `agenerate` to completion in a new event loop (see `agenerate` for the options)."""
+    return asyncio.run(agenerate(task, inputs, **options))
+
+
+async def agenerate(
+    task: str,
+    inputs: Sequence[str | Path] = (),
+    *,
+    deps: Deps | None = None,
+    key_functions: Sequence[str] = (),
+    syntax: Syntax = "declarative",
+    k: int = 3,
+    max_refinements: int = 3,
+    one_step: bool = False,
+    refine: bool = True,
+    execute: bool = True,
+    review: bool = False,
+    repairs: bool = True,
+    constrained: bool = False,
+    execute_timeout_s: float = 600.0,
+    model: str | None = None,
+    base_url: str | None = None,
+    servers: Sequence[str] | None = None,
+    run_dir: Path | None = None,
+    paths: Paths | None = None,
+    llm_settings: LLMSettings | None = None,
+) -> Result:
+    """Turn `task` (with its input files) into a flow, run it, refine it on failure; return the `Result`.
+
+    Without `deps`, `paths` and `llm_settings` default to the environment (`$ANYSYM_HOME`,
+    `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; `model`/`base_url` win) and the run is
+    written under `paths.runs/<run id>`. Failures of the flow are data (`status="failed"` with every
+    attempt's diagnostics); services that keep failing raise (`LLMError`, `ComfyConnectionError`,
+    `LocalServiceError`).
+    """
+    started = time.perf_counter()
+    async with AsyncExitStack() as stack:
+        if deps is None:
+            from anysym.graph.defaults import open_default_deps
+
+            paths = paths or Paths.from_env(os.environ)
+            run_dir = run_dir or paths.runs / new_run_id()
+            settings = llm_settings or LLMSettings.from_env(os.environ, model=model, base_url=base_url)
+            deps = await stack.enter_async_context(
+                open_default_deps(paths, llm_settings=settings, servers=servers, execute=execute)
+            )
+        context = Context(
+            model=model or "",
+            base_url=base_url,
+            syntax=syntax,
+            k=k,
+            max_refinements=max_refinements,
+            one_step=one_step,
+            refine=refine,
+            execute=execute,
+            review=review,
+            repairs=repairs,
+            constrained=constrained,
+            execute_timeout_s=execute_timeout_s,
+            run_dir=run_dir,
+        )
+        request: InputState = {
+            "task": task,
+            "inputs": [str(Path(p).resolve()) for p in inputs],
+            "key_functions": list(key_functions),
+        }
+        run_id = run_dir.name if run_dir is not None else new_run_id()
+        if run_dir is not None:
+            RunDir(run_dir).write_task(
+                task,
+                request["inputs"],
+                request["key_functions"],
+                run_id=run_id,
+                context=context_to_json(context),
+            )
+        saver = await stack.enter_async_context(_checkpointer(run_dir))
+        graph = compile_graph(deps, checkpointer=saver)
+        config = _config(run_id)
+        await graph.ainvoke(request, config=config, context=context)
+        return await _finish(graph, config, context, run_id, started)
+
+
+async def aresume(run_dir: Path, *, deps: Deps | None = None, paths: Paths | None = None) -> Result:
+    """Continue a run that paused for review (reading the edited review file) or crashed."""
+    started = time.perf_counter()
+    task = read_task(run_dir)
+    context = context_from_task(task, run_dir=run_dir)
+    async with AsyncExitStack() as stack:
+        used = deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context))
+        saver = await stack.enter_async_context(open_checkpointer(run_dir))
+        graph = compile_graph(used, checkpointer=saver)
+        config = _config(str(task["run_id"]))
+        snapshot = await graph.aget_state(config)
+        if snapshot.interrupts:
+            review = review_path(run_dir, context.syntax)
+            edited = review.read_text(encoding="utf-8") if review.is_file() else None
+            await graph.ainvoke(Command(resume=edited), config=config, context=context)
+        elif snapshot.next:
+            await graph.ainvoke(None, config=config, context=context)
+        return await _finish(graph, config, context, str(task["run_id"]), started)
+
+
+async def arerun(
+    run_dir: Path, *, edit: Path | None = None, deps: Deps | None = None, paths: Paths | None = None
+) -> Result:
+    """Compile and execute a run's final flow (or the edited file `edit`) again, without any LLM call.
+
+    The new run gets its own directory next to `run_dir` (`<run id>-rerun-<n>`).
+    """
+    started = time.perf_counter()
+    task = read_task(run_dir)
+    old = context_from_task(task)
+    text_path = edit or RunDir(run_dir).flow_path(old.syntax)
+    try:
+        text = text_path.read_text(encoding="utf-8")
+    except OSError as exc:
+        from anysym.errors import AnysymError
+
+        raise AnysymError(f"cannot read the flow {text_path}: {exc}; pass --edit FILE") from exc
+    new_dir = _rerun_dir(run_dir)
+    context = context_from_task(task, run_dir=new_dir, refine=False, review=False, execute=True)
+    run_id = new_dir.name
+    RunDir(new_dir).write_task(
+        str(task["task"]),
+        list(task.get("inputs", [])),
+        list(task.get("key_functions", [])),
+        run_id=run_id,
+        rerun_of=str(run_dir),
+        context=context_to_json(context),
+    )
+    async with AsyncExitStack() as stack:
+        used = deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context))
+        saver = await stack.enter_async_context(open_checkpointer(new_dir))
+        graph = compile_graph(used, checkpointer=saver)
+        config = _config(run_id)
+        values: dict[str, Any] = {
+            "task": str(task["task"]),
+            "inputs": list(task.get("inputs", [])),
+            "key_functions": list(task.get("key_functions", [])),
+            "draft": Draft(stage="edit", text=text),
+        }
+        await graph.aupdate_state(config, values, as_node="refine")
+        await graph.ainvoke(None, config=config, context=context)
+        return await _finish(graph, config, context, run_id, started)
+
+
+def review_path(run_dir: Path, syntax: str) -> Path:
+    """Return the file a person edits while a run waits for review."""
+    return run_dir / f"review.{syntax}"
+
+
+async def _finish(
+    graph: Any, config: RunnableConfig, context: Context, run_id: str, started: float
+) -> Result:
+    snapshot = await graph.aget_state(config)
+    values = dict(snapshot.values)
+    if snapshot.interrupts:
+        result = assemble_result(values, context, status="interrupted")  # type: ignore[arg-type]
+        if context.run_dir is not None:
+            payload = snapshot.interrupts[0].value
+            review_path(context.run_dir, context.syntax).write_text(str(payload["flow"]), encoding="utf-8")
+    else:
+        result = values["result"]
+    total = time.perf_counter() - started
+    llm_s, comfy_s = result.timings.llm_s, result.timings.comfy_s
+    timings = Timings(
+        total_s=total, llm_s=llm_s, comfy_s=comfy_s, overhead_s=max(0.0, total - llm_s - comfy_s)
+    )
+    result = result.model_copy(update={"timings": timings, "run_id": run_id})
+    if context.run_dir is not None:
+        RunDir(context.run_dir).write_result(result)
+    return result
+
+
+def _config(run_id: str) -> RunnableConfig:
+    return {"configurable": {"thread_id": run_id}, "recursion_limit": RECURSION_LIMIT}
+
+
+@asynccontextmanager
+async def _checkpointer(run_dir: Path | None) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    if run_dir is None:
+        yield InMemorySaver(serde=serializer())
+        return
+    async with open_checkpointer(run_dir) as saver:
+        yield saver
+
+
+@asynccontextmanager
+async def _default_deps(paths: Paths | None, context: Context) -> AsyncIterator[Deps]:
+    from anysym.graph.defaults import open_default_deps
+
+    settings = LLMSettings.from_env(os.environ, model=context.model or None, base_url=context.base_url)
+    async with open_default_deps(
+        paths or Paths.from_env(os.environ), llm_settings=settings, execute=context.execute
+    ) as deps:
+        yield deps
+
+
+def _rerun_dir(run_dir: Path) -> Path:
+    for n in range(1, 1000):
+        candidate = run_dir.parent / f"{run_dir.name}-rerun-{n}"
+        if not candidate.exists():
+            return candidate
+    raise FileExistsError(f"too many reruns of {run_dir}")

@@ -1,0 +1,102 @@
+"""The embedded default services: the LLM, the ComfyUI server and its catalog, the program store.
+
+Every missing piece raises a one-line `AnysymError` that names the command which fixes it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import structlog
+
+from anysym.graph.comfy import ComfyExecutor
+from anysym.graph.deps import Deps, GrammarBuilder, Retriever
+from anysym.language.catalog import Catalog
+from anysym.llm.chat import LLMClient
+from anysym.llm.settings import LLMSettings
+from anysym.settings import Paths
+
+__all__ = ["open_default_deps", "resolve_llm_settings"]
+
+_log = structlog.get_logger("anysym.graph")
+
+
+def resolve_llm_settings(settings: LLMSettings, paths: Paths) -> LLMSettings:
+    """Return `settings`, or the managed local LLM's endpoint when none is configured (started if needed)."""
+    if settings.is_configured:
+        return settings
+    from anysym.llm.local_server import LocalLLM  # type: ignore[import-not-found,unused-ignore]
+
+    url = LocalLLM(paths).ensure_running()
+    _log.info("using_managed_local_llm", base_url=url, model=settings.model)
+    return settings.with_endpoint(url)
+
+
+@asynccontextmanager
+async def open_default_deps(
+    paths: Paths,
+    *,
+    llm_settings: LLMSettings | None = None,
+    servers: Sequence[str] | None = None,
+    execute: bool = True,
+    retriever: Retriever | None = None,
+) -> AsyncIterator[Deps]:
+    """Open the default services for one run (ComfyUI's HTTP client is closed on exit).
+
+    `servers`: ComfyUI base URLs (the first one is used); none means the managed local ComfyUI.
+    """
+    settings = resolve_llm_settings(llm_settings or LLMSettings(), paths)
+    llm = LLMClient.from_settings(settings)
+    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0)) as http:
+        from anysym.executor.client import ComfyClient
+
+        url = servers[0] if servers else _local_comfy_url(paths, execute=execute)
+        client = ComfyClient(url, http=http) if url else None
+        catalog = await _catalog(paths, client)
+        yield Deps(
+            llm=llm,
+            catalog=catalog,
+            retriever=retriever if retriever is not None else _default_retriever(paths),
+            executor=ComfyExecutor(client) if client is not None and execute else None,
+            grammar=_grammar_builder(),
+        )
+
+
+def _local_comfy_url(paths: Paths, *, execute: bool) -> str | None:
+    from anysym.executor.local_server import LocalComfy
+
+    local = LocalComfy(paths)
+    if not execute and local.catalog_path.is_file():
+        return None
+    return local.serve()
+
+
+async def _catalog(paths: Paths, client: Any) -> Catalog:
+    if client is not None:
+        return Catalog.from_object_info(await client.object_info())
+    from anysym.executor.local_server import LocalComfy
+
+    return Catalog.load(LocalComfy(paths).catalog_path)
+
+
+def _default_retriever(paths: Paths) -> Retriever | None:
+    try:
+        module = importlib.import_module("anysym.retriever.store")
+    except ImportError:
+        _log.warning("retrieval_unavailable", reason="anysym.retriever.store is not installed")
+        return None
+    retriever: Retriever = module.open_retriever(paths)
+    return retriever
+
+
+def _grammar_builder() -> GrammarBuilder | None:
+    try:
+        module = importlib.import_module("anysym.llm.grammar")
+    except ImportError:
+        return None
+    builder = getattr(module, "grammar_for", None)
+    return builder if callable(builder) else None

@@ -1,0 +1,136 @@
+"""What the graph depends on, as Protocols: chat model, retriever, executor, grammar builder, catalog.
+
+`build_graph(deps)` closes over one `Deps` bundle; tests pass fakes, `anysym.graph.defaults` builds the
+real ones (ChatOpenAI, Chroma, ComfyUI).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from langchain_core.messages import BaseMessage
+
+from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import Diagnostic
+from anysym.language.flow import Flow
+
+__all__ = [
+    "ChatLLM",
+    "CompletionLike",
+    "Deps",
+    "ExecutionLike",
+    "FlowExecutor",
+    "GrammarBuilder",
+    "OutputLike",
+    "ProgramLike",
+    "RetrievedLike",
+    "Retriever",
+]
+
+
+class CompletionLike(Protocol):
+    """One chat completion with its usage (`anysym.llm.chat.Completion`)."""
+
+    @property
+    def text(self) -> str: ...  # noqa: D102
+    @property
+    def input_tokens(self) -> int: ...  # noqa: D102
+    @property
+    def output_tokens(self) -> int: ...  # noqa: D102
+    @property
+    def seconds(self) -> float: ...  # noqa: D102
+    @property
+    def model(self) -> str: ...  # noqa: D102
+
+
+class ChatLLM(Protocol):
+    """A chat model wrapper (`anysym.llm.chat.LLMClient`): retries transport errors, then `LLMError`."""
+
+    async def complete(
+        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None
+    ) -> CompletionLike:
+        """Return the completion of `messages`; `grammar` (GBNF) constrains decoding when supported."""
+        ...
+
+
+class ProgramLike(Protocol):
+    """A reference program (`anysym.reference_programs.ReferenceProgram`)."""
+
+    @property
+    def id(self) -> str: ...  # noqa: D102
+    @property
+    def title(self) -> str: ...  # noqa: D102
+    @property
+    def description(self) -> str: ...  # noqa: D102
+    def flow(self) -> Flow: ...  # noqa: D102
+
+
+class RetrievedLike(Protocol):
+    """One retrieval hit."""
+
+    @property
+    def program(self) -> ProgramLike: ...  # noqa: D102
+    @property
+    def score(self) -> float: ...  # noqa: D102
+
+
+class Retriever(Protocol):
+    """Finds reference programs similar to a task."""
+
+    def retrieve(
+        self, query: str, k: int = 3, filters: Mapping[str, Any] | None = None
+    ) -> Sequence[RetrievedLike]:
+        """Return up to `k` hits, best first."""
+        ...
+
+
+class OutputLike(Protocol):
+    """A file an execution produced (`anysym.executor.job.OutputFile`)."""
+
+    @property
+    def function_id(self) -> str: ...  # noqa: D102
+    @property
+    def path(self) -> Path: ...  # noqa: D102
+    @property
+    def kind(self) -> str: ...  # noqa: D102
+    @property
+    def filename(self) -> str: ...  # noqa: D102
+
+
+class ExecutionLike(Protocol):
+    """The outcome of one execution (`anysym.executor.job.JobResult`)."""
+
+    @property
+    def success(self) -> bool: ...  # noqa: D102
+    @property
+    def outputs(self) -> Sequence[OutputLike]: ...  # noqa: D102
+    @property
+    def diagnostics(self) -> Sequence[Diagnostic]: ...  # noqa: D102
+
+
+class FlowExecutor(Protocol):
+    """Runs an API prompt on ComfyUI: 400s and runtime errors come back as diagnostics."""
+
+    async def run(
+        self, prompt: Mapping[str, Any], *, inputs: Mapping[str, Path], out_dir: Path, timeout: float
+    ) -> ExecutionLike:
+        """Upload `inputs`, queue `prompt`, wait, download outputs into `out_dir`."""
+        ...
+
+
+GrammarBuilder = Callable[[Catalog, str], str]
+"""Builds a GBNF grammar for a syntax from the catalog excerpt a prompt shows."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deps:
+    """The services one compiled graph uses."""
+
+    llm: ChatLLM
+    catalog: Catalog
+    retriever: Retriever | None = None
+    executor: FlowExecutor | None = None
+    grammar: GrammarBuilder | None = None

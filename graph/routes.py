@@ -1,0 +1,67 @@
+"""Pure routers of the inference graph; each returns the name of the next node."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from langgraph.runtime import Runtime
+
+from anysym.graph.assemble import is_success
+from anysym.graph.context import Context
+from anysym.graph.state import State
+
+__all__ = [
+    "can_refine",
+    "route_after_compile",
+    "route_after_components",
+    "route_after_execute",
+    "route_after_review",
+    "route_inference",
+]
+
+
+def can_refine(state: State, context: Context) -> bool:
+    """Whether another refine round is allowed: switch on, rounds and LLM calls left."""
+    attempts = state.get("attempts", [])
+    rounds = sum(1 for a in attempts if a.stage == "refine")
+    calls = len(state.get("llm_calls", []))
+    return context.refine and rounds < context.max_refinements and calls < context.max_llm_calls
+
+
+def route_inference(state: State, runtime: Runtime[Context]) -> Literal["infer_components", "infer_flow"]:
+    """Two-stage inference (psi1 then psi2), or the one-step ablation."""
+    return "infer_flow" if runtime.context.one_step else "infer_components"
+
+
+def route_after_components(state: State) -> Literal["infer_topology", "compile"]:
+    """Link psi1's functions, or compile psi1's unusable answer so that it is recorded and refined."""
+    return "infer_topology" if state.get("components") else "compile"
+
+
+def route_after_compile(
+    state: State, runtime: Runtime[Context]
+) -> Literal["review", "execute", "refine", "finalize"]:
+    """Execute a valid attempt (after review when asked), refine a failed one, or stop."""
+    context = runtime.context
+    attempt = state["attempts"][-1]
+    if attempt.failed_stage is not None:
+        return "refine" if can_refine(state, context) else "finalize"
+    if is_success(attempt, context):
+        return "finalize"
+    if context.review and attempt.stage != "edit":
+        return "review"
+    return "execute"
+
+
+def route_after_review(state: State) -> Literal["compile", "execute"]:
+    """Compile the user's edit, or execute the reviewed flow unchanged."""
+    draft = state.get("draft")
+    return "compile" if draft is not None and draft.stage == "edit" else "execute"
+
+
+def route_after_execute(state: State, runtime: Runtime[Context]) -> Literal["refine", "finalize"]:
+    """Refine a run that failed (or produced nothing), or finish."""
+    attempt = state["attempts"][-1]
+    if attempt.failed_stage is not None and can_refine(state, runtime.context):
+        return "refine"
+    return "finalize"

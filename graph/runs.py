@@ -1,0 +1,100 @@
+"""Run identity and storage: run ids, the per-run SQLite checkpointer, the options saved in task.json."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
+
+from anysym.errors import AnysymError
+from anysym.graph.context import Context
+
+__all__ = [
+    "CHECKPOINT_FILE",
+    "context_from_task",
+    "context_to_json",
+    "find_run_dir",
+    "new_run_id",
+    "open_checkpointer",
+    "read_task",
+    "serializer",
+]
+
+CHECKPOINT_FILE = "checkpoints.sqlite"
+"""The SQLite checkpoint database inside a run directory (thread id = run id)."""
+
+_STATE_TYPES = (
+    [("anysym.graph.result", name) for name in ("Attempt", "LLMCall", "OutputFile", "Result", "Timings")]
+    + [("anysym.graph.state", name) for name in ("Draft", "Example")]
+    + [("anysym.language.flow", name) for name in ("Flow", "Function", "Link")]
+    + [("anysym.language.diagnostics", name) for name in ("Diagnostic", "DiagnosticKind", "Severity")]
+)
+
+
+def new_run_id() -> str:
+    """Return a sortable, unique run id such as `20260101-120000-3f9a`."""
+    return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def serializer() -> JsonPlusSerializer:
+    """Return the checkpoint serializer that knows the state's pydantic types."""
+    return JsonPlusSerializer(allowed_msgpack_modules=_STATE_TYPES)
+
+
+@asynccontextmanager
+async def open_checkpointer(run_dir: Path) -> AsyncIterator[AsyncSqliteSaver]:
+    """Open the run's SQLite checkpointer (created on first use)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    async with AsyncSqliteSaver.from_conn_string(str(run_dir / CHECKPOINT_FILE)) as saver:
+        saver.serde = serializer()
+        yield saver
+
+
+def read_task(run_dir: Path) -> dict[str, Any]:
+    """Read task.json of a run; raises `AnysymError` when the directory is not a run."""
+    path = run_dir / "task.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise AnysymError(
+            f"{run_dir} is not a run directory ({exc}); pass the folder `anysym run` printed"
+        ) from exc
+    if not isinstance(data, dict):
+        raise AnysymError(f"{path} is not a task file; pass the folder `anysym run` printed")
+    return data
+
+
+def context_to_json(context: Context) -> dict[str, Any]:
+    """Return the context's fields as JSON values (paths as strings)."""
+    return {f.name: _plain(getattr(context, f.name)) for f in dataclasses.fields(context)}
+
+
+def context_from_task(task: dict[str, Any], **overrides: Any) -> Context:
+    """Rebuild the run's Context from task.json (`overrides` win)."""
+    saved = dict(task.get("context", {}))
+    known = {f.name for f in dataclasses.fields(Context)}
+    values = {k: v for k, v in saved.items() if k in known} | overrides
+    if values.get("run_dir") is not None:
+        values["run_dir"] = Path(values["run_dir"])
+    return Context(**values)
+
+
+def find_run_dir(runs: Path, run_id_or_dir: str) -> Path:
+    """Resolve a run id (under `runs`) or a path to a run directory."""
+    candidate = Path(run_id_or_dir)
+    for path in (candidate, runs / run_id_or_dir):
+        if (path / "task.json").is_file():
+            return path
+    raise AnysymError(f"no run {run_id_or_dir!r} in {runs}; pass a run id or the run directory")
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, Path) else value

@@ -1,0 +1,83 @@
+"""The typed state of the inference graph: the request (`InputState`) and everything a run accumulates."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from pydantic import BaseModel, ConfigDict
+
+from anysym.graph.result import Attempt, AttemptStage, LLMCall, OutputFile, Result
+from anysym.language.diagnostics import Diagnostic
+
+__all__ = ["Draft", "Example", "InputState", "State", "merge_attempts"]
+
+
+def merge_attempts(left: list[Attempt], right: list[Attempt]) -> list[Attempt]:
+    """Reduce attempts: a new index is appended, a known index replaces (execute updates the last one)."""
+    merged = list(left)
+    for attempt in right:
+        if attempt.index < len(merged):
+            merged[attempt.index] = attempt
+        else:
+            merged.append(attempt)
+    return merged
+
+
+class Example(BaseModel):
+    """A retrieved reference program, rendered in the run's syntax."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    title: str
+    description: str
+    text: str
+    node_types: tuple[str, ...]
+    score: float = 0.0
+
+
+class Draft(BaseModel):
+    """A program text written by the LLM (or a user edit), waiting to be compiled."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: AttemptStage
+    text: str
+    extraction_error: Diagnostic | None = None
+
+
+class InputState(TypedDict):
+    """The request: what the caller passes to `ainvoke`."""
+
+    task: str
+    """The natural-language task."""
+    inputs: list[str]
+    """Paths of the input files (their file names are what the flow refers to)."""
+    key_functions: list[str]
+    """Pinned functions, each `Type(name=value, ...)`; may be empty."""
+
+
+class State(InputState, total=False):
+    """Everything a run accumulates; fields appear as the nodes that write them run."""
+
+    examples: list[Example]
+    """Retrieved reference programs (written once by retrieve)."""
+    components: str
+    """psi1's functions-only program text (written by infer_components)."""
+    draft: Draft
+    """The latest program text to compile (psi2, one-step, refine or a user edit)."""
+    attempts: Annotated[list[Attempt], merge_attempts]
+    """Every compiled candidate, in order; the last one is the current attempt."""
+    prompt: dict[str, Any]
+    """The current attempt's ComfyUI API prompt (after a successful compile)."""
+    llm_calls: Annotated[list[LLMCall], operator.add]
+    """Every LLM call with its usage."""
+    outputs: list[OutputFile]
+    """Files produced by the successful execution."""
+    comfy_s: Annotated[float, operator.add]
+    """Seconds spent in ComfyUI (upload, queue, run, download)."""
+    node_s: Annotated[float, operator.add]
+    """Seconds spent inside nodes (LLM and ComfyUI time included)."""
+    result: Result
+    """The final result (written by finalize)."""

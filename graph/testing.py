@@ -1,0 +1,147 @@
+"""Scripted stand-ins for the graph's services, for tests and the engine benchmark (no network).
+
+`ScriptedLLM` answers from a list (an exception in the list is raised instead), and records every
+prompt it was sent; `ScriptedExecutor` returns scripted executions and writes one small file per
+output; `StaticRetriever` returns fixed hits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from langchain_core.messages import BaseMessage
+
+from anysym.language.diagnostics import Diagnostic
+from anysym.language.flow import Flow
+
+__all__ = [
+    "FakeCompletion",
+    "FakeExecution",
+    "FakeHit",
+    "FakeOutput",
+    "FakeProgram",
+    "ScriptedExecutor",
+    "ScriptedLLM",
+    "StaticRetriever",
+]
+
+
+@dataclass(frozen=True)
+class FakeCompletion:
+    """A completion with usage counted as characters / 4."""
+
+    text: str
+    input_tokens: int
+    output_tokens: int
+    seconds: float
+    stage: str
+    model: str = "scripted"
+
+
+@dataclass
+class ScriptedLLM:
+    """Answer each call with the next scripted item; `prompts` keeps (stage, user text) per call."""
+
+    answers: list[str | BaseException]
+    seconds: float = 0.0
+    prompts: list[tuple[str, str]] = field(default_factory=list)
+    grammars: list[str | None] = field(default_factory=list)
+
+    async def complete(
+        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None
+    ) -> FakeCompletion:
+        """Return the next answer (or raise the next exception)."""
+        user = str(messages[-1].content)
+        self.prompts.append((stage, user))
+        self.grammars.append(grammar)
+        if not self.answers:
+            raise AssertionError(f"ScriptedLLM ran out of answers at stage {stage}")
+        answer = self.answers.pop(0)
+        if isinstance(answer, BaseException):
+            raise answer
+        chars = sum(len(str(m.content)) for m in messages)
+        return FakeCompletion(answer, chars // 4, len(answer) // 4, self.seconds, stage)
+
+
+@dataclass(frozen=True)
+class FakeOutput:
+    """An output file record."""
+
+    function_id: str
+    path: Path
+    kind: str = "image"
+    filename: str = ""
+
+
+@dataclass(frozen=True)
+class FakeExecution:
+    """A scripted execution outcome: success with outputs of these functions, or diagnostics."""
+
+    success: bool = True
+    output_functions: tuple[str, ...] = ("save",)
+    diagnostics: tuple[Diagnostic, ...] = ()
+    outputs: tuple[FakeOutput, ...] = ()
+
+
+@dataclass
+class ScriptedExecutor:
+    """Return the next scripted execution; `prompts` keeps every API prompt it was asked to run."""
+
+    executions: list[FakeExecution]
+    prompts: list[dict[str, Any]] = field(default_factory=list)
+    inputs: list[dict[str, Path]] = field(default_factory=list)
+
+    async def run(
+        self, prompt: Mapping[str, Any], *, inputs: Mapping[str, Path], out_dir: Path, timeout: float
+    ) -> FakeExecution:
+        """Record the prompt and return the next outcome, writing its output files into `out_dir`."""
+        self.prompts.append(dict(prompt))
+        self.inputs.append(dict(inputs))
+        outcome = self.executions.pop(0) if self.executions else FakeExecution()
+        if not outcome.success:
+            return outcome
+        out_dir.mkdir(parents=True, exist_ok=True)
+        outputs = []
+        for function_id in outcome.output_functions:
+            path = out_dir / f"{function_id}_00001_.png"
+            path.write_bytes(b"scripted output")
+            outputs.append(FakeOutput(function_id, path, "image", path.name))
+        return FakeExecution(True, outcome.output_functions, (), tuple(outputs))
+
+
+@dataclass(frozen=True)
+class FakeProgram:
+    """A reference program holding a flow."""
+
+    id: str
+    title: str
+    description: str
+    program_flow: Flow
+
+    def flow(self) -> Flow:
+        """Return the program's flow."""
+        return self.program_flow
+
+
+@dataclass(frozen=True)
+class FakeHit:
+    """A retrieval hit."""
+
+    program: FakeProgram
+    score: float = 1.0
+
+
+@dataclass
+class StaticRetriever:
+    """Return the same hits for every query (at most k)."""
+
+    hits: list[FakeHit]
+    queries: list[str] = field(default_factory=list)
+
+    def retrieve(self, query: str, k: int = 3, filters: Mapping[str, Any] | None = None) -> list[FakeHit]:
+        """Return the first `k` hits."""
+        self.queries.append(query)
+        return self.hits[:k]

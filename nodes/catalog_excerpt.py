@@ -1,0 +1,116 @@
+"""The catalog excerpt shown in prompts: which node types matter, as compact one-line signatures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from anysym.language.catalog import MODEL_FILE_SUFFIXES, Catalog, InputSpec, NodeSpec
+from anysym.language.flow import ParamValue
+
+__all__ = ["installed_models", "is_model_input", "select_types", "signature", "types_named_in"]
+
+MAX_CHOICES = 10
+"""How many COMBO choices a signature lists before `...`."""
+
+_IMAGE_IO = ("LoadImage", "SaveImage")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
+_FILE = re.compile(r"\S+\.[A-Za-z0-9]{2,4}\b")
+_STOP = frozenset(
+    "this that then than with into from them they their there where which while make turn give "
+    "image images photo picture input output file result each both also only over under your".split()
+)
+
+
+def select_types(
+    catalog: Catalog,
+    *,
+    task: str,
+    first: Iterable[str] = (),
+    examples: Iterable[str] = (),
+    has_images: bool = False,
+    limit: int = 24,
+) -> list[str]:
+    """Pick the node types a prompt shows, most important first, known to `catalog`, at most `limit`.
+
+    Order: `first` (key functions, the current flow's types and suggestions), the retrieved programs'
+    types, node types the task names literally, LoadImage/SaveImage when images are involved, then
+    node types whose names contain a task word (lowest priority, cut first by `limit`).
+    """
+    words = _WORD.findall(_FILE.sub(" ", task))
+    mentioned = [word for word in words if word in catalog]
+    io = _IMAGE_IO if has_images else ("SaveImage",)
+    related = _related(catalog, words)
+    ordered = [*first, *examples, *mentioned, *io, *related]
+    known = [name for name in dict.fromkeys(ordered) if name in catalog]
+    return known[:limit]
+
+
+def _related(catalog: Catalog, words: list[str]) -> list[str]:
+    """Node types whose name contains a task word of 4+ letters (e.g. "invert" -> ImageInvert)."""
+    stems = {w.lower()[:6] for w in words if len(w) >= 4 and w.lower() not in _STOP}
+    return sorted(name for name in catalog if any(stem in name.lower() for stem in stems))
+
+
+def signature(spec: NodeSpec) -> str:
+    """Render `Name(input: TYPE, widget: INT=512 [1..16384], ...) -> NAME: TYPE, ...` on one line."""
+    inputs = ", ".join(_input(i) for i in spec.visible_inputs())
+    outputs = ", ".join(f"{o.name}: {o.type}" for o in spec.outputs) or "nothing"
+    sink = "  (output node: saves or shows its result)" if spec.output_node else ""
+    return f"{spec.name}({inputs}) -> {outputs}{sink}"
+
+
+def _input(spec: InputSpec) -> str:
+    name = spec.name if spec.section == "required" else f"{spec.name}?"
+    if spec.type == "COMBO":
+        kind = "MODEL_FILE" if is_model_input(spec) else _choices(spec.choices or ())
+    else:
+        kind = spec.type
+    text = f"{name}: {kind}"
+    if spec.default is not None and not is_model_input(spec):
+        text += f"={_literal(spec.default)}"
+    if spec.min is not None or spec.max is not None:
+        text += f" [{_num(spec.min)}..{_num(spec.max)}]"
+    return text
+
+
+def _choices(choices: Sequence[ParamValue]) -> str:
+    shown = [_literal(c) for c in choices[:MAX_CHOICES]]
+    if len(choices) > MAX_CHOICES:
+        shown.append(f"... {len(choices) - MAX_CHOICES} more")
+    return "one of " + "|".join(shown) if shown else "FILE_NAME"
+
+
+def _literal(value: ParamValue) -> str:
+    return f'"{value}"' if isinstance(value, str) else repr(value)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def is_model_input(spec: InputSpec) -> bool:
+    """Whether `spec` picks a model file on the server (choices that look like files, or none listed)."""
+    if not spec.is_model_file:
+        return False
+    choices = spec.choices or ()
+    return not choices or any(str(c).lower().endswith(MODEL_FILE_SUFFIXES) for c in choices)
+
+
+def installed_models(catalog: Catalog, types: Iterable[str]) -> list[str]:
+    """Return `input_name: file, file, ...` lines for the model-file inputs of `types`."""
+    found: dict[str, list[str]] = {}
+    for name in types:
+        spec = catalog.get(name)
+        for inp in spec.visible_inputs() if spec else ():
+            if is_model_input(inp):
+                found.setdefault(inp.name, [])
+                found[inp.name].extend(str(c) for c in inp.choices or () if str(c) not in found[inp.name])
+    return [f"{name}: {', '.join(files) if files else '(none installed)'}" for name, files in found.items()]
+
+
+def types_named_in(text: str, catalog: Catalog) -> list[str]:
+    """Return the catalog node types written in `text` (e.g. a program), in first-use order."""
+    return list(dict.fromkeys(w for w in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text) if w in catalog))

@@ -1,0 +1,100 @@
+"""compile: extract -> parse -> deterministic repairs -> validate -> key functions -> ComfyUI API prompt."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.errors import ALangError, CompileError
+from anysym.graph.artifacts import RunDir
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.result import Attempt
+from anysym.graph.state import Draft, State
+from anysym.language.catalog import Catalog
+from anysym.language.comfy_format import to_api
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind, has_errors
+from anysym.language.flow import Flow
+from anysym.language.syntax import Syntax, detect_syntax, parse
+from anysym.language.validate import validate
+from anysym.nodes.keys import KeyFunction, check_key_functions, parse_key_function
+from anysym.nodes.repairs import repair
+
+__all__ = ["compile_draft", "compile_flow"]
+
+
+async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Compile the current draft into a new attempt (and its API prompt when it is valid)."""
+    context = runtime.context
+    keys = [parse_key_function(k) for k in state.get("key_functions", [])]
+    index = len(state.get("attempts", []))
+    attempt, prompt = compile_draft(
+        state["draft"],
+        index=index,
+        catalog=deps.catalog,
+        syntax=context.syntax,
+        keys=keys,
+        repairs=context.repairs,
+    )
+    if context.run_dir is not None:
+        RunDir(context.run_dir).write_attempt(attempt)
+    return {"attempts": [attempt], "prompt": prompt or {}}
+
+
+def compile_draft(
+    draft: Draft,
+    *,
+    index: int,
+    catalog: Catalog,
+    syntax: Syntax,
+    keys: Sequence[KeyFunction] = (),
+    repairs: bool = True,
+) -> tuple[Attempt, dict[str, Any] | None]:
+    """Turn a draft into an attempt; the API prompt is returned only when the attempt is valid."""
+    base = {"index": index, "stage": draft.stage, "text": draft.text}
+    if draft.extraction_error is not None:
+        return Attempt(**base, diagnostics=(draft.extraction_error,), failed_stage="extract"), None
+    notes: list[str] = []
+    try:
+        flow = _parse(draft.text, syntax, notes)
+    except ALangError as exc:
+        diagnostics = exc.diagnostics or [Diagnostic(kind=DiagnosticKind.SYNTAX_ERROR, message=exc.message)]
+        return Attempt(
+            **base, diagnostics=tuple(diagnostics), failed_stage="parse", stage_reached="extracted"
+        ), None
+    if repairs:
+        flow, more = repair(flow, catalog)
+        notes.extend(more)
+    parsed = {**base, "flow": flow, "repairs": tuple(notes), "stage_reached": "parsed"}
+    diagnostics = validate(flow, catalog)
+    if has_errors(diagnostics):
+        return Attempt(**parsed, diagnostics=tuple(diagnostics), failed_stage="validate"), None
+    missing = check_key_functions(flow, keys)
+    if missing:
+        return Attempt(**parsed, diagnostics=(*missing, *diagnostics), failed_stage="key_functions"), None
+    try:
+        prompt = to_api(flow, catalog)
+    except CompileError as exc:
+        problems = exc.diagnostics or [Diagnostic(kind=DiagnosticKind.SERVER_REJECTED, message=exc.message)]
+        return Attempt(**parsed, diagnostics=(*problems, *diagnostics), failed_stage="compile"), None
+    valid = {**parsed, "stage_reached": "valid"}
+    return Attempt(**valid, diagnostics=tuple(diagnostics)), prompt
+
+
+def _parse(text: str, syntax: Syntax, notes: list[str]) -> Flow:
+    try:
+        return parse(text, syntax)
+    except ALangError:
+        other = detect_syntax(text)
+        if other == syntax:
+            raise
+        try:
+            flow = parse(text, other)
+        except ALangError:
+            pass
+        else:
+            notes.append(f"read the program as {other} syntax (it was not written in {syntax})")
+            return flow
+        raise

@@ -1,0 +1,62 @@
+"""execute: run the current attempt's API prompt on ComfyUI; success means it ran and produced files."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.graph.artifacts import RunDir
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.result import OutputFile
+from anysym.graph.state import State
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+
+__all__ = ["execute"]
+
+
+async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Upload the inputs, queue the prompt, wait, and record the outcome on the current attempt."""
+    context = runtime.context
+    if deps.executor is None:
+        raise ValueError(
+            "execution is on but the graph has no executor; pass Deps(executor=...) or a dry run"
+        )
+    attempt = state["attempts"][-1]
+    inputs = {Path(p).name: Path(p) for p in state.get("inputs", [])}
+    run_dir = RunDir(context.run_dir) if context.run_dir is not None else None
+    out_dir = run_dir.outputs if run_dir else Path(tempfile.mkdtemp(prefix="anysym-outputs-"))
+    started = time.perf_counter()
+    job = await deps.executor.run(
+        state["prompt"], inputs=inputs, out_dir=out_dir, timeout=context.execute_timeout_s
+    )
+    comfy_s = time.perf_counter() - started
+    outputs = [
+        OutputFile(function_id=o.function_id, path=Path(o.path), kind=o.kind, filename=o.filename)
+        for o in job.outputs
+    ]
+    if not job.success:
+        diagnostics = tuple(job.diagnostics) or (
+            Diagnostic(
+                kind=DiagnosticKind.EXECUTION_ERROR, message="the server reported a failure without details"
+            ),
+        )
+        attempt = attempt.model_copy(update={"diagnostics": diagnostics, "failed_stage": "execute"})
+    elif not outputs:
+        missing = Diagnostic(
+            kind=DiagnosticKind.NO_OUTPUTS,
+            message="the workflow ran but produced no output files",
+            hint="end the flow in an output node that saves files, e.g. SaveImage",
+        )
+        attempt = attempt.model_copy(
+            update={"diagnostics": (missing,), "failed_stage": "outputs", "stage_reached": "executed"}
+        )
+    else:
+        attempt = attempt.model_copy(update={"stage_reached": "outputs"})
+    if run_dir is not None:
+        run_dir.write_attempt(attempt)
+    return {"attempts": [attempt], "outputs": outputs, "comfy_s": comfy_s}

@@ -1,0 +1,39 @@
+"""infer_components (psi1): the LLM chooses the functions and their parameters (F, Phi), no links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.state import Draft, State
+from anysym.nodes import prompts
+from anysym.nodes.ask import ask
+from anysym.nodes.extract import extract_program
+from anysym.nodes.prompting import context_block, fence, shown_types
+
+__all__ = ["components_prompt", "infer_components"]
+
+
+def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
+    """Return psi1's user prompt and the node types it shows."""
+    types = shown_types(state, context, deps)
+    instruction = prompts.COMPONENTS_INSTRUCTION.format(
+        what=prompts.COMPONENTS_WHAT[context.syntax], fence=fence(context.syntax)
+    )
+    return f"{context_block(state, deps, types)}\n{instruction}", types
+
+
+async def infer_components(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Ask for the functions; an answer without a usable program goes to compile as a failed draft."""
+    user, types = components_prompt(state, runtime.context, deps)
+    answer, call = await ask(deps, runtime.context, stage="psi1", user=user, types=types)
+    extracted = extract_program(answer)
+    if extracted.error is not None:
+        return {
+            "draft": Draft(stage="psi1", text=answer, extraction_error=extracted.error),
+            "llm_calls": [call],
+        }
+    return {"components": extracted.text, "llm_calls": [call]}

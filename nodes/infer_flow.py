@@ -1,0 +1,35 @@
+"""infer_flow: the one-step ablation, functions, parameters and links in a single LLM call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.state import Draft, State
+from anysym.nodes import prompts
+from anysym.nodes.ask import ask
+from anysym.nodes.extract import extract_program
+from anysym.nodes.prompting import context_block, fence, shown_types
+
+__all__ = ["flow_prompt", "infer_flow"]
+
+
+def flow_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
+    """Return the one-step user prompt and the node types it shows."""
+    types = shown_types(state, context, deps)
+    instruction = prompts.FLOW_INSTRUCTION.format(fence=fence(context.syntax))
+    return f"{context_block(state, deps, types)}\n{instruction}", types
+
+
+async def infer_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Ask for the complete program at once."""
+    user, types = flow_prompt(state, runtime.context, deps)
+    answer, call = await ask(deps, runtime.context, stage="one_step", user=user, types=types)
+    extracted = extract_program(answer)
+    return {
+        "draft": Draft(stage="one_step", text=extracted.text, extraction_error=extracted.error),
+        "llm_calls": [call],
+    }

@@ -1,0 +1,40 @@
+"""infer_topology (psi2): the LLM links the functions chosen by psi1 (T), giving the whole program."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.state import Draft, State
+from anysym.nodes import prompts
+from anysym.nodes.ask import ask
+from anysym.nodes.catalog_excerpt import types_named_in
+from anysym.nodes.extract import extract_program
+from anysym.nodes.prompting import context_block, fence, shown_types
+
+__all__ = ["infer_topology", "topology_prompt"]
+
+
+def topology_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
+    """Return psi2's user prompt (psi1's functions first in the catalog excerpt) and its node types."""
+    components = state["components"]
+    types = shown_types(state, context, deps, first=types_named_in(components, deps.catalog))
+    instruction = prompts.TOPOLOGY_PROMPT.format(
+        components=components, what=prompts.TOPOLOGY_WHAT[context.syntax], fence=fence(context.syntax)
+    )
+    return f"{context_block(state, deps, types)}\n{instruction}", types
+
+
+async def infer_topology(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Ask for the links; in declarative syntax the connect lines are appended to psi1's add_node lines."""
+    context = runtime.context
+    user, types = topology_prompt(state, context, deps)
+    answer, call = await ask(deps, context, stage="psi2", user=user, types=types)
+    extracted = extract_program(answer)
+    text = extracted.text
+    if extracted.error is None and context.syntax == "declarative" and "add_node" not in text:
+        text = f"{state['components'].rstrip()}\n{text}"
+    return {"draft": Draft(stage="psi2", text=text, extraction_error=extracted.error), "llm_calls": [call]}

@@ -1,0 +1,91 @@
+"""Filling the prompt templates from the state: task facts, examples, catalog excerpt, models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.state import Example, State
+from anysym.language.flow import Flow, Function, Link
+from anysym.language.syntax import Syntax, render
+from anysym.nodes import prompts
+from anysym.nodes.catalog_excerpt import installed_models, select_types, signature
+from anysym.nodes.task_facts import describe_inputs, numbers_in
+
+__all__ = ["approx_tokens", "context_block", "fence", "render_examples", "system_prompt"]
+
+_EXAMPLE = Flow.build(
+    {
+        "photo": Function(type="LoadImage", params={"image": "photo.png"}),
+        "inverted": Function(type="ImageInvert"),
+        "save": Function(type="SaveImage", params={"filename_prefix": "inverted"}),
+    },
+    [
+        Link(source="photo", output="IMAGE", target="inverted", input="image"),
+        Link(source="inverted", output="IMAGE", target="save", input="images"),
+    ],
+)
+
+
+def fence(syntax: str) -> str:
+    """Return the info string of the code fence the LLM should use."""
+    return {"declarative": "python", "dataflow": "python", "pseudo": "text"}.get(syntax, "text")
+
+
+def approx_tokens(text: str) -> int:
+    """Approximate a token count as characters / 4 (no tokenizer download needed)."""
+    return (len(text) + 3) // 4
+
+
+def system_prompt(syntax: Syntax) -> str:
+    """Fill SYSTEM_PROMPT for `syntax`."""
+    return prompts.SYSTEM_PROMPT.format(
+        syntax=syntax, example=render(_EXAMPLE, syntax).rstrip(), rules=prompts.SYNTAX_RULES[syntax]
+    )
+
+
+def render_examples(examples: Sequence[Example]) -> str:
+    """Render the retrieved programs, each with its description and code in the run's syntax."""
+    if not examples:
+        return "(none)"
+    return "\n\n".join(f"# {ex.title}: {ex.description}\n```\n{ex.text.rstrip()}\n```" for ex in examples)
+
+
+def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str] = ()) -> list[str]:
+    """Pick the node types the prompt shows (see `select_types`)."""
+    keys = [k.split("(", 1)[0].strip() for k in state.get("key_functions", [])]
+    examples = [t for ex in state.get("examples", []) for t in ex.node_types]
+    has_images = any("image" in line for line in describe_inputs(state.get("inputs", [])))
+    return select_types(
+        deps.catalog,
+        task=state["task"],
+        first=[*keys, *first],
+        examples=examples,
+        has_images=has_images,
+        limit=context.max_catalog_entries,
+    )
+
+
+def context_block(state: State, deps: Deps, types: Sequence[str]) -> str:
+    """Fill CONTEXT_BLOCK: task, inputs, numbers, key functions, examples, catalog excerpt, models."""
+    models = installed_models(deps.catalog, types)
+    return prompts.CONTEXT_BLOCK.format(
+        task=state["task"],
+        inputs=_bullets(describe_inputs(state.get("inputs", []))),
+        numbers=", ".join(numbers_in(state["task"])) or "(none)",
+        keys=_keys(state.get("key_functions", [])),
+        examples=render_examples(state.get("examples", [])),
+        catalog=_bullets(signature(deps.catalog[t]) for t in types),
+        models=_bullets(models),
+    )
+
+
+def _bullets(lines: Iterable[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines) or "(none)"
+
+
+def _keys(keys: Sequence[str]) -> str:
+    if not keys:
+        return ""
+    return f"\nKey functions the user requires (use each, with these parameter values):\n{_bullets(keys)}\n"
