@@ -222,8 +222,8 @@ class EventStream:
         self._conn: Connection | None = None
 
     async def __aenter__(self) -> EventStream:
-        self._cm = self._connector(self.url)
         try:
+            self._cm = self._connector(self.url)
             self._conn = await self._cm.__aenter__()
         except (OSError, TimeoutError) as exc:
             raise ComfyConnectionError(

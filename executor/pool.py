@@ -1,0 +1,117 @@
+"""ServerPool: several ComfyUI servers; each job goes to the least-loaded reachable one.
+
+Load = running + pending prompts from `/queue`, plus the jobs this pool dispatched there that are still
+in flight (the server's queue lags behind our uploads). Unreachable servers are skipped; a server that
+dies during a job is retried on another one. Each server's catalog is fetched once and cached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from anysym.errors import ComfyConnectionError, ComfyTimeoutError
+from anysym.executor.client import ComfyClient
+from anysym.executor.events import Connector, Event, websockets_connector
+from anysym.executor.job import JobResult, run_prompt
+from anysym.language.catalog import Catalog
+
+PROBE_TIMEOUT_S = 5.0
+"""How long one `/queue` probe may take before the server counts as unreachable for this dispatch."""
+
+
+class ServerPool:
+    """Dispatch jobs over several ComfyUI servers sharing one `httpx.AsyncClient`.
+
+    **Usage**: `pool = ServerPool(["http://gpu1:8188", "http://gpu2:8188"], http)`;
+    `result = await pool.run_prompt(prompt, inputs=..., out_dir=..., timeout=600)`.
+    """
+
+    def __init__(
+        self, urls: Sequence[str], http: httpx.AsyncClient, *, connector: Connector = websockets_connector
+    ) -> None:
+        if not urls:
+            raise ValueError("ServerPool needs at least one server URL")
+        self.clients = [ComfyClient(url, http=http, connector=connector) for url in dict.fromkeys(urls)]
+        self._in_flight = {client.base_url: 0 for client in self.clients}
+        self._catalogs: dict[str, Catalog] = {}
+
+    async def _probe(self, client: ComfyClient) -> int | None:
+        try:
+            return await asyncio.wait_for(client.queue_load(), PROBE_TIMEOUT_S)
+        except (ComfyConnectionError, ComfyTimeoutError, TimeoutError):
+            return None
+
+    async def loads(self) -> dict[str, int | None]:
+        """Current load per server URL (None: unreachable)."""
+        probes = await asyncio.gather(*(self._probe(client) for client in self.clients))
+        return {
+            client.base_url: None if load is None else load + self._in_flight[client.base_url]
+            for client, load in zip(self.clients, probes, strict=True)
+        }
+
+    async def pick(self, exclude: frozenset[str] = frozenset()) -> ComfyClient:
+        """The least-loaded reachable server (ties: the order given).
+
+        Raises:
+            ComfyConnectionError: no server answered.
+        """
+        loads = await self.loads()
+        reachable = [
+            (load, index, client)
+            for index, client in enumerate(self.clients)
+            if (load := loads[client.base_url]) is not None and client.base_url not in exclude
+        ]
+        if not reachable:
+            urls = ", ".join(c.base_url for c in self.clients)
+            raise ComfyConnectionError(f"no ComfyUI server is reachable ({urls}); start one or fix --server")
+        return min(reachable, key=lambda entry: (entry[0], entry[1]))[2]
+
+    def client(self, url: str) -> ComfyClient:
+        """The client of one server of the pool."""
+        for client in self.clients:
+            if client.base_url == url.rstrip("/"):
+                return client
+        raise KeyError(url)
+
+    async def catalog(self, url: str | None = None) -> Catalog:
+        """The catalog of `url` (default: the least-loaded reachable server), fetched once per server."""
+        client = self.client(url) if url is not None else await self.pick()
+        if client.base_url not in self._catalogs:
+            self._catalogs[client.base_url] = Catalog.from_object_info(await client.object_info())
+        return self._catalogs[client.base_url]
+
+    def forget_catalog(self, url: str) -> None:
+        """Drop a cached catalog (e.g. after models were added to that server)."""
+        self._catalogs.pop(url.rstrip("/"), None)
+
+    async def run_prompt(
+        self,
+        prompt: dict[str, Any],
+        *,
+        inputs: Mapping[str, Path] | None,
+        out_dir: Path,
+        timeout: float,
+        on_event: Callable[[Event], None] | None = None,
+    ) -> JobResult:
+        """Run a job on the least-loaded server; if that server dies, retry on another one."""
+        failed: set[str] = set()
+        while True:
+            client = await self.pick(frozenset(failed))
+            self._in_flight[client.base_url] += 1
+            try:
+                result = await run_prompt(
+                    client, prompt, inputs=inputs, out_dir=out_dir, timeout=timeout, on_event=on_event
+                )
+            except ComfyConnectionError:
+                failed.add(client.base_url)
+                if len(failed) == len(self.clients):
+                    raise
+                continue
+            finally:
+                self._in_flight[client.base_url] -= 1
+            return result.model_copy(update={"raw": {**result.raw, "server": client.base_url}})

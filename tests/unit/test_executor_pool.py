@@ -1,0 +1,165 @@
+"""ServerPool dispatch over scripted servers (httpx.MockTransport): least-loaded, dead ones skipped."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+import pytest
+
+from anysym.errors import ComfyConnectionError
+from anysym.executor.events import Connection
+from anysym.executor.job import add_nonce, rename_inputs
+from anysym.executor.pool import ServerPool
+
+OBJECT_INFO = {"SaveImage": {"input": {"required": {"images": ["IMAGE"]}}, "output": [], "output_node": True}}
+PROMPT = {"save": {"class_type": "SaveImage", "inputs": {"images": ["x", 0]}}}
+
+
+class Socket:
+    """A websocket that reports one finished prompt."""
+
+    def __init__(self) -> None:
+        self.frames: list[str] = []
+
+    async def recv(self) -> str:
+        return self.frames.pop(0)
+
+    async def close(self) -> None:
+        return None
+
+    async def __aenter__(self) -> Connection:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        return None
+
+
+class Cluster:
+    """Several fake servers behind one transport, keyed by host."""
+
+    def __init__(self, loads: dict[str, int | None]) -> None:
+        self.loads = loads
+        self.jobs: list[str] = []
+        self.object_info_calls: list[str] = []
+        self.sockets: dict[str, Socket] = {}
+
+    def handler(self, request: httpx.Request) -> httpx.Response:
+        host, route = request.url.host, request.url.path
+        if self.loads[host] is None:
+            raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if route == "/system_stats":
+            return httpx.Response(200, json={"system": {}})
+        if route == "/queue":
+            running = [[0, f"r{i}", {}, {}, []] for i in range(self.loads[host] or 0)]
+            return httpx.Response(200, json={"queue_running": running, "queue_pending": []})
+        if route == "/object_info":
+            self.object_info_calls.append(host)
+            return httpx.Response(200, json=OBJECT_INFO)
+        if route == "/prompt":
+            self.jobs.append(host)
+            pid = f"{host}-job"
+            self.sockets[host].frames.append(
+                json.dumps({"type": "executing", "data": {"node": None, "prompt_id": pid}})
+            )
+            return httpx.Response(200, json={"prompt_id": pid, "number": 0, "node_errors": {}})
+        if route.startswith("/history/"):
+            pid = route.rsplit("/", 1)[1]
+            item = {"filename": "a.png", "subfolder": "", "type": "output"}
+            entry = {
+                "outputs": {"save": {"images": [item]}},
+                "status": {"status_str": "success", "messages": []},
+            }
+            return httpx.Response(200, json={pid: entry})
+        if route == "/view":
+            return httpx.Response(200, content=host.encode())
+        return httpx.Response(404)
+
+    def connector(self, url: str) -> Socket:
+        host = httpx.URL(url.replace("ws://", "http://")).host
+        if self.loads[host] is None:
+            raise ConnectionRefusedError(111, "Connection refused")
+        return self.sockets.setdefault(host, Socket())
+
+
+def pool_for(cluster: Cluster, http: httpx.AsyncClient) -> ServerPool:
+    return ServerPool([f"http://{host}:8188" for host in cluster.loads], http, connector=cluster.connector)
+
+
+async def test_jobs_go_to_the_least_loaded_reachable_server(tmp_path: Path) -> None:
+    cluster = Cluster({"busy": 3, "dead": None, "idle": 1})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = pool_for(cluster, http)
+        assert await pool.loads() == {"http://busy:8188": 3, "http://dead:8188": None, "http://idle:8188": 1}
+        result = await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+    assert cluster.jobs == ["idle"]
+    assert result.success and result.raw["server"] == "http://idle:8188"
+    assert result.outputs[0].path.read_bytes() == b"idle"
+
+
+async def test_ties_go_to_the_first_server(tmp_path: Path) -> None:
+    cluster = Cluster({"a": 0, "b": 0})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        assert (await pool_for(cluster, http).pick()).base_url == "http://a:8188"
+
+
+async def test_no_reachable_server_raises() -> None:
+    cluster = Cluster({"a": None, "b": None})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        with pytest.raises(ComfyConnectionError, match="no ComfyUI server is reachable"):
+            await pool_for(cluster, http).run_prompt(PROMPT, inputs=None, out_dir=Path("."), timeout=1)
+
+
+async def test_a_server_dying_mid_dispatch_is_skipped(tmp_path: Path) -> None:
+    cluster = Cluster({"first": 0, "second": 5})
+    original = cluster.connector
+
+    def flaky(url: str) -> Socket:
+        if "first" in url:
+            cluster.loads["first"] = None  # dies after answering /queue
+        return original(url)
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = ServerPool(["http://first:8188", "http://second:8188"], http, connector=flaky)
+        result = await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+    assert cluster.jobs == ["second"] and result.raw["server"] == "http://second:8188"
+
+
+async def test_catalogs_are_fetched_once_per_server() -> None:
+    cluster = Cluster({"a": 0, "b": 2})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = pool_for(cluster, http)
+        first = await pool.catalog()
+        again = await pool.catalog("http://a:8188")
+        other = await pool.catalog("http://b:8188")
+        pool.forget_catalog("http://b:8188")
+        await pool.catalog("http://b:8188")
+    assert first is again and "SaveImage" in other
+    assert cluster.object_info_calls == ["a", "b", "b"]
+
+
+def test_rename_inputs_rewrites_only_literal_names() -> None:
+    prompt: dict[str, Any] = {
+        "load": {"class_type": "LoadImage", "inputs": {"image": "photo.png"}},
+        "text": {"class_type": "X", "inputs": {"text": "a photo.png of a cat", "link": ["load", 0]}},
+    }
+    renamed = rename_inputs(prompt, {"photo.png": "photo_abc.png"})
+    assert renamed["load"]["inputs"]["image"] == "photo_abc.png"
+    assert renamed["text"]["inputs"] == prompt["text"]["inputs"]
+    assert prompt["load"]["inputs"]["image"] == "photo.png"
+
+
+def test_nonce_goes_on_sinks_only() -> None:
+    prompt: dict[str, Any] = {
+        "a": {"class_type": "EmptyImage", "inputs": {}},
+        "b": {"class_type": "ImageInvert", "inputs": {"image": ["a", 0]}},
+        "s1": {"class_type": "SaveImage", "inputs": {"images": ["b", 0]}},
+        "s2": {"class_type": "PreviewImage", "inputs": {"images": ["a", 0]}},
+    }
+    add_nonce(prompt, "n")
+    assert [k for k, node in prompt.items() if "anysym_run" in node["inputs"]] == ["s1", "s2"]
