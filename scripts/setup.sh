@@ -9,3 +9,5 @@ echo "==> installing anysym and its dev tools"
 "$PY" -m pip install --disable-pip-version-check -q -e '.[dev]'
 echo "==> installing the managed local CPU ComfyUI (~1-2 min the first time)"
 "$PY" -c "from anysym.cli import main; main()" comfy install --with-random-models
+echo "==> installing the managed local LLM (llama.cpp server, compiled once: 4-10 min; Qwen2.5-Coder-0.5B)"
+"$PY" -c "from anysym.cli import main; main()" llm install

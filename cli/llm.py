@@ -1,0 +1,81 @@
+"""`anysym llm install|serve|status|stop`: the managed local LLM (llama-cpp-python server + bundled GGUF)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
+from anysym.llm.local_server import DEFAULT_PORT, LocalLLM
+from anysym.llm.models import DEFAULT_MODEL, MODELS
+
+llm_app = typer.Typer(name="llm", help="The managed local LLM (offline default).", no_args_is_help=True)
+
+ModelOption = Annotated[
+    str, typer.Option("--model", help=f"Local model: {', '.join(MODELS)}.", show_default=True)
+]
+PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")]
+
+
+def _local(model: str = DEFAULT_MODEL, port: int = DEFAULT_PORT) -> LocalLLM:
+    if model not in MODELS:
+        raise typer.BadParameter(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
+    return LocalLLM(paths_from_env(), model=model, port=port)
+
+
+def _progress(message: str) -> None:
+    err_console.print(f"[cyan]==>[/] {escape(message)}", highlight=False)
+
+
+@llm_app.command("install")
+def install(
+    model: ModelOption = DEFAULT_MODEL,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild the runtime and the model file.")] = False,
+) -> None:
+    """Build the llama.cpp server and assemble the hash-pinned model (idempotent)."""
+    with reporting_errors():
+        _local(model).install(_progress, force=force)
+
+
+@llm_app.command("serve")
+def serve(
+    model: ModelOption = DEFAULT_MODEL,
+    port: PortOption = DEFAULT_PORT,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait until it answers.")] = 120.0,
+) -> None:
+    """Start the local LLM in the background (after checking the model hash) and print its URL."""
+    with reporting_errors():
+        local = _local(model, port)
+        was_running = local.status().running
+        url = local.serve(timeout=timeout)
+        _progress(("already running at " if was_running else "serving at ") + url + f"; log {local.log_path}")
+    console.print(url)
+
+
+@llm_app.command("status")
+def status(
+    port: PortOption = DEFAULT_PORT,
+    model: ModelOption = DEFAULT_MODEL,
+    measure: Annotated[bool, typer.Option(help="Time a short completion to report tokens/s.")] = True,
+) -> None:
+    """Say whether the local LLM is installed and running, its memory and speed (exit 1 when stopped)."""
+    with reporting_errors():
+        state = _local(model, port).status(measure=measure)
+    console.print(state.render(), highlight=False)
+    if not state.running:
+        raise typer.Exit(1)
+
+
+@llm_app.command("stop")
+def stop(port: PortOption = DEFAULT_PORT) -> None:
+    """Stop the local LLM started by `serve` (by its pid)."""
+    with reporting_errors():
+        stopped = _local(port=port).stop()
+    console.print("stopped" if stopped else "not running")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `llm` command group."""
+    app.add_typer(llm_app)
