@@ -46,7 +46,7 @@ workflow.connect("inv", "IMAGE", "save", "images")
 BROKEN_SYNTAX = '```python\nworkflow.connect("photo", "IMAGE", "inv" "image")\n```'
 OUT_OF_RANGE = """```python
 workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
-workflow.add_node("big", "ImageScale", {"upscale_method": "bilinear", "width": 99999, "height": 64, "crop": "disabled"})
+workflow.add_node("big", "ImageScale", {"upscale_method": "bilinear", "width": 99999, "height": 64})
 workflow.add_node("save", "SaveImage", {"filename_prefix": "big"})
 workflow.connect("photo", "IMAGE", "big", "image")
 workflow.connect("big", "IMAGE", "save", "images")
@@ -92,7 +92,8 @@ async def test_psi1_prompt_states_sizes_numbers_keys_and_examples(snapshot_catal
     example = FakeProgram(
         "blur", "Blur a photo", "blur an image", parse(GOOD.strip("`python\n"), "declarative")
     )
-    psi1 = '```python\nphoto = LoadImage(image="photo.png")\ninv = ImageInvert()\nsave = SaveImage(filename_prefix="inverted")\n```'
+    psi1 = '```python\nphoto = LoadImage(image="photo.png")\ninv = ImageInvert()\n'
+    psi1 += 'save = SaveImage(filename_prefix="inverted")\n```'
     psi2 = "```python\n" + render(example.program_flow, "dataflow") + "```"
     llm = ScriptedLLM([psi1, psi2])
     retriever = StaticRetriever([FakeHit(example)])

@@ -1,0 +1,110 @@
+"""Review interrupts, resume from the SQLite checkpoint, rerun without inference, subgraph, topology."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.checkpoint.memory import InMemorySaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.types import Command
+from syrupy.assertion import SnapshotAssertion
+
+from anysym.graph.api import agenerate, arerun, aresume, review_path
+from anysym.graph.build import build_graph, compile_graph
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.state import State
+from anysym.graph.testing import ScriptedExecutor, ScriptedLLM
+from anysym.language.catalog import Catalog
+
+PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
+GOOD = """```python
+workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
+workflow.add_node("inv", "ImageInvert", {})
+workflow.add_node("save", "SaveImage", {"filename_prefix": "inverted"})
+workflow.connect("photo", "IMAGE", "inv", "image")
+workflow.connect("inv", "IMAGE", "save", "images")
+```"""
+
+
+def test_topology_snapshot(snapshot_catalog: Catalog, snapshot: SnapshotAssertion) -> None:
+    graph = compile_graph(Deps(llm=ScriptedLLM([]), catalog=snapshot_catalog))
+    assert graph.get_graph().draw_mermaid(with_styles=False) == snapshot
+
+
+async def test_review_interrupts_before_execute_and_an_edit_is_compiled(snapshot_catalog: Catalog) -> None:
+    executor = ScriptedExecutor([])
+    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=executor)
+    graph = compile_graph(deps, checkpointer=InMemorySaver())
+    config: Any = {"configurable": {"thread_id": "t"}}
+    context = Context(one_step=True, review=True)
+    request = {"task": "invert photo.png", "inputs": [str(PHOTO)], "key_functions": []}
+    paused = await graph.ainvoke(request, config=config, context=context)  # type: ignore[arg-type]
+    assert paused["__interrupt__"][0].value["flow"].startswith('workflow.add_node("photo"')
+    assert executor.prompts == []
+    edited = paused["__interrupt__"][0].value["flow"].replace('"inverted"', '"edited"')
+    final = await graph.ainvoke(Command(resume=edited), config=config, context=context)
+    assert final["result"].status == "succeeded"
+    assert [a.stage for a in final["attempts"]] == ["one_step", "edit"]
+    assert executor.prompts[0]["save"]["inputs"]["filename_prefix"] == "edited"
+
+
+async def test_interrupted_run_resumes_from_its_run_directory(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run-1"
+    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    paused = await agenerate(
+        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir
+    )
+    assert paused.status == "interrupted" and paused.stage == "valid"
+    review = review_path(run_dir, "declarative")
+    review.write_text(review.read_text().replace('"inverted"', '"reviewed"'))
+    executor = ScriptedExecutor([])
+    second = Deps(llm=ScriptedLLM([]), catalog=snapshot_catalog, executor=executor)
+    resumed = await aresume(run_dir, deps=second)
+    assert resumed.status == "succeeded" and resumed.run_id == "run-1"
+    assert executor.prompts[0]["save"]["inputs"]["filename_prefix"] == "reviewed"
+    assert (run_dir / "result.json").is_file() and (run_dir / "checkpoints.sqlite").is_file()
+
+
+async def test_rerun_executes_an_edited_flow_without_llm_calls(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run-2"
+    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    done = await agenerate("invert photo.png", [PHOTO], deps=deps, one_step=True, run_dir=run_dir)
+    assert done.status == "succeeded"
+    edit = tmp_path / "edit.dataflow"
+    edit.write_text(done.texts["dataflow"].replace('"inverted"', '"rerun"'))
+    executor = ScriptedExecutor([])
+    rerun = await arerun(
+        run_dir, edit=edit, deps=Deps(llm=ScriptedLLM([]), catalog=snapshot_catalog, executor=executor)
+    )
+    assert rerun.status == "succeeded" and rerun.llm_calls == ()
+    assert rerun.run_dir == tmp_path / "run-2-rerun-1"
+    assert executor.prompts[0]["save"]["inputs"]["filename_prefix"] == "rerun"
+
+
+class ParentState(State, total=False):
+    """A parent graph's state that embeds the engine and adds its own field."""
+
+    summary: str
+
+
+async def test_build_graph_embeds_as_a_subgraph(snapshot_catalog: Catalog) -> None:
+    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+
+    def summarise(state: ParentState) -> dict[str, str]:
+        return {"summary": f"{state['result'].status} after {len(state['attempts'])} attempt(s)"}
+
+    parent = StateGraph(ParentState, context_schema=Context)
+    parent.add_node("engine", build_graph(deps).compile())
+    parent.add_node("summarise", summarise)
+    parent.add_edge(START, "engine")
+    parent.add_edge("engine", "summarise")
+    parent.add_edge("summarise", END)
+    request: Any = {"task": "invert photo.png", "inputs": [str(PHOTO)], "key_functions": []}
+    out = await parent.compile().ainvoke(request, context=Context(one_step=True))
+    assert out["summary"] == "succeeded after 1 attempt(s)"
