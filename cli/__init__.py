@@ -24,7 +24,7 @@ def version() -> None:
     typer.echo(_version("anysym"))
 
 
-COMMAND_MODULES: tuple[str, ...] = ("convert", "bench", "comfy", "random_models", "validate", "llm")
+COMMAND_MODULES: tuple[str, ...] = ("convert", "bench", "comfy", "random_models", "validate", "llm", "run")
 """Modules of `anysym.cli` that register commands (imported lazily by `main`)."""
 
 

@@ -1,0 +1,180 @@
+"""`anysym run`, `anysym resume`, `anysym rerun`: the inference engine from the command line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Annotated, Any
+
+import structlog
+import typer
+from rich.markup import escape
+
+from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
+from anysym.graph.result import Result
+
+SyntaxOption = Annotated[str, typer.Option("--syntax", help="declarative, dataflow or pseudo.")]
+
+
+def configure_logging(*, log_json: bool, verbose: bool) -> None:
+    """Log node events as JSON lines (`--log-json`) or as compact live progress lines on stderr."""
+    processors: list[Any] = [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso")]
+    if log_json:
+        processors.append(structlog.processors.JSONRenderer())
+    else:
+        processors.append(_progress_line)
+    level = logging.DEBUG if verbose else logging.INFO
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+
+
+def _progress_line(_: Any, __: str, event: MutableMapping[str, Any]) -> str:
+    name = event.pop("event", "")
+    node = event.pop("node", None)
+    event.pop("timestamp", None)
+    event.pop("level", None)
+    if name == "node_finished" and node is not None:
+        seconds = event.pop("seconds", 0.0)
+        details = " ".join(f"{k}={v}" for k, v in event.items() if v not in (None, [], ""))
+        return f"  {node:<17} {seconds:6.2f}s  {details}"
+    return f"  {name} " + " ".join(f"{k}={v}" for k, v in event.items())
+
+
+def _print_result(result: Result, resume_hint: bool = True) -> None:
+    colour = {"succeeded": "green", "failed": "red", "interrupted": "yellow"}[result.status]
+    tokens = f"{result.input_tokens} in / {result.output_tokens} out"
+    t = result.timings
+    console.print(
+        f"[bold {colour}]{result.status}[/] (stage reached: {result.stage or 'none'}; "
+        f"{len(result.attempts)} attempt(s); {len(result.llm_calls)} LLM call(s), {tokens} tokens; "
+        f"{t.total_s:.1f}s = LLM {t.llm_s:.1f}s + ComfyUI {t.comfy_s:.1f}s + own {t.overhead_s:.2f}s)"
+    )
+    for output in result.outputs:
+        console.print(f"  output {output.function_id}: {escape(str(output.path))}")
+    if result.error:
+        console.print(f"  [red]{escape(result.error)}[/]")
+    if result.run_dir is not None:
+        console.print(f"  run directory: {escape(str(result.run_dir))}")
+    if result.status == "interrupted" and result.run_dir is not None and resume_hint:
+        from anysym.graph.api import review_path
+
+        syntax = result.syntax
+        console.print(
+            f"  review: edit {escape(str(review_path(result.run_dir, syntax)))} if needed, "
+            f"then run `anysym resume {result.run_id}`"
+        )
+
+
+def run(
+    task: Annotated[str, typer.Argument(help="The task in natural language.")],
+    inputs: Annotated[
+        list[Path] | None, typer.Option("--input", "-i", help="An input file (repeatable).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Run directory (default: a new one in runs/).")
+    ] = None,
+    syntax: SyntaxOption = "declarative",
+    servers: Annotated[list[str] | None, typer.Option("--server", help="ComfyUI base URL.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Stop after a valid compile.")] = False,
+    review: Annotated[bool, typer.Option("--review", help="Pause before execution to edit.")] = False,
+    keys: Annotated[list[str] | None, typer.Option("--key", help='Pinned function, e.g. T(p="v").')] = None,
+    model: Annotated[str | None, typer.Option("--model", help="Chat model name.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible URL.")] = None,
+    one_step: Annotated[bool, typer.Option("--one-step", help="Ablation: one LLM call.")] = False,
+    no_refine: Annotated[bool, typer.Option("--no-refine", help="Ablation: no refinement.")] = False,
+    max_refinements: Annotated[int, typer.Option("--max-refinements", min=0)] = 3,
+    k: Annotated[int, typer.Option("--k", min=0, help="Reference programs to retrieve.")] = 3,
+    constrained: Annotated[bool, typer.Option("--constrained", help="Grammar-constrained decoding.")] = False,
+    log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines to stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
+) -> None:
+    """Generate a flow for TASK, run it on ComfyUI and repair it until it produces outputs."""
+    from anysym.graph.api import agenerate
+    from anysym.llm.settings import LLMSettings
+
+    configure_logging(log_json=log_json, verbose=verbose)
+    if syntax not in ("declarative", "dataflow", "pseudo"):
+        fail(f"unknown syntax {syntax!r}; choose declarative, dataflow or pseudo")
+    with reporting_errors():
+        settings = LLMSettings.from_env(os.environ, model=model, base_url=base_url)
+        if not settings.is_configured:
+            err_console.print(
+                "no LLM endpoint configured (--base-url or ANYSYM_LLM_BASE_URL): using the managed local LLM"
+            )
+        result = asyncio.run(
+            agenerate(
+                task,
+                inputs or [],
+                key_functions=keys or [],
+                syntax=syntax,  # type: ignore[arg-type]
+                k=k,
+                max_refinements=max_refinements,
+                one_step=one_step,
+                refine=not no_refine,
+                execute=not dry_run,
+                review=review,
+                constrained=constrained,
+                model=model,
+                base_url=base_url,
+                servers=servers,
+                run_dir=out,
+                paths=paths_from_env(),
+                llm_settings=settings,
+            )
+        )
+    _finish(result)
+
+
+def resume(
+    run_id: Annotated[str, typer.Argument(help="Run id (or run directory) printed by `anysym run`.")],
+    log_json: Annotated[bool, typer.Option("--log-json")] = False,
+) -> None:
+    """Continue a run paused for review (with the edited review file) or interrupted by a crash."""
+    from anysym.graph.api import aresume
+    from anysym.graph.runs import find_run_dir
+
+    configure_logging(log_json=log_json, verbose=False)
+    with reporting_errors():
+        paths = paths_from_env()
+        result = asyncio.run(aresume(find_run_dir(paths.runs, run_id), paths=paths))
+    _finish(result)
+
+
+def rerun(
+    run_dir: Annotated[str, typer.Argument(help="Run id or run directory.")],
+    edit: Annotated[Path | None, typer.Option("--edit", help="Edited flow file (any syntax).")] = None,
+    log_json: Annotated[bool, typer.Option("--log-json")] = False,
+) -> None:
+    """Execute a run's final flow (or an edited one) again, without new inference."""
+    from anysym.graph.api import arerun
+    from anysym.graph.runs import find_run_dir
+
+    configure_logging(log_json=log_json, verbose=False)
+    with reporting_errors():
+        paths = paths_from_env()
+        result = asyncio.run(arerun(find_run_dir(paths.runs, run_dir), edit=edit, paths=paths))
+    _finish(result)
+
+
+def _finish(result: Result) -> None:
+    _print_result(result)
+    if result.flow is not None and result.status != "interrupted":
+        text = result.texts.get(result.syntax)
+        if text:
+            console.print(escape(text), end="", highlight=False)
+    raise typer.Exit(0 if result.status in ("succeeded", "interrupted") else 1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add `run`, `resume` and `rerun` to the CLI."""
+    app.command("run")(run)
+    app.command("resume")(resume)
+    app.command("rerun")(rerun)
