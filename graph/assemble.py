@@ -36,6 +36,7 @@ def assemble_result(state: State, context: Context, *, status: RunStatus | None 
     return Result(
         task=state["task"],
         status=status,
+        syntax=context.syntax,
         stage=stage,
         flow=flow,
         texts=_texts(flow) if flow is not None else {},

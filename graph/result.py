@@ -104,6 +104,8 @@ class Result(BaseModel):
 
     task: str
     status: RunStatus
+    syntax: str = "declarative"
+    """The A-Language syntax the LLM wrote (the flow is also in `texts` in every syntax)."""
     stage: StageReached | None = None
     flow: Flow | None = None
     """The final flow (the last attempt's parsed flow, after deterministic repairs)."""
