@@ -24,7 +24,16 @@ def version() -> None:
     typer.echo(_version("anysym"))
 
 
-COMMAND_MODULES: tuple[str, ...] = ("convert", "bench", "comfy", "random_models", "validate", "llm", "run")
+COMMAND_MODULES: tuple[str, ...] = (
+    "convert",
+    "bench",
+    "comfy",
+    "random_models",
+    "validate",
+    "llm",
+    "retrieval",
+    "run",
+)
 """Modules of `anysym.cli` that register commands (imported lazily by `main`)."""
 
 
