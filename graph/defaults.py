@@ -29,7 +29,7 @@ def resolve_llm_settings(settings: LLMSettings, paths: Paths) -> LLMSettings:
     """Return `settings`, or the managed local LLM's endpoint when none is configured (started if needed)."""
     if settings.is_configured:
         return settings
-    from anysym.llm.local_server import LocalLLM  # type: ignore[import-not-found,unused-ignore]
+    from anysym.llm.local_server import LocalLLM
 
     url = LocalLLM(paths).ensure_running()
     _log.info("using_managed_local_llm", base_url=url, model=settings.model)
@@ -83,14 +83,11 @@ async def _catalog(paths: Paths, client: Any) -> Catalog:
     return Catalog.load(LocalComfy(paths).catalog_path)
 
 
-def _default_retriever(paths: Paths) -> Retriever | None:
-    try:
-        module = importlib.import_module("anysym.retriever.store")
-    except ImportError:
-        _log.warning("retrieval_unavailable", reason="anysym.retriever.store is not installed")
-        return None
-    retriever: Retriever = module.open_retriever(paths)
-    return retriever
+def _default_retriever(paths: Paths) -> Retriever:
+    from anysym.retriever.factory import build_index
+
+    index: Retriever = build_index(paths)
+    return index
 
 
 def _grammar_builder() -> GrammarBuilder | None:

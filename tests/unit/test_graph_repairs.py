@@ -1,0 +1,116 @@
+"""Strict extraction, deterministic repairs, key functions, task facts, prompt excerpts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from anysym.errors import ALangSyntaxError
+from anysym.graph.state import Draft
+from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import DiagnosticKind
+from anysym.language.syntax import parse
+from anysym.nodes.catalog_excerpt import select_types, signature
+from anysym.nodes.compile import compile_draft
+from anysym.nodes.extract import extract_program
+from anysym.nodes.keys import check_key_functions, parse_key_function
+from anysym.nodes.repairs import repair, unique_close
+from anysym.nodes.task_facts import describe_inputs, numbers_in
+
+PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
+
+
+@pytest.mark.parametrize(
+    ("answer", "program"),
+    [
+        ("```python\na = 1\n```", "a = 1"),
+        ("Here you go:\n```\nx <b>y</b>\n```\nDone.", "x <b>y</b>"),
+        ("a = LoadImage()\nb = 2", "a = LoadImage()\nb = 2"),
+        ("```python\na = 1\nb = 2", "a = 1\nb = 2"),
+    ],
+)
+def test_extraction_keeps_every_character_of_the_program(answer: str, program: str) -> None:
+    extracted = extract_program(answer)
+    assert extracted.error is None and extracted.text == program
+
+
+@pytest.mark.parametrize("answer", ["", "```\n```", "```\na\n```\n```\nb\n```", "text\n```\nunclosed"])
+def test_extraction_failures_are_diagnostics(answer: str) -> None:
+    extracted = extract_program(answer)
+    assert extracted.error is not None and extracted.error.kind is DiagnosticKind.EXTRACTION_ERROR
+
+
+def test_unique_close_refuses_ambiguous_names() -> None:
+    assert unique_close("load_image", ["LoadImage", "SaveImage"]) == "LoadImage"
+    assert unique_close("ImageBlurr", ["ImageBlur", "ImageBlend"]) == "ImageBlur"
+    assert unique_close("Image", ["ImageBlur", "ImageBlend"]) is None
+
+
+def test_repairs_fix_names_values_and_add_the_missing_output(snapshot_catalog: Catalog) -> None:
+    flow = parse(
+        'photo = load_image(image="photo.png")\n'
+        'scaled = ImageScale(upscale_method="Bilinear", widht="64", height=48.0, pixels=photo)\n',
+        "dataflow",
+    )
+    repaired, notes = repair(flow, snapshot_catalog)
+    scaled = repaired.functions["scaled"]
+    assert repaired.functions["photo"].type == "LoadImage"
+    assert scaled.params["upscale_method"] == "bilinear"
+    assert scaled.params["width"] == 64 and isinstance(scaled.params["width"], int)
+    assert scaled.params["height"] == 48 and isinstance(scaled.params["height"], int)
+    assert {(lk.source, lk.target, lk.input) for lk in repaired.links} == {
+        ("photo", "scaled", "image"),
+        ("scaled", "save", "images"),
+    }
+    assert repaired.functions["save"].type == "SaveImage"
+    assert len(notes) >= 6
+    assert any("load_image -> LoadImage" in n for n in notes)
+
+
+def test_repairs_leave_unclear_problems_to_the_llm(snapshot_catalog: Catalog) -> None:
+    flow = parse('a = Frobnicate(x=1)\nb = ImageBlend(blend_mode="sparkles")\n', "dataflow")
+    repaired, _ = repair(flow, snapshot_catalog)
+    assert repaired.functions["a"].type == "Frobnicate"
+    assert repaired.functions["b"].params["blend_mode"] == "sparkles"
+
+
+def test_compile_records_repairs_and_reads_another_syntax(snapshot_catalog: Catalog) -> None:
+    text = 'photo = LoadImage(image="photo.png")\nsave = SaveImage(images=photo)\n'
+    attempt, prompt = compile_draft(
+        Draft(stage="edit", text=text), index=0, catalog=snapshot_catalog, syntax="declarative"
+    )
+    assert attempt.failed_stage is None and prompt is not None
+    assert any("dataflow" in n for n in attempt.repairs)
+    assert any("filled defaults of save" in n for n in attempt.repairs)
+
+
+def test_key_functions_are_parsed_and_enforced() -> None:
+    key = parse_key_function('CheckpointLoaderSimple(ckpt_name="sd15.safetensors")')
+    assert key.function.params == {"ckpt_name": "sd15.safetensors"}
+    wrong = parse('ck = CheckpointLoaderSimple(ckpt_name="other.safetensors")\n', "dataflow")
+    right = parse('ck = CheckpointLoaderSimple(ckpt_name="sd15.safetensors")\n', "dataflow")
+    none = parse("x = EmptyImage()\n", "dataflow")
+    assert check_key_functions(right, [key]) == []
+    [differs] = check_key_functions(wrong, [key])
+    assert differs.kind is DiagnosticKind.MISSING_KEY_FUNCTION and differs.function == "ck"
+    [absent] = check_key_functions(none, [key])
+    assert "no CheckpointLoaderSimple" in absent.message
+    with pytest.raises(ALangSyntaxError):
+        parse_key_function("Broken(x=")
+
+
+def test_task_facts() -> None:
+    assert numbers_in("crop the central 100x100 region at 50% and blend 0.35") == ["100x100", "50%", "0.35"]
+    assert describe_inputs([PHOTO, Path("clip.mp4")]) == [
+        '"photo.png": image, 320x240 pixels (width x height), mode RGB',
+        '"clip.mp4": video',
+    ]
+
+
+def test_catalog_excerpt(snapshot_catalog: Catalog) -> None:
+    types = select_types(snapshot_catalog, task="Blur photo.png with ImageBlur", has_images=True, limit=3)
+    assert types == ["ImageBlur", "LoadImage", "SaveImage"]
+    assert signature(snapshot_catalog["ImageBlur"]) == (
+        "ImageBlur(image: IMAGE, blur_radius: INT=1 [1..31], sigma: FLOAT=1.0 [0.1..10]) -> IMAGE: IMAGE"
+    )
