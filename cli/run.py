@@ -173,8 +173,23 @@ def _finish(result: Result) -> None:
     raise typer.Exit(0 if result.status in ("succeeded", "interrupted") else 1)
 
 
+def bench_engine(
+    tasks: Annotated[int, typer.Option("--tasks", min=3, help="Timed tasks.")] = 30,
+    functions: Annotated[int, typer.Option("--functions", min=3, help="Functions in the flow.")] = 20,
+    syntax: SyntaxOption = "declarative",
+    artifacts: Annotated[bool, typer.Option("--artifacts", help="Also write run dirs + SQLite.")] = False,
+) -> None:
+    """Measure the engine's own overhead per task (scripted LLM and ComfyUI) and prompt tokens per stage."""
+    from anysym.bench.engine_bench import run_engine_bench
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    report = run_engine_bench(tasks=tasks, functions=functions, syntax=syntax, artifacts=artifacts)  # type: ignore[arg-type]
+    console.print(report.render(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add `run`, `resume` and `rerun` to the CLI."""
     app.command("run")(run)
     app.command("resume")(resume)
     app.command("rerun")(rerun)
+    app.command("bench-engine")(bench_engine)
