@@ -39,12 +39,12 @@ class WordHash(EmbeddingFunction[Documents]):
 
     def __call__(self, input: Documents) -> Embeddings:
         self.calls += 1
-        out = []
+        out: Embeddings = []
         for text in input:
             vector = np.zeros(256, dtype=np.float32)
             for word in re.findall(r"[a-z0-9]+", text.lower()):
                 vector[int(hashlib.md5(word.encode()).hexdigest(), 16) % 256] += 1.0
-            out.append(vector / max(float(np.linalg.norm(vector)), 1e-9))
+            out.append((vector / max(float(np.linalg.norm(vector)), 1e-9)).astype(np.float32))
         return out
 
 
