@@ -295,7 +295,7 @@ def link_faults(wf: str, flow: Flow, catalog: Catalog) -> Iterator[Fault]:
                 )
                 yield Fault("cycle", wf, K.CYCLE, link.target, None, bad)
                 break
-        api = copy.deepcopy(to_api(flow, catalog, fill_defaults=False))
+        api = copy.deepcopy(to_api(flow, catalog))
         api[link.target]["inputs"][link.input] = ["missing_99", 0]
         yield Fault("dangling_link", wf, K.UNKNOWN_LINK_SOURCE, link.target, link.input, api=api)
 
