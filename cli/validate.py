@@ -19,7 +19,7 @@ from anysym.errors import (
     ComfyProtocolError,
     ComfyTimeoutError,
 )
-from anysym.language.catalog import Catalog
+from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, diagnostics_to_json, has_errors
 
 CATALOG_TIMEOUT_S = 30.0
@@ -169,7 +169,62 @@ def bench_validate(
             typer.echo(("with faults  " if faulty else "valid flow   ") + timing.render())
 
 
+def describe_node(spec: NodeSpec) -> list[str]:
+    """Describe a node type for people and prompts: one line per input (type, section, widget options)."""
+    from anysym.language.validate_values import bounds, trimmed_choices
+
+    lines = [f"{spec.name} ({spec.display_name or spec.name}), category {spec.category or '-'}"]
+    if spec.output_node:
+        lines[0] += ", output node"
+    lines.append("inputs:")
+    for inp in spec.inputs.values():
+        parts = [f"  {inp.name}: {inp.type}", inp.section]
+        if inp.section == "hidden":
+            parts.append("filled by the server")
+        elif not inp.is_widget and inp.type != "COMBO":
+            parts.append("link")
+        if inp.default is not None:
+            parts.append(f"default {inp.default!r}")
+        if inp.min is not None or inp.max is not None:
+            parts.append(f"range {bounds(inp.min, inp.max)}")
+        if inp.type == "COMBO":
+            parts.append(f"choices: {trimmed_choices(inp.choices or ()) or 'none on this server'}")
+        lines.append(", ".join(parts))
+    lines.append("outputs:" if spec.outputs else "outputs: none")
+    lines.extend(f"  {o.index}: {o.name} ({o.type}{', list' if o.is_list else ''})" for o in spec.outputs)
+    return lines
+
+
+def show_node(
+    name: Annotated[str, typer.Argument(help="A node type, e.g. ImageBlend.")],
+    catalog_path: Annotated[Path | None, typer.Option("--catalog", help="A saved /object_info JSON.")] = None,
+    server: Annotated[
+        str | None, typer.Option("--server", help="Read /object_info from this server.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the raw /object_info entry.")] = False,
+) -> None:
+    """Show one node type of a catalog: inputs with types, defaults, ranges and choices; outputs."""
+    try:
+        catalog = resolve_catalog(catalog_path, server)
+    except AnysymError as exc:
+        fail(str(exc).splitlines()[0], EXIT_UNUSABLE)
+    spec = catalog.get(name)
+    if spec is None:
+        close = catalog.closest(name)
+        fail(f"no node type {name!r} in the catalog" + (f"; closest: {', '.join(close)}" if close else ""))
+    if as_json:
+        typer.echo(json.dumps(catalog.to_object_info().get(name, {}), indent=1, ensure_ascii=False))
+        return
+    for line in describe_node(spec):
+        console.print(escape(line), soft_wrap=True, highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the `validate` and `bench-validate` commands."""
+    """Add `validate`, `bench-validate`, and `catalog show` (into the `catalog` group when it exists)."""
     app.command("validate")(validate_command)
     app.command("bench-validate")(bench_validate)
+    try:
+        from anysym.cli.comfy import catalog_app
+    except ImportError:  # the executor's CLI module is optional for these commands
+        return
+    catalog_app.command("show")(show_node)

@@ -126,15 +126,16 @@ def _check_number(spec: InputSpec, value: ParamValue, at: str) -> _Finding | Non
         )
     low, high = spec.min, spec.max
     if (low is not None and number < low) or (high is not None and number > high):
-        bounds = _bounds(low, high)
+        allowed = bounds(low, high)
         return _problem(
             DiagnosticKind.VALUE_OUT_OF_RANGE,
-            f"{at} got {show(value)}, outside the allowed range {bounds}; use a value in {bounds}",
+            f"{at} got {show(value)}, outside the allowed range {allowed}; use a value in {allowed}",
         )
     return None
 
 
-def _bounds(low: float | None, high: float | None) -> str:
+def bounds(low: float | None, high: float | None) -> str:
+    """Render a numeric range as `[low, high]` (`-inf`/`inf` for a missing bound)."""
     left = "-inf" if low is None else _num(low)
     right = "inf" if high is None else _num(high)
     return f"[{left}, {right}]"

@@ -162,3 +162,15 @@ def test_bench_validate_prints_medians() -> None:
     assert code == 0 and len(lines) == 2
     assert "30 functions" in lines[0] and "0 diagnostics" in lines[0] and "median" in lines[0]
     assert "with faults" in lines[1] and "6 diagnostics" in lines[1]
+
+
+def test_catalog_show() -> None:
+    code, out, _ = invoke("catalog", "show", "ImageBlend", "--catalog", SNAPSHOT)
+    assert code == 0
+    assert "blend_factor: FLOAT, required, default 0.5, range [0, 1]" in out
+    assert "blend_mode: COMBO, required, choices: normal, multiply, screen" in out
+    assert "0: IMAGE (IMAGE)" in out
+    code, out, _ = invoke("catalog", "show", "SaveImage", "--catalog", SNAPSHOT, "--json")
+    assert code == 0 and json.loads(out)["output_node"] is True
+    code, _, err = invoke("catalog", "show", "ImageBlnd", "--catalog", SNAPSHOT)
+    assert code == 1 and "closest: ImageBlend" in err
