@@ -30,7 +30,7 @@ from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.types import types_compatible
 from anysym.language.validate_graph import check_cycles, check_outputs, unused_output
-from anysym.language.validate_values import check_value, is_file_input, where
+from anysym.language.validate_values import article, check_value, is_file_input, where
 
 __all__ = ["fill_defaults", "validate"]
 
@@ -192,9 +192,9 @@ class _Checker:
         elif inp.type == "COMBO" and not inp.choices:
             what = "needs a model file, but the server has none installed for it; install one on the server"
         elif inp.type in ("INT", "FLOAT", "STRING", "BOOLEAN") and not inp.force_input:
-            what = f"is required and has no default; give it a {inp.type} value"
+            what = f"is required and has no default; give it {article(inp.type)} value"
         else:
-            what = f"is required but not connected; link a {inp.type} output to it"
+            what = f"is required but not connected; link {article(inp.type)} output to it"
             hint = self._producer_hint(inp.type, function_id)
         return _at(DiagnosticKind.MISSING_INPUT, f"required {at} {what}", function_id, inp.name, hint)
 
@@ -209,7 +209,7 @@ class _Checker:
         if found:
             return f"{type_name} outputs in this flow: {', '.join(found[:6])}"
         makers = [n.name for n in self.catalog.nodes() if any(o.type == type_name for o in n.outputs)]
-        return f"node types with a {type_name} output: {', '.join(makers[:6])}" if makers else None
+        return f"node types with {article(type_name)} output: {', '.join(makers[:6])}" if makers else None
 
 
 def _unknown_input(function_id: str, spec: NodeSpec, name: str) -> Diagnostic:

@@ -32,6 +32,11 @@ def where(function_id: str, node_type: str, port: str) -> str:
     return f'input "{port}" of function "{function_id}" ({node_type})'
 
 
+def article(type_name: str) -> str:
+    """Prefix a type name with "a" or "an" (`an IMAGE`, `a LATENT`)."""
+    return f"{'an' if type_name[:1].upper() in 'AEIOU' else 'a'} {type_name}"
+
+
 def show(value: ParamValue) -> str:
     """Render a value briefly for a message."""
     text = repr(value)
@@ -81,7 +86,7 @@ def _find(spec: InputSpec, value: ParamValue, at: str) -> _Finding | None:
     if value is None:
         return _problem(
             DiagnosticKind.WRONG_VALUE_TYPE,
-            f"{at} got null; give a {spec.type} value, or drop the parameter to use the default",
+            f"{at} got null; give {article(spec.type)} value, or drop the parameter to use the default",
         )
     kind = spec.type
     if kind in ("INT", "FLOAT"):
@@ -102,8 +107,8 @@ def _find(spec: InputSpec, value: ParamValue, at: str) -> _Finding | None:
         return None
     return _problem(
         DiagnosticKind.WRONG_VALUE_TYPE,
-        f"{at} takes a link from a {kind} output, not the value {show(value)}; "
-        f"remove the value and connect a {kind} output to it",
+        f"{at} takes a link from {article(kind)} output, not the value {show(value)}; "
+        f"remove the value and connect {article(kind)} output to it",
     )
 
 

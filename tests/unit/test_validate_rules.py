@@ -148,7 +148,7 @@ def test_missing_socket_hint_lists_producers_in_the_flow(snapshot_catalog: Catal
     flow = flow.with_links([Link(source="inv", output=0, target="s", input="images")])
     d = _only([d for d in validate(flow, snapshot_catalog) if d.is_error])
     assert (d.kind, d.function, d.port) == (K.MISSING_INPUT, "inv", "image")
-    assert d.message.endswith("is required but not connected; link a IMAGE output to it")
+    assert d.message.endswith("is required but not connected; link an IMAGE output to it")
     assert d.hint == "IMAGE outputs in this flow: a.IMAGE"
 
 
