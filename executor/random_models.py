@@ -239,19 +239,22 @@ def _run_generator(
 def _run_script(python: Path, cwd: Path, request: str, timeout: float) -> Iterator[dict[str, object]]:
     """Run the generator, yielding its JSON progress lines as they come; kill it after `timeout` seconds."""
     script = resources.files("anysym.executor").joinpath(GENERATOR_SCRIPT)
-    with resources.as_file(script) as script_path, tempfile.TemporaryFile("w+") as stderr:
-        proc = subprocess.Popen(
+    with (
+        resources.as_file(script) as script_path,
+        tempfile.TemporaryFile("w+") as stderr,
+        subprocess.Popen(
             [str(python), str(script_path)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
             text=True,
             cwd=cwd,
-        )
+        ) as proc,
+    ):
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
-            assert proc.stdin is not None and proc.stdout is not None
+            assert proc.stdin is not None and proc.stdout is not None  # both are pipes
             proc.stdin.write(request)
             proc.stdin.close()
             for line in proc.stdout:
@@ -262,10 +265,8 @@ def _run_script(python: Path, cwd: Path, request: str, timeout: float) -> Iterat
             timer.cancel()
             if proc.poll() is None:
                 proc.kill()
-                proc.wait()
         if code != 0:
             stderr.seek(0)
-            tail = [line for line in stderr.read().splitlines() if line.strip()][-1:] or ["killed"]
-            if code < 0:
-                tail = [f"stopped after {timeout:.0f} s"]
-            raise LocalServiceError(f"random-model generation failed (exit {code}): {tail[0]}")
+            lines = [line for line in stderr.read().splitlines() if line.strip()]
+            tail = f"stopped after {timeout:.0f} s" if code < 0 else (lines[-1] if lines else "no output")
+            raise LocalServiceError(f"random-model generation failed (exit {code}): {tail}")
