@@ -76,6 +76,7 @@ class LocalLLM:
         self.home = paths.llm
         self.port = port
         self.threads = threads
+        self._process: subprocess.Popen[bytes] | None = None
 
     @property
     def venv(self) -> Path:
@@ -206,6 +207,7 @@ class LocalLLM:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
+        self._process = process  # kept so that stop() reaps it (no "still running" ResourceWarning)
         self.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
         return process.pid
 
@@ -213,7 +215,7 @@ class LocalLLM:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not alive(pid):
-                wait_exit(pid, 0.5)
+                self._reap()
                 self.pid_path.unlink(missing_ok=True)
                 raise LocalServiceError(
                     f"the local LLM server exited while starting ({last_line(self.log_path)}); "
@@ -253,8 +255,17 @@ class LocalLLM:
         if not wait_exit(pid, grace):
             send_signal(pid, signal.SIGKILL)
             wait_exit(pid, grace)
+        self._reap()
         self.pid_path.unlink(missing_ok=True)
         return True
+
+    def _reap(self) -> None:
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                return
+            self._process = None
 
     def running_pid(self) -> int | None:
         """The pid from the pid file if it is alive and is our server (not a reused pid)."""
