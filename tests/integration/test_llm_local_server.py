@@ -96,18 +96,24 @@ def test_status_reports_memory_and_speed(served: LocalLLM) -> None:
     assert GrammarProbe().supports(LLMSettings(base_url=served.url, model=served.spec.alias))
 
 
+def _client(served: LocalLLM) -> LLMClient:
+    return LLMClient.from_settings(LLMSettings(base_url=served.url, model=served.spec.alias, max_tokens=200))
+
+
 def _messages(syntax: Syntax, catalog: Catalog, instruction: str) -> list[SystemMessage | HumanMessage]:
     example = render(parse(EXAMPLE, "dataflow"), syntax)
     names = ", ".join(catalog)
     return [
-        SystemMessage(f"You write ComfyUI workflows in this syntax:\n{example}\nAvailable node types: {names}."),
+        SystemMessage(f"You write ComfyUI workflows in this syntax:\n{example}\nNode types: {names}."),
         HumanMessage(f"Task: {TASK}\n{instruction}"),
     ]
 
 
 @pytest.mark.parametrize("syntax", SYNTAXES)
-async def test_constrained_full_program_parses(served: LocalLLM, image_catalog: Catalog, syntax: Syntax) -> None:
-    client = LLMClient.from_settings(LLMSettings(base_url=served.url, model=served.spec.alias, max_tokens=200))
+async def test_constrained_full_program_parses(
+    served: LocalLLM, image_catalog: Catalog, syntax: Syntax
+) -> None:
+    client = _client(served)
     grammar = build_grammar(image_catalog, syntax)
     completion = await client.complete(
         _messages(syntax, image_catalog, "Write the whole program."), stage="full", grammar=grammar
@@ -138,7 +144,7 @@ async def test_constrained_links_complete_the_graph(
             }
         )
     )
-    client = LLMClient.from_settings(LLMSettings(base_url=served.url, model=served.spec.alias, max_tokens=200))
+    client = _client(served)
     grammar = build_grammar(image_catalog, syntax, part="links", flow=components)
     listing = render(components, syntax)
     completion = await client.complete(
