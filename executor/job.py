@@ -89,6 +89,29 @@ def add_nonce(prompt: dict[str, Any], nonce: str) -> dict[str, Any]:
     return prompt
 
 
+def dangling_links(prompt: Mapping[str, Any]) -> list[Diagnostic]:
+    """Links to functions the prompt does not contain (such a prompt is never sent).
+
+    On an optional input the 2024 server accepts them and its worker thread then dies on a KeyError,
+    wedging the whole server (the managed launcher now rejects them too; other servers may not).
+    """
+    found: list[Diagnostic] = []
+    for function_id, node in prompt.items():
+        inputs = node.get("inputs") if isinstance(node, dict) else None
+        for port, value in (inputs or {}).items():
+            if isinstance(value, list) and len(value) == 2 and str(value[0]) not in prompt:
+                found.append(
+                    Diagnostic(
+                        kind=DiagnosticKind.UNKNOWN_LINK_SOURCE,
+                        message=f"links from function {str(value[0])!r}, which does not exist",
+                        function=str(function_id),
+                        port=str(port),
+                        hint="link from an existing function id or remove the link",
+                    )
+                )
+    return found
+
+
 async def run_prompt(
     client: ComfyClient,
     prompt: dict[str, Any],
@@ -109,6 +132,16 @@ async def run_prompt(
     """
     marks: dict[str, float] = {}
     started = time.perf_counter()
+    dangling = dangling_links(prompt)
+    if dangling:
+        return JobResult(
+            success=False,
+            prompt_id=None,
+            outputs=[],
+            diagnostics=dangling,
+            timings=JobTimings(),
+            raw={"prompt": prompt, "not_sent": "links to missing functions"},
+        )
     await client.prefix()
     names = {name: await client.upload(path, kind=upload_kind(path)) for name, path in (inputs or {}).items()}
     sent = rename_inputs(prompt, names)

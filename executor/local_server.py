@@ -50,11 +50,10 @@ def _resource_text(name: str) -> str:
 
 
 def install_fingerprint() -> str:
-    """Hash of what an install consists of (pins, lock, launcher); a changed hash means reinstall."""
+    """Hash of the installed packages (pins and lock); a changed hash means reinstall."""
     digest = hashlib.sha256()
     for part in (TORCH_REQUIREMENT, COMFYUI_REQUIREMENT, _resource_text(LOCK_RESOURCE)):
         digest.update(part.encode())
-    digest.update(_resource_text(LAUNCHER_RESOURCE).encode())
     return digest.hexdigest()
 
 
@@ -264,6 +263,7 @@ class LocalComfy:
 
     def _start(self) -> int:
         self._make_dirs()
+        self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
         with self.log_path.open("wb") as log:
             process = subprocess.Popen(
                 self.command(),

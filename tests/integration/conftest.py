@@ -7,15 +7,20 @@ only what it started. It fails, never skips, when the local ComfyUI is not insta
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from anysym.executor.client import ComfyClient
+from anysym.executor.events import Event
+from anysym.executor.job import JobResult, run_prompt
 from anysym.executor.local_server import LocalComfy
 from anysym.language.catalog import Catalog
+from anysym.language.comfy_format import to_api
+from anysym.language.syntax import Syntax, parse
 from anysym.settings import Paths
 
 START_TIMEOUT_S = 180.0
@@ -71,3 +76,28 @@ def comfy_catalog(comfy_server: ComfyServer) -> Catalog:
     response = httpx.get(f"{comfy_server.url}/object_info", timeout=60.0)
     response.raise_for_status()
     return Catalog.from_object_info(response.json())
+
+
+RunFlow = Callable[..., Awaitable[JobResult]]
+
+
+@pytest.fixture
+def run_flow(comfy_server: ComfyServer, comfy_catalog: Catalog, tmp_path: Path) -> RunFlow:
+    """Run an A-Language program (default: declarative syntax) on the shared server; outputs in tmp_path."""
+
+    async def run(
+        text: str,
+        *,
+        inputs: Mapping[str, Path] | None = None,
+        timeout: float = 120.0,
+        syntax: Syntax = "declarative",
+        on_event: Callable[[Event], None] | None = None,
+    ) -> JobResult:
+        prompt = to_api(parse(text, syntax), comfy_catalog)
+        async with httpx.AsyncClient() as http:
+            client = ComfyClient(comfy_server.url, http=http)
+            return await run_prompt(
+                client, prompt, inputs=inputs, out_dir=tmp_path / "out", timeout=timeout, on_event=on_event
+            )
+
+    return run

@@ -392,3 +392,17 @@ async def test_hostile_output_names_stay_inside_the_run_dir(tmp_path: Path) -> N
     assert {p.parent.name for p in paths} == {"save"}
     assert [o.kind for o in result.outputs if o.filename == "text.txt"] == ["text"]
     assert not (tmp_path / "escape.png").exists()
+
+
+async def test_dangling_link_is_never_sent(tmp_path: Path) -> None:
+    fake = FakeComfy()
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+    bad = {**PROMPT, "save": {"class_type": "SaveImage", "inputs": {"images": ["missing_99", 0]}}}
+    async with httpx.AsyncClient(transport=httpx.MockTransport(fake.handler)) as http:
+        client = ComfyClient("http://comfy.test", http=http, connector=fake.connector)
+        result = await run_prompt(client, bad, inputs={"photo.png": photo}, out_dir=tmp_path, timeout=5)
+    assert not result.success and fake.requests == []
+    assert [(d.kind, d.function, d.port) for d in result.diagnostics] == [
+        (DiagnosticKind.UNKNOWN_LINK_SOURCE, "save", "images")
+    ]

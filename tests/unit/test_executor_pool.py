@@ -12,11 +12,14 @@ import pytest
 
 from anysym.errors import ComfyConnectionError
 from anysym.executor.events import Connection
-from anysym.executor.job import add_nonce, rename_inputs
+from anysym.executor.job import add_nonce, dangling_links, rename_inputs
 from anysym.executor.pool import ServerPool
 
 OBJECT_INFO = {"SaveImage": {"input": {"required": {"images": ["IMAGE"]}}, "output": [], "output_node": True}}
-PROMPT = {"save": {"class_type": "SaveImage", "inputs": {"images": ["x", 0]}}}
+PROMPT = {
+    "x": {"class_type": "EmptyImage", "inputs": {}},
+    "save": {"class_type": "SaveImage", "inputs": {"images": ["x", 0]}},
+}
 
 
 class Socket:
@@ -163,3 +166,16 @@ def test_nonce_goes_on_sinks_only() -> None:
     }
     add_nonce(prompt, "n")
     assert [k for k, node in prompt.items() if "anysym_run" in node["inputs"]] == ["s1", "s2"]
+
+
+def test_links_to_missing_functions_are_caught_before_sending() -> None:
+    prompt: dict[str, Any] = {
+        "comp": {
+            "class_type": "ImageCompositeMasked",
+            "inputs": {"destination": ["a", 0], "mask": ["gone", 0]},
+        },
+        "a": {"class_type": "EmptyImage", "inputs": {}},
+    }
+    [diagnostic] = dangling_links(prompt)
+    assert (diagnostic.function, diagnostic.port) == ("comp", "mask")
+    assert "'gone'" in diagnostic.message
