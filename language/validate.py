@@ -64,14 +64,24 @@ def validate(flow: Flow, catalog: Catalog) -> list[Diagnostic]:
 
 
 def _unknown_function(function_id: str, function: Function, catalog: Catalog) -> Diagnostic:
-    close = catalog.closest(function.type)
+    wanted = _squash(function.type)
+    by_title = [n.name for n in catalog.nodes() if wanted in (_squash(n.display_name), _squash(n.name))]
+    close = list(dict.fromkeys(by_title + catalog.closest(function.type)))[:3]
+    message = (
+        f'function "{function_id}" uses the node type {function.type!r}, which the server does not have; '
+        + (f"write the type name {by_title[0]!r}" if by_title else "use a node type from the catalog")
+    )
     return Diagnostic(
         kind=DiagnosticKind.UNKNOWN_FUNCTION,
-        message=f'function "{function_id}" uses the node type {function.type!r}, which the server does not '
-        "have; use a node type from the catalog",
+        message=message,
         function=function_id,
         hint=f"closest node types: {', '.join(close)}" if close else None,
     )
+
+
+def _squash(name: str) -> str:
+    """Compare type names loosely: "Load Image", "load_image" and "LoadImage" are one name."""
+    return "".join(ch for ch in name.lower() if ch.isalnum())
 
 
 class _Checker:

@@ -298,3 +298,20 @@ def test_validate_api_reports_dangling_link_on_the_holder(snapshot_catalog: Cata
     prompt = {"body": {"prompt": {"1": {"class_type": "SaveImage", "inputs": {"images": ["9", 0]}}}}}
     found = validate_api(prompt["body"], snapshot_catalog)
     assert [(d.kind, d.function, d.port) for d in found] == [(K.UNKNOWN_LINK_SOURCE, "1", "images")]
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("Load Image", "LoadImage"),
+        ("Upscale Image", "ImageScale"),
+        ("ksampler", "KSampler"),
+        ("Save_Image", "SaveImage"),
+    ],
+)
+def test_display_names_and_case_slips_name_the_real_type(
+    snapshot_catalog: Catalog, written: str, meant: str
+) -> None:
+    d = validate(_flow({"x": (written, {})}), snapshot_catalog)[0]
+    assert d.kind is K.UNKNOWN_FUNCTION and d.message.endswith(f"write the type name {meant!r}")
+    assert d.hint is not None and d.hint.startswith(f"closest node types: {meant}")
