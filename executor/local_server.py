@@ -83,6 +83,7 @@ class LocalComfy:
     """
 
     def __init__(self, paths: Paths, *, port: int = DEFAULT_PORT) -> None:
+        self.paths = paths
         self.home = paths.comfy
         self.port = port
         self._process: subprocess.Popen[bytes] | None = None
