@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -16,13 +17,14 @@ import pytest
 from anysym.errors import ComfyConnectionError, ComfyTimeoutError
 from anysym.executor.client import ComfyClient
 from anysym.executor.events import Event, ExecutionStart, Progress
-from anysym.executor.job import run_prompt
+from anysym.executor.job import JobResult, run_prompt
 from anysym.executor.local_server import LocalComfy
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.diagnostics import DiagnosticKind as K
 from anysym.language.syntax import parse
 
+RunFlow = Callable[..., Awaitable[JobResult]]
 SECOND_PORT = 8197
 
 BLEND = """
@@ -63,14 +65,16 @@ def blend(factor: str = "0.5", mode: str = "normal") -> str:
     ],
     ids=["unknown-function", "missing-input", "bad-choice", "out-of-range"],
 )
-async def test_rejected_flows_give_diagnostics_on_function_ids(run_flow, text: str, expected: tuple) -> None:  # type: ignore[no-untyped-def]
+async def test_rejected_flows_give_diagnostics_on_function_ids(
+    run_flow: RunFlow, text: str, expected: tuple[K, str, str | None]
+) -> None:
     result = await run_flow(text)
     assert not result.success and result.prompt_id is None and result.outputs == []
     assert [(d.kind, d.function, d.port) for d in result.diagnostics] == [expected]
     assert result.raw["error_body"]
 
 
-async def test_corrupt_input_file_is_an_execution_error(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_corrupt_input_file_is_an_execution_error(run_flow: RunFlow, tmp_path: Path) -> None:
     corrupt = tmp_path / "corrupt.png"
     corrupt.write_bytes(b"\x89PNG\r\n\x1a\n" + b"not really a png" * 8)
     result = await run_flow(
@@ -88,7 +92,7 @@ async def test_corrupt_input_file_is_an_execution_error(run_flow, tmp_path: Path
 
 
 @pytest.fixture(scope="module")
-def second_server(comfy_server) -> Iterator[LocalComfy]:  # type: ignore[no-untyped-def]
+def second_server(comfy_server: Any) -> Iterator[LocalComfy]:
     """A private managed server on another port (killed by tests; the shared one is never touched)."""
     local = LocalComfy(comfy_server.local.paths, port=SECOND_PORT)
     local.serve(timeout=180)
@@ -98,7 +102,7 @@ def second_server(comfy_server) -> Iterator[LocalComfy]:  # type: ignore[no-unty
         local.stop()
 
 
-def slow_prompt(catalog: Catalog) -> dict:  # type: ignore[type-arg]
+def slow_prompt(catalog: Catalog) -> dict[str, Any]:
     if "taesd" not in (catalog["VAELoader"].inputs["vae_name"].choices or ()):
         pytest.fail(
             "the random TAESD is missing: run ./scripts/setup.sh (anysym comfy install --with-random-models)"

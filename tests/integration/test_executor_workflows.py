@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,7 @@ from PIL import Image
 
 from anysym.executor.job import JobResult
 
+RunFlow = Callable[..., Awaitable[JobResult]]
 Pixels = NDArray[np.int16]
 
 RED, GREEN, BLUE, YELLOW = (220, 30, 30), (30, 200, 30), (0, 0, 255), (240, 230, 20)
@@ -54,7 +56,7 @@ def close(actual: Pixels, expected: NDArray[np.floating] | Pixels, tolerance: in
     assert int(np.abs(actual - np.asarray(expected)).max()) <= tolerance
 
 
-async def test_load_invert_scale_blend_save(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_load_invert_scale_blend_save(run_flow: RunFlow, tmp_path: Path) -> None:
     photo = save(tmp_path / "quads.png", quadrants(64, 48))
     tint = save(tmp_path / "blue.png", solid(32, 32, BLUE))
     result = await run_flow(
@@ -84,7 +86,7 @@ async def test_load_invert_scale_blend_save(run_flow, tmp_path: Path) -> None:  
     assert result.timings.submit_to_start_s is not None
 
 
-async def test_composite_with_a_mask(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_composite_with_a_mask(run_flow: RunFlow, tmp_path: Path) -> None:
     background = save(tmp_path / "bg.png", solid(64, 64, RED))
     patch = save(tmp_path / "patch.png", solid(32, 32, GREEN))
     mask = np.zeros((32, 32), dtype=np.uint8)
@@ -109,7 +111,7 @@ async def test_composite_with_a_mask(run_flow, tmp_path: Path) -> None:  # type:
     close(pixels(outputs_of(result, "out")[0]), expected.astype(np.int16))
 
 
-async def test_pad_for_outpaint_gives_image_and_mask(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_pad_for_outpaint_gives_image_and_mask(run_flow: RunFlow, tmp_path: Path) -> None:
     source = noise(40, 24, seed=1)
     photo = save(tmp_path / "scene.png", source)
     result = await run_flow(
@@ -134,7 +136,7 @@ async def test_pad_for_outpaint_gives_image_and_mask(run_flow, tmp_path: Path) -
     close(pixels(outputs_of(result, "mask")[0]), expected_mask)
 
 
-async def test_crop_is_an_exact_slice(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_crop_is_an_exact_slice(run_flow: RunFlow, tmp_path: Path) -> None:
     source = noise(80, 60, seed=2)
     result = await run_flow(
         """
@@ -149,7 +151,7 @@ async def test_crop_is_an_exact_slice(run_flow, tmp_path: Path) -> None:  # type
     assert np.array_equal(pixels(outputs_of(result, "keep")[0]), source[13:33, 25:55])
 
 
-async def test_batch_saves_one_file_per_image(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_batch_saves_one_file_per_image(run_flow: RunFlow, tmp_path: Path) -> None:
     first, second = noise(24, 16, seed=3), noise(24, 16, seed=4)
     result = await run_flow(
         """
@@ -172,7 +174,7 @@ async def test_batch_saves_one_file_per_image(run_flow, tmp_path: Path) -> None:
         assert np.array_equal(image, expected)
 
 
-async def test_rerunning_the_same_flow_still_downloads_outputs(run_flow, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+async def test_rerunning_the_same_flow_still_downloads_outputs(run_flow: RunFlow, tmp_path: Path) -> None:
     text = """
     workflow.add_node("blank", "EmptyImage", {"width": 16, "height": 8, "batch_size": 1, "color": 255})
     workflow.add_node("save", "SaveImage", {"filename_prefix": "exec_rerun"})
