@@ -28,6 +28,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "convert",
     "bench",
     "comfy",
+    "execute",
     "random_models",
     "validate",
     "llm",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -88,17 +88,16 @@ def pull(
     out: Annotated[Path, typer.Option("-o", "--out", help="Where to write /object_info JSON.")],
 ) -> None:
     """Save a server's /object_info (its node catalog) to a file."""
-    import httpx
+    import asyncio
 
-    from anysym.errors import ComfyConnectionError
+    from anysym.executor.client import connect
+
+    async def fetch() -> dict[str, Any]:
+        async with connect(server) as client:
+            return await client.object_info()
 
     with reporting_errors():
-        try:
-            response = httpx.get(f"{server.rstrip('/')}/object_info", timeout=60.0)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise ComfyConnectionError(f"cannot read {server}/object_info ({exc}); is it up?") from exc
-        info = response.json()
+        info = asyncio.run(fetch())
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     console.print(f"{len(info)} node types from {server} saved to {out}")

@@ -1,0 +1,162 @@
+"""`anysym execute FILE` (run a flow on ComfyUI with a progress bar) and `anysym bench-executor`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
+from anysym.executor.events import Event, Executing, ExecutionCached
+from anysym.executor.events import Progress as ProgressEvent
+from anysym.executor.job import JobResult
+from anysym.language.diagnostics import has_errors
+
+ServerOption = Annotated[
+    list[str] | None,
+    typer.Option("--server", help="ComfyUI base URL; repeat for a pool (default: the managed local one)."),
+]
+
+
+def default_servers(servers: list[str] | None) -> list[str]:
+    """The given servers, else the managed local ComfyUI (started if installed and not running)."""
+    if servers:
+        return servers
+    from anysym.executor.local_server import LocalComfy
+
+    local = LocalComfy(paths_from_env())
+    if not local.status().running:
+        err_console.print(f"[cyan]==>[/] starting the local ComfyUI at {local.url} (log {local.log_path})")
+    return [local.serve()]
+
+
+def read_flow_file(file: Path, catalog: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Read FILE (any A-Language syntax, API or UI JSON) into (Flow, the API prompt when FILE is one)."""
+    from anysym.cli.convert import Source, detect_format, read_flow
+
+    text = file.read_text(encoding="utf-8")
+    source = detect_format(text)
+    flow = read_flow(text, source, catalog)
+    if source is Source.api:
+        data = json.loads(text)
+        return flow, dict(data["prompt"] if isinstance(data.get("prompt"), dict) else data)
+    return flow, None
+
+
+def parse_inputs(values: list[str] | None) -> dict[str, Path]:
+    """`--input PATH` (named by its file name) or `--input NAME=PATH` (the name the flow uses)."""
+    inputs: dict[str, Path] = {}
+    for value in values or ():
+        name, _, path = value.partition("=") if "=" in value else (Path(value).name, "", value)
+        local = Path(path).expanduser()
+        if not local.is_file():
+            fail(f"input file {local} does not exist")
+        inputs[name] = local
+    return inputs
+
+
+class ProgressView:
+    """Turns executor events into a rich progress bar (one step per function)."""
+
+    def __init__(self, bar: Progress, total: int) -> None:
+        self.bar = bar
+        self.task = bar.add_task("queued", total=total)
+        self.done: set[str] = set()
+
+    def __call__(self, event: Event) -> None:
+        """Advance the bar for one event."""
+        if isinstance(event, ExecutionCached):
+            self.done.update(event.nodes)
+        elif isinstance(event, Executing):
+            if event.node is None:
+                self.bar.update(self.task, completed=self.bar.tasks[0].total, description="finished")
+                return
+            self.done.add(event.node)
+            self.bar.update(self.task, description=f"running {escape(event.node)}")
+        elif isinstance(event, ProgressEvent) and event.max:
+            self.bar.update(
+                self.task, description=f"{escape(event.node or '')} {event.value:.0f}/{event.max:.0f}"
+            )
+        self.bar.update(self.task, completed=max(len(self.done) - 1, 0))
+
+
+async def _execute(
+    file: Path, servers: list[str], inputs: dict[str, Path], out: Path, timeout: float, validate: bool
+) -> JobResult:
+    from anysym.executor.pool import ServerPool
+    from anysym.language.comfy_format import to_api
+    from anysym.language.validate import validate as check
+
+    async with httpx.AsyncClient() as http:
+        pool = ServerPool(servers, http)
+        catalog = await pool.catalog()
+        flow, prompt = read_flow_file(file, catalog)
+        problems = check(flow, catalog) if validate else []
+        for diagnostic in problems:
+            err_console.print(escape(diagnostic.render()), soft_wrap=True)
+        if has_errors(problems):
+            fail("the flow does not validate against the server's catalog (see above; --no-validate skips)")
+        prompt = prompt if prompt is not None else to_api(flow, catalog)
+        columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
+        with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
+            view = ProgressView(bar, total=len(prompt))
+            return await pool.run_prompt(prompt, inputs=inputs, out_dir=out, timeout=timeout, on_event=view)
+
+
+def execute(
+    file: Annotated[Path, typer.Argument(help="A flow in any A-Language syntax, or ComfyUI API/UI JSON.")],
+    server: ServerOption = None,
+    input_: Annotated[
+        list[str] | None, typer.Option("--input", help="Input file (PATH or NAME=PATH); repeatable.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Output directory (default: a new run dir).")
+    ] = None,
+    timeout: Annotated[float, typer.Option(help="Seconds the run may take.")] = 600.0,
+    validate: Annotated[bool, typer.Option(help="Check the flow against the catalog first.")] = True,
+) -> None:
+    """Run a flow on ComfyUI: validate, upload inputs, show progress, save the outputs."""
+    inputs = parse_inputs(input_)
+    with reporting_errors():
+        out_dir = out or paths_from_env().runs / time.strftime("execute-%Y%m%d-%H%M%S")
+        result = asyncio.run(_execute(file, default_servers(server), inputs, out_dir, timeout, validate))
+    for diagnostic in result.diagnostics:
+        err_console.print(escape(diagnostic.render()), soft_wrap=True)
+    if not result.success:
+        fail(f"the run failed ({len(result.diagnostics)} problem(s) above)")
+    for output in result.outputs:
+        console.print(f"{output.function_id}: {output.path} ({output.kind})", highlight=False, soft_wrap=True)
+    seconds = result.timings.run_s
+    err_console.print(
+        f"[green]done[/] in {seconds:.2f} s on {result.raw.get('server')}; outputs in {out_dir}"
+    )
+
+
+def bench_executor(
+    server: ServerOption = None,
+    runs: Annotated[int, typer.Option(help="Timed runs (the first, warm-up run is extra).")] = 20,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Also write the report as JSON.")] = None,
+) -> None:
+    """Executor overhead on a small model-free flow: submit->start latency and finish->outputs-saved."""
+    from anysym.bench.executor_bench import render_report, run_bench
+
+    with reporting_errors():
+        url = default_servers(server)[0]
+        report = asyncio.run(run_bench(url, runs=runs))
+    console.print(render_report(report), highlight=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+
+
+def register(app: typer.Typer) -> None:
+    """Add `execute` and `bench-executor`."""
+    app.command("execute")(execute)
+    app.command("bench-executor")(bench_executor)
