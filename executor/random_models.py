@@ -85,7 +85,7 @@ RANDOM_MODELS: tuple[RandomModel, ...] = tuple(
     )
 )
 # fmt: on
-"""Every random-weight model `anysym comfy models --random` writes (about 790 MB, ~15 s on 2 cores)."""
+"""Every random-weight model `anysym comfy models --random` writes (805 MB; 10-30 s on 2 cores)."""
 
 Status = Literal["present", "missing", "mismatch", "generated"]
 
