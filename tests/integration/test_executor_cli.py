@@ -1,0 +1,67 @@
+"""`anysym execute`, `anysym catalog pull`, `anysym comfy status|serve` against the real local ComfyUI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+from typer.testing import CliRunner
+
+from anysym.cli import _register_all, app
+
+runner = CliRunner()
+_register_all()
+
+FLOW = """
+photo = LoadImage(image="tiny.png")
+negative = ImageInvert(image=photo)
+save = SaveImage(images=negative, filename_prefix="exec_cli")
+"""
+
+
+@pytest.fixture
+def env(comfy_server: Any) -> dict[str, str]:
+    return {"ANYSYM_HOME": str(comfy_server.local.paths.home)}
+
+
+def test_execute_runs_a_flow_and_saves_outputs(comfy_server: Any, tmp_path: Path) -> None:
+    pixels = np.random.default_rng(5).integers(0, 256, (12, 20, 3), dtype=np.uint8)
+    Image.fromarray(pixels, "RGB").save(tmp_path / "tiny.png")
+    flow = tmp_path / "flow.dataflow"
+    flow.write_text(FLOW, encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["execute", str(flow), "--server", comfy_server.url, "--input", str(tmp_path / "tiny.png")]
+    result = runner.invoke(app, [*args, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    [saved] = list((out / "save").iterdir())
+    assert f"save: {saved}" in result.stdout.replace("\n", "")
+    got = np.asarray(Image.open(saved).convert("RGB")).astype(np.int16)
+    assert np.abs(got - (255 - pixels.astype(np.int16))).max() <= 1  # SaveImage truncates float -> uint8
+
+
+def test_execute_reports_diagnostics_and_fails(comfy_server: Any, tmp_path: Path) -> None:
+    flow = tmp_path / "bad.dataflow"
+    flow.write_text(FLOW.replace("ImageInvert", "ImageInvrt"), encoding="utf-8")
+    result = runner.invoke(app, ["execute", str(flow), "--server", comfy_server.url])
+    assert result.exit_code == 1
+    assert "error[unknown_function] negative" in result.output and "ImageInvert" in result.output
+
+
+def test_catalog_pull_saves_object_info(comfy_server: Any, tmp_path: Path) -> None:
+    out = tmp_path / "catalog" / "object_info.json"
+    result = runner.invoke(app, ["catalog", "pull", "--server", comfy_server.url, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    info = json.loads(out.read_text(encoding="utf-8"))
+    assert len(info) >= 244 and "ImageBlend" in info
+
+
+def test_comfy_status_and_idempotent_serve(env: dict[str, str], comfy_server: Any) -> None:
+    status = runner.invoke(app, ["comfy", "status"], env=env)
+    assert status.exit_code == 0 and f"running at {comfy_server.url}" in status.stdout.replace("\n", "")
+    serve = runner.invoke(app, ["comfy", "serve"], env=env)
+    assert serve.exit_code == 0 and serve.stdout.strip() == comfy_server.url
+    assert comfy_server.local.catalog_path.is_file()

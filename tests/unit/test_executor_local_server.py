@@ -1,0 +1,51 @@
+"""The managed local ComfyUI's bookkeeping without a real install: errors, status, stale pid files."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from anysym.errors import LocalServiceError
+from anysym.executor.local_server import LocalComfy, install_fingerprint
+from anysym.settings import Paths
+
+
+def test_serve_without_install_says_what_to_do(tmp_path: Path) -> None:
+    local = LocalComfy(Paths(home=tmp_path))
+    assert not local.is_installed
+    with pytest.raises(LocalServiceError, match="run `anysym comfy install`"):
+        local.serve(timeout=1)
+    assert local.status().render() == "not installed (run `anysym comfy install`)"
+
+
+def test_layout_is_isolated_per_port(tmp_path: Path) -> None:
+    first, second = LocalComfy(Paths(home=tmp_path)), LocalComfy(Paths(home=tmp_path), port=8197)
+    assert first.models_dir == second.models_dir == tmp_path / "comfyui" / "work" / "models"
+    assert first.input_dir != second.input_dir and first.pid_path != second.pid_path
+    assert second.url == "http://127.0.0.1:8197"
+    command = second.command()
+    assert command[command.index("--port") + 1] == "8197"
+    assert {"--cpu", "--disable-known-models"} <= set(command)
+    assert second.environment()["HF_HUB_OFFLINE"] == "1"
+
+
+def test_marker_must_match_the_current_pins(tmp_path: Path) -> None:
+    local = LocalComfy(Paths(home=tmp_path))
+    local.python.parent.mkdir(parents=True)
+    local.python.touch()
+    local.marker_path.write_text(json.dumps({"fingerprint": "old"}))
+    assert not local.is_installed
+    local.marker_path.write_text(json.dumps({"fingerprint": install_fingerprint()}))
+    assert local.is_installed
+
+
+def test_a_reused_pid_is_never_signalled(tmp_path: Path) -> None:
+    local = LocalComfy(Paths(home=tmp_path))
+    local.pid_path.parent.mkdir(parents=True)
+    local.pid_path.write_text(f"{os.getpid()}\n")  # alive, but not our launcher
+    assert local.stop() is False
+    assert not local.pid_path.exists()
+    assert local.status().running is False
