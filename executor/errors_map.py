@@ -141,14 +141,20 @@ def _rejected(message: str, *, function: str | None = None) -> Diagnostic:
 
 def diagnostic_from_execution_error(data: Mapping[str, Any]) -> Diagnostic:
     """The Diagnostic for an `execution_error` payload (event data or history message)."""
-    node_type = str(data.get("node_type") or "?")
+    node_type = data.get("node_type")
     exception = f"{data.get('exception_type') or 'Exception'}: {data.get('exception_message') or ''}".strip()
     trace = data.get("traceback")
-    last = next((str(line).strip() for line in reversed(trace) if str(line).strip()), None) if trace else None
+    lines = (
+        [line.strip() for entry in trace for line in str(entry).splitlines()]
+        if isinstance(trace, list)
+        else []
+    )
+    last = next((line for line in reversed(lines) if line), None)
     node_id = data.get("node_id")
+    where = f"{node_type} failed at run time" if node_type else "the server failed while running the flow"
     return Diagnostic(
         kind=DiagnosticKind.EXECUTION_ERROR,
-        message=f"{node_type} failed at run time: {exception}".rstrip(": "),
+        message=f"{where}: {exception}".rstrip(": "),
         function=None if node_id is None else str(node_id),
         hint=f"last traceback line: {last}"[:400] if last else None,
     )

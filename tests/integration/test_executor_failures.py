@@ -6,6 +6,7 @@ Timeout and kill tests use a SECOND managed server on its own port, never the sh
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
@@ -100,6 +101,26 @@ def second_server(comfy_server: Any) -> Iterator[LocalComfy]:
         yield local
     finally:
         local.stop()
+
+
+async def test_a_prompt_that_crashes_the_executor_fails_alone(
+    second_server: LocalComfy, tmp_path: Path
+) -> None:
+    """Launcher workaround: an exception outside any node fails that prompt; the worker keeps serving."""
+    prompt: dict[str, Any] = {
+        "a": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
+        "save": {"class_type": "SaveImage", "inputs": {"images": ["a", 0], "filename_prefix": "exec_crash"}},
+    }
+    crashing = copy.deepcopy(prompt)
+    crashing["save"]["inputs"]["junk"] = [5, 0, 0]  # undeclared, unvalidated; the fork's planner indexes it
+    async with httpx.AsyncClient() as http:
+        client = ComfyClient(second_server.url, http=http)
+        crashed = await run_prompt(client, crashing, inputs=None, out_dir=tmp_path, timeout=30)
+        after = await run_prompt(client, prompt, inputs=None, out_dir=tmp_path, timeout=30)
+    [diagnostic] = crashed.diagnostics
+    assert not crashed.success and diagnostic.kind is K.EXECUTION_ERROR
+    assert "KeyError" in diagnostic.message and diagnostic.hint
+    assert after.success and len(after.outputs) == 1
 
 
 def slow_prompt(catalog: Catalog) -> dict[str, Any]:
