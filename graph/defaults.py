@@ -5,7 +5,6 @@ Every missing piece raises a one-line `AnysymError` that names the command which
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -90,10 +89,7 @@ def _default_retriever(paths: Paths) -> Retriever:
     return index
 
 
-def _grammar_builder() -> GrammarBuilder | None:
-    try:
-        module = importlib.import_module("anysym.llm.grammar")
-    except ImportError:
-        return None
-    builder = getattr(module, "grammar_for", None)
-    return builder if callable(builder) else None
+def _grammar_builder() -> GrammarBuilder:
+    from anysym.llm.grammar import build_grammar
+
+    return build_grammar

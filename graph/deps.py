@@ -6,10 +6,10 @@ real ones (ChatOpenAI, Chroma, ComfyUI).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from langchain_core.messages import BaseMessage
 
@@ -121,8 +121,22 @@ class FlowExecutor(Protocol):
         ...
 
 
-GrammarBuilder = Callable[[Catalog, str], str]
-"""Builds a GBNF grammar for a syntax from the catalog excerpt a prompt shows."""
+GrammarPart = Literal["full", "components", "links"]
+"""Which program a grammar admits (see `GrammarBuilder`)."""
+
+
+class GrammarBuilder(Protocol):
+    """Builds a GBNF grammar for a syntax from the catalog excerpt a prompt shows.
+
+    `part` is "components" (psi1: functions and parameters only), "links" (psi2: the links of `flow`, the
+    parsed psi1 answer) or "full" (one-step and refine). `anysym.llm.grammar.build_grammar` is one.
+    """
+
+    def __call__(
+        self, catalog: Catalog, syntax: str, *, part: GrammarPart = "full", flow: Flow | None = None
+    ) -> str:
+        """Return the GBNF grammar text."""
+        ...
 
 
 @dataclass(frozen=True, kw_only=True)

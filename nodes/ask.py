@@ -8,21 +8,33 @@ from langchain_core.messages import HumanMessage, SystemMessage
 
 from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
-from anysym.graph.deps import Deps
+from anysym.graph.deps import Deps, GrammarPart
 from anysym.graph.result import LLMCall
+from anysym.language.flow import Flow
 from anysym.nodes.prompting import system_prompt
 
 __all__ = ["ask"]
 
 
 async def ask(
-    deps: Deps, context: Context, *, stage: str, user: str, types: Sequence[str]
+    deps: Deps,
+    context: Context,
+    *,
+    stage: str,
+    user: str,
+    types: Sequence[str],
+    part: GrammarPart = "full",
+    flow: Flow | None = None,
 ) -> tuple[str, LLMCall]:
-    """Send one prompt; return the answer text and its usage (`LLMError` propagates)."""
+    """Send one prompt; return the answer text and its usage (`LLMError` propagates).
+
+    With `Context.constrained` and a grammar builder, decoding is constrained to `part` programs over the
+    node types the prompt shows (`flow`: the psi1 functions that psi2 must link).
+    """
     system = system_prompt(context.syntax)
     grammar = None
     if context.constrained and deps.grammar is not None:
-        grammar = deps.grammar(deps.catalog.subset(list(types)), context.syntax)
+        grammar = deps.grammar(deps.catalog.subset(list(types)), context.syntax, part=part, flow=flow)
     completion = await deps.llm.complete(
         [SystemMessage(content=system), HumanMessage(content=user)], stage=stage, grammar=grammar
     )

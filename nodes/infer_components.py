@@ -29,7 +29,7 @@ def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, 
 async def infer_components(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for the functions; an answer without a usable program goes to compile as a failed draft."""
     user, types = components_prompt(state, runtime.context, deps)
-    answer, call = await ask(deps, runtime.context, stage="psi1", user=user, types=types)
+    answer, call = await ask(deps, runtime.context, stage="psi1", user=user, types=types, part="components")
     extracted = extract_program(answer)
     if extracted.error is not None:
         return {

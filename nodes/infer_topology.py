@@ -6,9 +6,12 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
+from anysym.errors import ALangError
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
+from anysym.language.flow import Flow
+from anysym.language.syntax import parse
 from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.catalog_excerpt import types_named_in
@@ -28,11 +31,29 @@ def topology_prompt(state: State, context: Context, deps: Deps) -> tuple[str, li
     return f"{context_block(state, deps, types)}\n{instruction}", types
 
 
+def _components_flow(state: State, context: Context) -> Flow | None:
+    """Parse psi1's answer for the links grammar (None: psi2 then decodes a full program)."""
+    if not context.constrained:
+        return None
+    try:
+        return parse(state["components"], context.syntax)
+    except ALangError:
+        return None
+
+
 async def infer_topology(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for the links; in declarative syntax the connect lines are appended to psi1's add_node lines."""
     context = runtime.context
     user, types = topology_prompt(state, context, deps)
-    answer, call = await ask(deps, context, stage="psi2", user=user, types=types)
+    answer, call = await ask(
+        deps,
+        context,
+        stage="psi2",
+        user=user,
+        types=types,
+        part="links",
+        flow=_components_flow(state, context),
+    )
     extracted = extract_program(answer)
     text = extracted.text
     if extracted.error is None and context.syntax == "declarative" and "add_node" not in text:
