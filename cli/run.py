@@ -92,7 +92,13 @@ def run(
     no_refine: Annotated[bool, typer.Option("--no-refine", help="Ablation: no refinement.")] = False,
     max_refinements: Annotated[int, typer.Option("--max-refinements", min=0)] = 3,
     k: Annotated[int, typer.Option("--k", min=0, help="Reference programs to retrieve.")] = 3,
-    constrained: Annotated[bool, typer.Option("--constrained", help="Grammar-constrained decoding.")] = False,
+    constrained: Annotated[
+        bool | None,
+        typer.Option(
+            "--constrained/--free",
+            help="Grammar-constrained decoding (default: on when the endpoint is detected to support it).",
+        ),
+    ] = None,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:

@@ -66,7 +66,7 @@ async def agenerate(
     execute: bool = True,
     review: bool = False,
     repairs: bool = True,
-    constrained: bool = False,
+    constrained: bool | None = None,
     execute_timeout_s: float = 600.0,
     model: str | None = None,
     base_url: str | None = None,
@@ -79,7 +79,9 @@ async def agenerate(
 
     Without `deps`, `paths` and `llm_settings` default to the environment (`$ANYSYM_HOME`,
     `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; `model`/`base_url` win) and the run is
-    written under `paths.runs/<run id>`. Failures of the flow are data (`status="failed"` with every
+    written under `paths.runs/<run id>`. `constrained=None` (auto) turns grammar-constrained decoding on
+    exactly when the endpoint supports it (detected: the managed local server does, others are probed).
+    Failures of the flow are data (`status="failed"` with every
     attempt's diagnostics); services that keep failing raise (`LLMError`, `ComfyConnectionError`,
     `LocalServiceError`).
     """
@@ -94,6 +96,8 @@ async def agenerate(
             deps = await stack.enter_async_context(
                 open_default_deps(paths, llm_settings=settings, servers=servers, execute=execute)
             )
+        if constrained is None:  # auto: on exactly when the endpoint was detected to honour grammars
+            constrained = deps.grammar is not None
         context = Context(
             model=model or "",
             base_url=base_url,

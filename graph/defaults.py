@@ -61,7 +61,7 @@ async def open_default_deps(
             catalog=catalog,
             retriever=retriever if retriever is not None else _default_retriever(paths),
             executor=ComfyExecutor(client) if client is not None and execute else None,
-            grammar=_grammar_builder(),
+            grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
         )
 
 
@@ -87,6 +87,16 @@ def _default_retriever(paths: Paths) -> Retriever:
 
     index: Retriever = build_index(paths)
     return index
+
+
+def _grammar_supported(settings: LLMSettings, paths: Paths) -> bool:
+    """Detect (never assume) grammar support: the managed local server has it, others are probed once."""
+    from anysym.llm.local_server import LocalLLM
+    from anysym.llm.probe import GrammarProbe
+
+    supported = GrammarProbe(known={LocalLLM(paths).url}).supports(settings)
+    _log.info("grammar_support", base_url=settings.base_url, supported=supported)
+    return supported
 
 
 def _grammar_builder() -> GrammarBuilder:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import structlog
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from anysym.graph.artifacts import RunDir
@@ -14,6 +15,27 @@ from anysym.language.flow import Flow
 from anysym.nodes.prompting import system_prompt
 
 __all__ = ["ask"]
+
+_log = structlog.get_logger("anysym.nodes")
+
+
+def _grammar(
+    deps: Deps, context: Context, types: Sequence[str], part: GrammarPart, flow: Flow | None
+) -> str | None:
+    """Build the stage's grammar; fall back to the full-program grammar when psi1's flow cannot be linked."""
+    if deps.grammar is None:
+        return None
+    subset = deps.catalog.subset(list(types))
+    if part == "links" and flow is not None:
+        try:
+            return deps.grammar(subset, context.syntax, part="links", flow=flow)
+        except ValueError as exc:  # e.g. psi1 used a type outside the excerpt
+            _log.info("links_grammar_unavailable", reason=str(exc))
+    try:
+        return deps.grammar(subset, context.syntax, part="full" if part == "links" else part)
+    except ValueError as exc:
+        _log.info("grammar_unavailable", reason=str(exc))
+        return None
 
 
 async def ask(
@@ -32,9 +54,7 @@ async def ask(
     node types the prompt shows (`flow`: the psi1 functions that psi2 must link).
     """
     system = system_prompt(context.syntax)
-    grammar = None
-    if context.constrained and deps.grammar is not None:
-        grammar = deps.grammar(deps.catalog.subset(list(types)), context.syntax, part=part, flow=flow)
+    grammar = _grammar(deps, context, types, part, flow) if context.constrained else None
     completion = await deps.llm.complete(
         [SystemMessage(content=system), HumanMessage(content=user)], stage=stage, grammar=grammar
     )

@@ -49,7 +49,7 @@ def test_save_load_round_trip(tmp_path: Any, snapshot_catalog: Catalog) -> None:
     assert again["KSampler"] == snapshot_catalog["KSampler"]
 
 
-@pytest.mark.parametrize("bad", ["[]", "{\"X\": 3}", "{\"X\": {\"input\": {\"required\": {\"a\": 5}}}}", "nope"])
+@pytest.mark.parametrize("bad", ["[]", '{"X": 3}', '{"X": {"input": {"required": {"a": 5}}}}', "nope"])
 def test_malformed_catalogs_are_typed_errors(tmp_path: Any, bad: str) -> None:
     path = tmp_path / "bad.json"
     path.write_text(bad)

@@ -27,7 +27,9 @@ def test_equal_flows_compare_and_hash_equal_regardless_of_link_order() -> None:
 
 
 def test_json_round_trip_keeps_value_types_and_order() -> None:
-    flow = _flow().with_params("load", {"image": "a.png", "i": -3, "f": 1.0, "b": False, "n": None, "l": [1, "x"]})
+    flow = _flow().with_params(
+        "load", {"image": "a.png", "i": -3, "f": 1.0, "b": False, "n": None, "l": [1, "x"]}
+    )
     again = Flow.from_json(flow.to_json())
     assert again == flow
     params = again.functions["load"].params

@@ -23,7 +23,10 @@ def test_every_package_directory_is_declared() -> None:
 
 
 def test_no_top_level_modules_leak() -> None:
-    code = "import importlib.util as u; print([m for m in ('graph','nodes','language','executor') if u.find_spec(m)])"
+    code = (
+        "import importlib.util as u; "
+        "print([m for m in ('graph','nodes','language','executor') if u.find_spec(m)])"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
