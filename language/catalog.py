@@ -19,6 +19,14 @@ WIDGET_TYPES = frozenset({"INT", "FLOAT", "STRING", "BOOLEAN", "COMBO"})
 """Input types whose values are literals (widgets) unless `forceInput` turns them into sockets."""
 
 MODEL_FILE_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".gguf", ".sft", ".onnx")
+"""File suffixes that mark a COMBO's choices as model files installed on the server."""
+
+LOADER_INPUTS = frozenset(
+    "ckpt_name vae_name lora_name control_net_name clip_name clip_name1 clip_name2 clip_name3 clip_name4"
+    " clip_vision_name unet_name upscale_model_name model_name style_model_name gligen_name"
+    " hypernetwork_name photomaker_model_name audio_encoder_name model_patch_name".split()
+)
+"""Inputs of ComfyUI's loader nodes that pick a model file, even when none is installed (no choices)."""
 
 
 class InputSpec(BaseModel):
@@ -50,12 +58,17 @@ class InputSpec(BaseModel):
 
     @property
     def is_model_file(self) -> bool:
-        """Whether the choices look like model files on the server (e.g. `ckpt_name`)."""
-        if self.type != "COMBO":
+        """Whether this input picks a model file on the server.
+
+        True for a COMBO whose choices look like model files (a `MODEL_FILE_SUFFIXES` suffix), or for a
+        known loader input (`LOADER_INPUTS`, e.g. `ckpt_name`) even with no choices (nothing installed).
+        Other combos (`sampler_name`, `scheduler`, `config_name`...) and upload inputs are not.
+        """
+        if self.type != "COMBO" or self.options.get("image_upload"):
             return False
-        if self.choices and any(str(c).lower().endswith(MODEL_FILE_SUFFIXES) for c in self.choices):
+        if self.name in LOADER_INPUTS:
             return True
-        return self.name.endswith("_name") and not self.options.get("image_upload")
+        return any(str(c).lower().endswith(MODEL_FILE_SUFFIXES) for c in self.choices or ())
 
 
 class OutputSpec(BaseModel):
