@@ -1,23 +1,35 @@
 """The adapter from the inference engine (`anysym.graph.api.agenerate`) to the harness's `TaskRunner`.
 
-`EngineRunner.run` calls the engine once per task run with the variant's switches and converts its
-`Result` into a `RunOutcome`. All knowledge of the `Result` shape lives in `outcome_from_result`.
+`EngineRunner.run` calls the engine once per task run with the variant's switches (syntax, stages,
+refinement, decoding) and converts its `Result` into a `RunOutcome` (`outcome_from_result`). A typed
+engine failure (`AnysymError`: the LLM or ComfyUI keeps failing) becomes a run with a one-line error, so
+the other tasks still run. `EngineRunner.session()` opens the default services (LLM, ComfyUI and its
+catalog, the reference-program index) once for the whole benchmark when no `Deps` were injected.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import os
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from anysym.bench.records import ENGINE_STAGES, OutputFile, RunOutcome, Stage
+from anysym.bench.records import LLMUsage, OutputFile, RunOutcome
 from anysym.bench.suites import Task
 from anysym.bench.variants import Variant
-from anysym.errors import BenchError
+from anysym.errors import AnysymError, BenchError
+from anysym.graph.api import agenerate
+from anysym.graph.deps import Deps
+from anysym.graph.result import STAGES_REACHED, Result
+from anysym.language.syntax import Syntax
+from anysym.llm.settings import LLMSettings
+from anysym.settings import Paths
 
-__all__ = ["EngineConfig", "EngineRunner", "ensure_engine", "outcome_from_result"]
+__all__ = ["EngineConfig", "EngineRunner", "error_line", "outcome_from_result"]
+
+_PARSED = STAGES_REACHED[STAGES_REACHED.index("parsed") :]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,119 +42,133 @@ class EngineConfig:
     runs_dir: Path | None = None
     execute: bool = True
     use_key_functions: bool = False
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    paths: Paths | None = None
+    """The anysym home (default `Paths.from_env`); used to open the default services."""
+    llm_settings: LLMSettings | None = None
+    """The chat model's endpoint settings (default: from `model`/`base_url`, else the managed local LLM)."""
 
 
 class EngineRunner:
-    """Run tasks through the real inference engine (a dependency bundle may inject a chat model)."""
+    """Run tasks through the real inference engine, with injected `deps` or the default services."""
 
-    def __init__(self, config: EngineConfig, *, deps: Any = None) -> None:
+    def __init__(self, config: EngineConfig, *, deps: Deps | None = None) -> None:
         self.config = config
         self.deps = deps
 
+    @asynccontextmanager
+    async def session(self, variants: Sequence[Variant] = ()) -> AsyncIterator[EngineRunner]:
+        """Open the default services once (unless `deps` were injected) and check the variants fit them.
+
+        Raises `BenchError` when a variant forces constrained decoding but the endpoint ignores grammars.
+        """
+        if self.deps is not None:
+            _check_decoding(self.deps, variants)
+            yield self
+            return
+        from anysym.graph.defaults import open_default_deps
+
+        config = self.config
+        paths = config.paths or Paths.from_env(os.environ)
+        settings = config.llm_settings or LLMSettings.from_env(
+            {}, model=config.model, base_url=config.base_url
+        )
+        async with open_default_deps(
+            paths, llm_settings=settings, servers=config.servers or None, execute=config.execute
+        ) as deps:
+            _check_decoding(deps, variants)
+            self.deps = deps
+            try:
+                yield self
+            finally:
+                self.deps = None
+
     async def run(self, task: Task, variant: Variant, *, run_index: int, inputs_dir: Path) -> RunOutcome:
-        """Generate and execute one task; engine errors become an outcome, never an exception."""
-        api = _engine_api()
+        """Generate and execute one task; engine failures become an outcome, never an exception."""
         inputs = [inputs_dir / name for name in task.inputs]
         missing = [str(path) for path in inputs if not path.is_file()]
         if missing:
             return RunOutcome(error=f"input files missing: {', '.join(missing)}")
-        options: dict[str, Any] = {
-            "syntax": variant.syntax,
-            "one_step": variant.one_step,
-            "refine": variant.refine,
-            "execute": self.config.execute,
-            **self.config.extra,
-        }
-        for name, value in (
-            ("model", self.config.model),
-            ("base_url", self.config.base_url),
-            ("servers", list(self.config.servers) or None),
-            ("key_functions", task.key_functions if self.config.use_key_functions else None),
-            ("deps", self.deps),
-        ):
-            if value:
-                options[name] = value
-        if self.config.runs_dir is not None:
-            options["run_dir"] = (
-                self.config.runs_dir / variant.name.replace("/", "_") / f"{task.id}_{run_index}"
+        config = self.config
+        run_dir = None
+        if config.runs_dir is not None:
+            run_dir = config.runs_dir / variant.name.replace("/", "_") / f"{task.id}_{run_index}"
+        try:
+            result = await agenerate(
+                task.instruction,
+                inputs,
+                deps=self.deps,
+                key_functions=task.key_functions if config.use_key_functions else (),
+                syntax=cast(Syntax, variant.syntax),  # checked by parse_variants
+                one_step=variant.one_step,
+                refine=variant.refine,
+                execute=config.execute,
+                constrained=variant.constrained,
+                model=config.model,
+                base_url=config.base_url,
+                servers=list(config.servers) or None,
+                run_dir=run_dir,
+                paths=config.paths,
+                llm_settings=config.llm_settings,
             )
-        result = await api.agenerate(task.instruction, inputs=inputs, **options)
-        return outcome_from_result(result, syntax=variant.syntax)
+        except AnysymError as exc:
+            return RunOutcome(status="error", error=error_line(exc), run_dir=_str(run_dir))
+        return outcome_from_result(result, constrained=self._constrained(variant))
+
+    def _constrained(self, variant: Variant) -> bool | None:
+        if variant.constrained is not None:
+            return variant.constrained
+        return None if self.deps is None else self.deps.grammar is not None
 
 
-def ensure_engine() -> None:
-    """Raise `BenchError` now (not once per task) when the inference engine cannot be imported."""
-    _engine_api()
+def outcome_from_result(result: Result, *, constrained: bool | None = None) -> RunOutcome:
+    """Convert the engine's `Result` (stage, attempts, LLM calls per stage, outputs, timings, flow).
 
-
-def _engine_api() -> Any:
-    try:
-        return importlib.import_module("anysym.graph.api")
-    except ImportError as exc:
-        raise BenchError(f"the inference engine is not available ({exc}); reinstall anysym") from exc
-
-
-def outcome_from_result(result: Any, *, syntax: str = "declarative") -> RunOutcome:
-    """Convert the engine's `Result` (status, stage, attempts, LLM calls, outputs, timings, flow)."""
-    stage = str(_get(result, "stage", "none") or "none")
-    calls = list(_get(result, "llm_calls", []) or [])
-    timings = _get(result, "timings", None)
-    flow = _get(result, "flow", None) or _get(result, "final_flow", None)
-    attempts = _get(result, "attempts", 0)
-    error = _get(result, "error", None)
+    The own-overhead share is left to the harness (wall time minus LLM and ComfyUI time), so the three
+    parts add up to the measured wall time of the run.
+    """
+    attempts = result.attempts
+    flow = result.texts.get(result.syntax)
     return RunOutcome(
-        stage=_stage(stage),
-        status=str(_get(result, "status", "error")),
-        attempts=len(attempts) if isinstance(attempts, list | tuple) else int(attempts or 0),
-        llm_calls=len(calls),
-        input_tokens=sum(int(_get(c, "input_tokens", 0) or 0) for c in calls),
-        output_tokens=sum(int(_get(c, "output_tokens", 0) or 0) for c in calls),
-        llm_s=float(_get(timings, "llm_s", None) or sum(float(_get(c, "seconds", 0) or 0) for c in calls)),
-        comfy_s=float(_get(timings, "comfy_s", 0.0) or 0.0),
-        overhead_s=_optional_float(_get(timings, "overhead_s", None)),
+        stage=result.stage or "none",
+        status=result.status,
+        attempts=len(attempts),
+        llm_calls=len(result.llm_calls),
+        input_tokens=result.input_tokens,
+        output_tokens=result.output_tokens,
+        llm_s=result.timings.llm_s,
+        comfy_s=result.timings.comfy_s,
         outputs=[
-            OutputFile(
-                path=str(_get(o, "path", "")),
-                kind=str(_get(o, "kind", "image") or "image"),
-                function_id=str(_get(o, "function_id", "") or ""),
-            )
-            for o in _get(result, "outputs", []) or []
+            OutputFile(path=str(o.path), kind=o.kind, function_id=o.function_id) for o in result.outputs
         ],
-        flow=_render(flow, syntax),
-        error=None if error is None else str(error),
-        run_dir=None if _get(result, "run_dir", None) is None else str(_get(result, "run_dir", None)),
+        flow=flow if flow is not None else (result.flow.to_json() if result.flow else None),
+        error=result.error,
+        run_dir=_str(result.run_dir),
+        llm_usage=[
+            LLMUsage(
+                stage=c.stage, seconds=c.seconds, input_tokens=c.input_tokens, output_tokens=c.output_tokens
+            )
+            for c in result.llm_calls
+        ],
+        first_parsed=attempts[0].stage_reached in _PARSED if attempts else None,
+        parsed_attempts=sum(1 for a in attempts if a.stage_reached in _PARSED),
+        constrained=constrained,
     )
 
 
-def _get(obj: Any, name: str, default: Any) -> Any:
-    if obj is None:
-        return default
-    if isinstance(obj, Mapping):
-        return obj.get(name, default)
-    return getattr(obj, name, default)
+def error_line(exc: BaseException) -> str:
+    """One line naming the error class and its first message line."""
+    lines = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {lines[0] if lines else 'no message'}"
 
 
-def _stage(value: str) -> Stage:
-    for stage in ENGINE_STAGES:
-        if value == stage:
-            return stage
-    return "none"
+def _check_decoding(deps: Deps, variants: Sequence[Variant]) -> None:
+    forced = [v.name for v in variants if v.decoding == "constrained"]
+    if forced and deps.grammar is None:
+        raise BenchError(
+            f"variant(s) {', '.join(forced)} need constrained decoding, but the chat endpoint was not "
+            "detected to honour grammars; use the managed local LLM or drop the constrained variants"
+        )
 
 
-def _optional_float(value: Any) -> float | None:
-    return None if value is None else float(value)
-
-
-def _render(flow: Any, syntax: str) -> str | None:
-    if flow is None:
-        return None
-    if isinstance(flow, str):
-        return flow
-    try:
-        from anysym.language.syntax import render
-
-        return render(flow, syntax)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - a flow that cannot be rendered is still recorded as JSON
-        to_json = getattr(flow, "to_json", None)
-        return str(to_json()) if callable(to_json) else str(flow)
+def _str(path: Any) -> str | None:
+    return None if path is None else str(path)

@@ -29,8 +29,18 @@ from anysym.bench.records import (
 )
 from anysym.bench.suites import Suite, Task
 from anysym.bench.variants import Variant
+from anysym.errors import BenchError
 
-__all__ = ["RESULTS_FILE", "BenchRun", "Judge", "TaskRunner", "output_kinds", "outputs_cover", "run_bench"]
+__all__ = [
+    "RESULTS_FILE",
+    "BenchRun",
+    "Judge",
+    "TaskRunner",
+    "output_kinds",
+    "outputs_cover",
+    "pending_runs",
+    "run_bench",
+]
 
 RESULTS_FILE = "results.jsonl"
 
@@ -90,10 +100,23 @@ class BenchRun:
     runs: int = 1
     concurrency: int = 1
     limit: int | None = None
+    task_ids: Sequence[str] = ()
+    """Only these tasks (suite order); empty means all."""
+
+    def __post_init__(self) -> None:
+        known = {task.id for task in self.suite.tasks}
+        unknown = [task_id for task_id in self.task_ids if task_id not in known]
+        if unknown:
+            raise BenchError(
+                f"unknown task id(s) {', '.join(unknown)} in suite {self.suite.name}; "
+                f"e.g. {', '.join(sorted(known)[:5])}"
+            )
 
     def tasks(self) -> list[Task]:
-        """Return the tasks to run (the first `limit` ones when a limit is set)."""
-        return self.suite.tasks[: self.limit] if self.limit else list(self.suite.tasks)
+        """Return the tasks to run: those named in `task_ids` (if any), then the first `limit` of them."""
+        wanted = set(self.task_ids)
+        tasks = [task for task in self.suite.tasks if not wanted or task.id in wanted]
+        return tasks[: self.limit] if self.limit else tasks
 
 
 async def run_bench(
@@ -109,16 +132,11 @@ async def run_bench(
     """
     store = ResultsStore(plan.out_dir / RESULTS_FILE)
     done = store.load()
-    jobs: list[tuple[Variant, Task, int]] = []
-    for variant in plan.variants:
-        for task in plan.tasks():
-            for index in range(plan.runs):
-                key = (variant.name, task.id, index)
-                if key in done:
-                    if on_record:
-                        on_record(done[key], True)
-                else:
-                    jobs.append((variant, task, index))
+    jobs = _missing(plan, done)
+    if on_record:
+        for key in _planned(plan):
+            if key in done:
+                on_record(done[key], True)
     semaphore = asyncio.Semaphore(max(1, plan.concurrency))
     lock = asyncio.Lock()
 
@@ -132,8 +150,27 @@ async def run_bench(
             on_record(record, False)
 
     await asyncio.gather(*(one(*job) for job in jobs))
-    wanted = {(v.name, t.id, i) for v in plan.variants for t in plan.tasks() for i in range(plan.runs)}
+    wanted = set(_planned(plan))
     return [record for key, record in done.items() if key in wanted]
+
+
+def pending_runs(plan: BenchRun) -> int:
+    """How many (variant, task, run) of the plan are not yet in the results file."""
+    return len(_missing(plan, ResultsStore(plan.out_dir / RESULTS_FILE).load()))
+
+
+def _planned(plan: BenchRun) -> list[tuple[str, str, int]]:
+    return [(v.name, t.id, i) for v in plan.variants for t in plan.tasks() for i in range(plan.runs)]
+
+
+def _missing(plan: BenchRun, done: dict[tuple[str, str, int], TaskRecord]) -> list[tuple[Variant, Task, int]]:
+    return [
+        (variant, task, index)
+        for variant in plan.variants
+        for task in plan.tasks()
+        for index in range(plan.runs)
+        if (variant.name, task.id, index) not in done
+    ]
 
 
 async def _measure(
@@ -169,6 +206,10 @@ async def _measure(
         error=outcome.error,
         flow=outcome.flow,
         run_dir=outcome.run_dir,
+        llm_usage=outcome.llm_usage,
+        first_parsed=outcome.first_parsed,
+        parsed_attempts=outcome.parsed_attempts,
+        constrained=outcome.constrained,
     )
     return await _score(record, task, judge, inputs_dir)
 

@@ -71,23 +71,47 @@ def _legend(names: Sequence[str]) -> str:
     return f'<div class="legend">{items}</div>'
 
 
+def _rate(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
 def _summary_table(summary: Summary) -> str:
     head = "".join(f"<th>{s}</th>" for s in STAGES)
     rows = []
     for name, g in summary.variants.items():
         judge = "not judged" if g.judge_resolved is None else f"{g.judge_resolved:.1%} of {g.judged}"
         cells = "".join(f"<td>{g.pass_at_1[s]:.1%}</td>" for s in STAGES)
+        decoding = {None: "auto/mixed", True: "constrained", False: "free"}[g.constrained]
         rows.append(
             f"<tr><td>{escape(name)}</td><td>{g.runs}</td>{cells}<td>{g.pass_at_n['resolved']:.1%}</td>"
+            f"<td>{_rate(g.first_parse)}</td><td>{_rate(g.attempt_parse)}</td><td>{decoding}</td>"
             f"<td>{judge}</td><td>{g.mean_attempts:.2f}</td><td>{g.mean_llm_calls:.2f}</td>"
             f"<td>{g.mean_input_tokens:.0f} / {g.mean_output_tokens:.0f}</td>"
             f"<td>{g.mean_wall_s:.2f}</td><td>{g.mean_llm_s:.2f}</td><td>{g.mean_comfy_s:.2f}</td>"
             f"<td>{g.mean_overhead_s:.2f}</td></tr>"
         )
     return (
-        f"<table><tr><th>variant</th><th>runs</th>{head}<th>resolved pass@n</th><th>judge</th>"
+        f"<table><tr><th>variant</th><th>runs</th>{head}<th>resolved pass@n</th><th>parsed 1st try</th>"
+        "<th>parsed per attempt</th><th>decoding</th><th>judge</th>"
         "<th>attempts</th><th>LLM calls</th><th>tokens in / out</th><th>wall s</th><th>LLM s</th>"
         f"<th>ComfyUI s</th><th>own s</th></tr>{''.join(rows)}</table>"
+    )
+
+
+def _llm_table(summary: Summary) -> str:
+    rows = []
+    for name, g in summary.variants.items():
+        for stage, c in g.llm_stages.items():
+            rate = "-" if c.tokens_per_s is None else f"{c.tokens_per_s:.1f}"
+            rows.append(
+                f"<tr><td>{escape(name)}</td><td>{escape(stage)}</td><td>{c.calls}</td>"
+                f"<td>{c.mean_output_tokens:.0f}</td><td>{c.output_tokens}</td><td>{c.seconds:.2f}</td>"
+                f"<td>{rate}</td><td>{c.median_s:.2f}</td></tr>"
+            )
+    return (
+        "<table><tr><th>variant</th><th>stage</th><th>calls</th><th>output tokens / call</th>"
+        "<th>output tokens</th><th>LLM s</th><th>tokens / s</th><th>median s / call</th></tr>"
+        f"{''.join(rows)}</table>"
     )
 
 
@@ -144,6 +168,7 @@ def render_html(summary: Summary, records: Sequence[TaskRecord]) -> str:
         f"<title>anysym bench: {escape(summary.suite)}</title><style>{_STYLE}</style></head><body>"
         f"<h1>anysym bench: {escape(summary.suite)}</h1>"
         f"<h2>Summary</h2>{_summary_table(summary)}"
+        f"<h2>LLM per stage</h2>{_llm_table(summary)}"
         f"<h2>Pass rate per stage</h2>{_legend(variants)}{stage_chart}"
         f"<h2>Per category</h2>{_legend(variants)}{category_chart}"
         f"<h2>Per variant</h2>{_legend(['valid', 'executed', 'resolved'])}{variant_chart}"

@@ -15,6 +15,7 @@ from anysym.errors import BenchError
 __all__ = [
     "STAGES",
     "JudgeVerdict",
+    "LLMUsage",
     "OutputFile",
     "ResultsStore",
     "RunOutcome",
@@ -47,6 +48,17 @@ class OutputFile(BaseModel):
     function_id: str = ""
 
 
+class LLMUsage(BaseModel):
+    """One LLM call of a run: the engine stage that made it (psi1, psi2, one_step, refine), its cost."""
+
+    model_config = ConfigDict(frozen=True)
+
+    stage: str
+    seconds: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+
+
 @dataclass
 class RunOutcome:
     """What a `TaskRunner` reports for one run; the harness adds the output check and timing."""
@@ -64,6 +76,14 @@ class RunOutcome:
     flow: str | None = None
     error: str | None = None
     run_dir: str | None = None
+    llm_usage: list[LLMUsage] = field(default_factory=list)
+    """Every LLM call in order, with its stage, seconds and tokens."""
+    first_parsed: bool | None = None
+    """Whether the first complete program parsed (None when no program was written)."""
+    parsed_attempts: int = 0
+    """How many attempts parsed into a flow."""
+    constrained: bool | None = None
+    """Whether decoding was grammar-constrained (None when unknown)."""
 
 
 class JudgeVerdict(BaseModel):
@@ -100,6 +120,10 @@ class TaskRecord(BaseModel):
     error: str | None = None
     flow: str | None = None
     run_dir: str | None = None
+    llm_usage: list[LLMUsage] = []
+    first_parsed: bool | None = None
+    parsed_attempts: int = 0
+    constrained: bool | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:

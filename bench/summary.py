@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from anysym.bench.llmstats import StageLLM, first_parse_rate, parse_rate_per_attempt, stage_llm
 from anysym.bench.records import STAGES, TaskRecord
 
 __all__ = ["GroupSummary", "Summary", "summarise"]
@@ -33,6 +34,14 @@ class GroupSummary(BaseModel):
     mean_overhead_s: float
     total_input_tokens: int
     total_output_tokens: int
+    first_parse: float | None = None
+    """Share of runs whose first complete program parsed (before any refinement)."""
+    attempt_parse: float | None = None
+    """Share of all attempts whose program parsed."""
+    constrained: bool | None = None
+    """Whether decoding was grammar-constrained in these runs (None: unknown or mixed)."""
+    llm_stages: dict[str, StageLLM] = {}
+    """Per LLM stage (psi1, psi2, one_step, refine): calls, tokens, tokens/s, median seconds per call."""
 
 
 class Summary(BaseModel):
@@ -88,7 +97,15 @@ def _group(records: Sequence[TaskRecord]) -> GroupSummary:
         mean_overhead_s=_mean(r.overhead_s for r in records),
         total_input_tokens=sum(r.input_tokens for r in records),
         total_output_tokens=sum(r.output_tokens for r in records),
+        first_parse=first_parse_rate(records),
+        attempt_parse=parse_rate_per_attempt(records),
+        constrained=_same({r.constrained for r in records}),
+        llm_stages=stage_llm(records),
     )
+
+
+def _same(values: set[bool | None]) -> bool | None:
+    return next(iter(values)) if len(values) == 1 else None
 
 
 def _rate(values: Any) -> float:

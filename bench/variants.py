@@ -1,22 +1,29 @@
-"""Benchmark variants: engine configurations (syntax x one-step/two-stage x refine on/off) run side by side.
+"""Benchmark variants: engine configurations (syntax x stages x refine x decoding) run side by side.
 
 `--variants` takes a comma-separated list of items. An item is a syntax name with optional modifiers
-joined by `+` (`declarative`, `dataflow+one-step`, `pseudo+no-refine`, `declarative+one-step+no-refine`),
+joined by `+` (`declarative`, `dataflow+one-step`, `pseudo+no-refine`, `declarative+one-step+free`),
 or a preset: `syntaxes` (the three syntaxes), `ablation` (two-stage + refine, one-step, no refinement,
-on the base syntax) or `grid` (all 12 combinations, the paper's ablation table).
+on the base syntax), `decoding` (the base configuration with grammar-constrained decoding, then with
+free decoding) or `grid` (all 12 syntax x stages x refine combinations, the paper's ablation table).
+Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`auto` (decoding).
 """
 
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Literal, get_args
 
 from anysym.errors import BenchError
 
-__all__ = ["SYNTAX_NAMES", "Variant", "parse_variants"]
+__all__ = ["DECODINGS", "SYNTAX_NAMES", "Decoding", "Variant", "parse_variants"]
 
 SYNTAX_NAMES = ("declarative", "dataflow", "pseudo")
-_MODIFIERS = {"one-step", "two-stage", "no-refine", "refine"}
+Decoding = Literal["auto", "constrained", "free"]
+"""`auto`: constrained exactly when the endpoint honours grammars; `constrained`/`free`: forced."""
+DECODINGS: tuple[Decoding, ...] = get_args(Decoding)
+_PRESETS = ("syntaxes", "ablation", "decoding", "grid")
+_MODIFIERS = ("one-step", "two-stage", "no-refine", "refine", *DECODINGS)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,12 +33,19 @@ class Variant:
     syntax: str = "declarative"
     one_step: bool = False
     refine: bool = True
+    decoding: Decoding = "auto"
 
     @property
     def name(self) -> str:
-        """A stable, readable label such as `dataflow/two-stage/refine`."""
+        """A stable, readable label such as `dataflow/two-stage/refine` (`.../constrained` when forced)."""
         stages = "one-step" if self.one_step else "two-stage"
-        return f"{self.syntax}/{stages}/{'refine' if self.refine else 'no-refine'}"
+        label = f"{self.syntax}/{stages}/{'refine' if self.refine else 'no-refine'}"
+        return label if self.decoding == "auto" else f"{label}/{self.decoding}"
+
+    @property
+    def constrained(self) -> bool | None:
+        """The engine's `constrained=` argument: None for auto, else whether grammars are forced on."""
+        return None if self.decoding == "auto" else self.decoding == "constrained"
 
 
 def parse_variants(spec: str | None, base: Variant) -> list[Variant]:
@@ -47,27 +61,35 @@ def parse_variants(spec: str | None, base: Variant) -> list[Variant]:
 
 def _item(item: str, base: Variant) -> list[Variant]:
     if item == "syntaxes":
-        return [Variant(syntax=s, one_step=base.one_step, refine=base.refine) for s in SYNTAX_NAMES]
+        return [replace(base, syntax=s) for s in SYNTAX_NAMES]
     if item == "ablation":
-        return [
-            Variant(syntax=base.syntax),
-            Variant(syntax=base.syntax, one_step=True),
-            Variant(syntax=base.syntax, refine=False),
-        ]
+        plain = Variant(syntax=base.syntax, decoding=base.decoding)
+        return [plain, replace(plain, one_step=True), replace(plain, refine=False)]
+    if item == "decoding":
+        return [replace(base, decoding="constrained"), replace(base, decoding="free")]
     if item == "grid":
         return [
-            Variant(syntax=s, one_step=one, refine=ref)
+            Variant(syntax=s, one_step=one, refine=ref, decoding=base.decoding)
             for s, one, ref in itertools.product(SYNTAX_NAMES, (False, True), (True, False))
         ]
     syntax, *modifiers = item.split("+")
     if syntax not in SYNTAX_NAMES:
         raise BenchError(
             f"unknown variant {item!r}: start with a syntax ({', '.join(SYNTAX_NAMES)}) "
-            "or use a preset (syntaxes, ablation, grid)"
+            f"or use a preset ({', '.join(_PRESETS)})"
         )
-    unknown = set(modifiers) - _MODIFIERS
+    unknown = sorted(set(modifiers) - set(_MODIFIERS))
     if unknown:
-        raise BenchError(f"unknown variant modifier(s) {sorted(unknown)}; use {sorted(_MODIFIERS)}")
+        raise BenchError(f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)}")
     one_step = "one-step" in modifiers or (base.one_step and "two-stage" not in modifiers)
     refine = "refine" in modifiers or (base.refine and "no-refine" not in modifiers)
-    return [Variant(syntax=syntax, one_step=one_step, refine=refine)]
+    return [Variant(syntax=syntax, one_step=one_step, refine=refine, decoding=_decoding(modifiers, base))]
+
+
+def _decoding(modifiers: list[str], base: Variant) -> Decoding:
+    """The last decoding modifier given, else the base variant's decoding."""
+    for modifier in reversed(modifiers):
+        for decoding in DECODINGS:
+            if modifier == decoding:
+                return decoding
+    return base.decoding

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from anysym.cli.common import console, fail, reporting_errors
+from anysym.cli.common import console, fail, paths_from_env, reporting_errors
 
 SUITE_DIR = Path(__file__).resolve().parents[1] / "bench" / "suites"
 
@@ -38,16 +38,26 @@ def bench(
         bool, typer.Option("--one-step", help="Infer functions and links in one call.")
     ] = False,
     no_refine: Annotated[bool, typer.Option("--no-refine", help="Switch the refinement loop off.")] = False,
+    decoding: Annotated[
+        str,
+        typer.Option(
+            help="auto (grammar-constrained when the endpoint honours grammars), constrained or free."
+        ),
+    ] = "auto",
     runs: Annotated[int, typer.Option(min=1, help="Runs per task (pass@1 is their mean).")] = 1,
     concurrency: Annotated[int, typer.Option(min=1, help="Tasks in flight at once.")] = 1,
     server: Annotated[list[str] | None, typer.Option("--server", help="ComfyUI URL (repeatable).")] = None,
     variants: Annotated[
         str | None,
         typer.Option(
-            help="Side-by-side configurations: 'syntaxes', 'ablation', 'grid' or 'dataflow+one-step,pseudo'."
+            help="Side-by-side configurations: 'syntaxes', 'ablation', 'decoding', 'grid' or "
+            "'dataflow+one-step,pseudo+free'."
         ),
     ] = None,
-    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N tasks.")] = None,
+    tasks: Annotated[
+        str | None, typer.Option("--tasks", help="Only these task ids (comma-separated).")
+    ] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N (selected) tasks.")] = None,
     inputs: Annotated[
         Path | None,
         typer.Option(help="Directory with the tasks' input files (default: OUT/inputs, generated)."),
@@ -69,32 +79,37 @@ def bench(
     ] = None,
 ) -> None:
     """Benchmark the engine on a suite: stage pass rates, attempts, LLM calls, tokens and time split."""
-    from anysym.bench.engine import EngineConfig, EngineRunner, ensure_engine
+    from anysym.bench.engine import EngineConfig, EngineRunner
     from anysym.bench.harness import BenchRun
     from anysym.bench.judge import VLMJudge
     from anysym.bench.report import print_summary, write_reports
     from anysym.bench.summary import summarise
-    from anysym.bench.variants import SYNTAX_NAMES, Variant, parse_variants
+    from anysym.bench.variants import DECODINGS, SYNTAX_NAMES, Variant, parse_variants
+    from anysym.llm.settings import LLMSettings
 
     if syntax not in SYNTAX_NAMES:
         fail(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAX_NAMES)}")
+    chosen = next((d for d in DECODINGS if d == decoding), None)
+    if chosen is None:
+        fail(f"unknown decoding {decoding!r}; choose one of {', '.join(DECODINGS)}")
     if bool(judge_model) != bool(judge_base_url):
         fail("the judge needs both --judge-model and --judge-base-url")
     with reporting_errors():
         loaded = _load(suite, comfybench)
-        ensure_engine()
         inputs_dir = inputs or out / "inputs"
         _ensure_inputs(loaded, inputs_dir, generated=inputs is None)
         plan = BenchRun(
             suite=loaded,
             variants=parse_variants(
-                variants, Variant(syntax=syntax, one_step=one_step, refine=not no_refine)
+                variants,
+                Variant(syntax=syntax, one_step=one_step, refine=not no_refine, decoding=chosen or "auto"),
             ),
             out_dir=out,
             inputs_dir=inputs_dir,
             runs=runs,
             concurrency=concurrency,
             limit=limit,
+            task_ids=[t.strip() for t in (tasks or "").split(",") if t.strip()],
         )
         config = EngineConfig(
             model=model,
@@ -103,6 +118,8 @@ def bench(
             runs_dir=out / "runs",
             execute=not no_execute,
             use_key_functions=key_functions,
+            paths=paths_from_env(),
+            llm_settings=LLMSettings.from_env(os.environ, model=model, base_url=base_url),
         )
         judge = None
         if judge_model and judge_base_url:
@@ -114,6 +131,7 @@ def bench(
             "base_url": base_url or "",
             "servers": ", ".join(server or []) or "managed local ComfyUI",
             "variants": ", ".join(v.name for v in plan.variants),
+            "tasks": ", ".join(t.id for t in plan.tasks()),
             "runs": runs,
             "execute": not no_execute,
             "key_functions": key_functions,
@@ -139,10 +157,13 @@ def bench(
 
 
 async def _run(plan: Any, runner: Any, judge: Any, progress: Any) -> Any:
-    from anysym.bench.harness import run_bench
+    from anysym.bench.harness import pending_runs, run_bench
 
     try:
-        return await run_bench(plan, runner, judge=judge, on_record=progress)
+        if not pending_runs(plan):  # everything resumed: start no LLM, ComfyUI or index
+            return await run_bench(plan, runner, judge=judge, on_record=progress)
+        async with runner.session(plan.variants):
+            return await run_bench(plan, runner, judge=judge, on_record=progress)
     finally:
         if judge is not None:
             await judge.aclose()
