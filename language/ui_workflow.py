@@ -112,7 +112,7 @@ def _widget_params(
     values = node.get("widgets_values")
     if isinstance(values, Mapping):  # some custom nodes save widgets by name
         return {
-            w.name: _literal(values[w.name]) for w in widgets if w.name in values and w.name not in linked
+            w.name: _typed(w, values[w.name]) for w in widgets if w.name in values and w.name not in linked
         }
     queue = list(values or [])
     params: dict[str, ParamValue] = {}
@@ -121,7 +121,7 @@ def _widget_params(
             break
         value = queue.pop(0)
         if widget.name not in linked:
-            params[widget.name] = _literal(value)
+            params[widget.name] = _typed(widget, value)
         if _has_seed_control(widget) and queue and queue[0] in SEED_CONTROL_VALUES:
             queue.pop(0)
     return params
@@ -131,6 +131,14 @@ def _has_seed_control(widget: InputSpec) -> bool:
     return widget.type == "INT" and (
         widget.name in ("seed", "noise_seed") or bool(widget.options.get("control_after_generate"))
     )
+
+
+def _typed(widget: InputSpec, value: Any) -> ParamValue:
+    """The widget's value; the UI saves whole FLOATs as JSON ints (cfg 8, denoise 1), made floats here."""
+    literal = _literal(value)
+    if widget.type == "FLOAT" and isinstance(literal, int) and not isinstance(literal, bool):
+        return float(literal)
+    return literal
 
 
 def _literal(value: Any) -> ParamValue:
