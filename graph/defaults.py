@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import structlog
 
-from anysym.graph.comfy import ComfyExecutor
+from anysym.graph.comfy import ComfyExecutor, first_reachable_catalog
 from anysym.graph.deps import Deps, GrammarBuilder, Retriever
 from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
@@ -46,21 +46,23 @@ async def open_default_deps(
 ) -> AsyncIterator[Deps]:
     """Open the default services for one run (ComfyUI's HTTP client is closed on exit).
 
-    `servers`: ComfyUI base URLs (the first one is used); none means the managed local ComfyUI.
+    `servers`: ComfyUI base URLs; each execution goes to the least-loaded reachable one, the catalog comes
+    from the first reachable one. None means the managed local ComfyUI.
     """
     settings = resolve_llm_settings(llm_settings or LLMSettings(), paths)
     llm = LLMClient.from_settings(settings)
     async with httpx.AsyncClient(timeout=httpx.Timeout(60.0)) as http:
-        from anysym.executor.client import ComfyClient
+        from anysym.executor.pool import ServerPool
 
-        url = servers[0] if servers else _local_comfy_url(paths, execute=execute)
-        client = ComfyClient(url, http=http) if url else None
-        catalog = await _catalog(paths, client)
+        local = None if servers else _local_comfy_url(paths, execute=execute)
+        urls = list(servers) if servers else [local] if local else []
+        pool = ServerPool(urls, http) if urls else None
+        catalog = await _catalog(paths, pool)
         yield Deps(
             llm=llm,
             catalog=catalog,
             retriever=retriever if retriever is not None else _default_retriever(paths),
-            executor=ComfyExecutor(client) if client is not None and execute else None,
+            executor=ComfyExecutor(pool) if pool is not None and execute else None,
             grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
         )
 
@@ -74,9 +76,9 @@ def _local_comfy_url(paths: Paths, *, execute: bool) -> str | None:
     return local.serve()
 
 
-async def _catalog(paths: Paths, client: Any) -> Catalog:
-    if client is not None:
-        return Catalog.from_object_info(await client.object_info())
+async def _catalog(paths: Paths, pool: Any) -> Catalog:
+    if pool is not None:
+        return await first_reachable_catalog(pool)
     from anysym.executor.local_server import LocalComfy
 
     return Catalog.load(LocalComfy(paths).catalog_path)

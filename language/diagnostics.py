@@ -41,6 +41,7 @@ class DiagnosticKind(StrEnum):
     SERVER_REJECTED = "server_rejected"
     EXECUTION_ERROR = "execution_error"
     EXECUTION_INTERRUPTED = "execution_interrupted"
+    TIMEOUT = "timeout"
     NO_OUTPUTS = "no_outputs"
     MISSING_KEY_FUNCTION = "missing_key_function"
     EXTRACTION_ERROR = "extraction_error"

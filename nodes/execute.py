@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from langgraph.runtime import Runtime
 
+from anysym.errors import ComfyTimeoutError
 from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
-from anysym.graph.deps import Deps
+from anysym.graph.deps import Deps, ExecutionLike, OutputLike
 from anysym.graph.result import OutputFile
 from anysym.graph.state import State
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
@@ -31,9 +33,12 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     run_dir = RunDir(context.run_dir) if context.run_dir is not None else None
     out_dir = run_dir.outputs if run_dir else Path(tempfile.mkdtemp(prefix="anysym-outputs-"))
     started = time.perf_counter()
-    job = await deps.executor.run(
-        state["prompt"], inputs=inputs, out_dir=out_dir, timeout=context.execute_timeout_s
-    )
+    try:
+        job = await deps.executor.run(
+            state["prompt"], inputs=inputs, out_dir=out_dir, timeout=context.execute_timeout_s
+        )
+    except ComfyTimeoutError as exc:
+        job = _timed_out(exc, context.execute_timeout_s)
     comfy_s = time.perf_counter() - started
     outputs = [
         OutputFile(function_id=o.function_id, path=Path(o.path), kind=o.kind, filename=o.filename)
@@ -60,3 +65,25 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     if run_dir is not None:
         run_dir.write_attempt(attempt)
     return {"attempts": [attempt], "outputs": outputs, "comfy_s": comfy_s}
+
+
+@dataclass(frozen=True)
+class _Failed:
+    """A failed execution without outputs (shaped like `ExecutionLike`)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    success: bool = False
+    outputs: tuple[OutputLike, ...] = ()
+
+
+def _timed_out(exc: ComfyTimeoutError, timeout: float) -> ExecutionLike:
+    """A timeout is a failed attempt the refiner can act on, with the executor's diagnostic if it gave one."""
+    diagnostics = tuple(exc.diagnostics) or (
+        Diagnostic(
+            kind=DiagnosticKind.TIMEOUT,
+            message=f"the run did not finish within {timeout:g} s ({exc.message})",
+            hint="use smaller sizes, fewer steps or smaller batches, or raise the execution timeout "
+            f"(--timeout / execute_timeout_s, now {timeout:g} s)",
+        ),
+    )
+    return _Failed(diagnostics=diagnostics)
