@@ -41,6 +41,7 @@ class EngineConfig:
     servers: tuple[str, ...] = ()
     runs_dir: Path | None = None
     execute: bool = True
+    execute_timeout_s: float = 600.0
     use_key_functions: bool = False
     paths: Paths | None = None
     """The anysym home (default `Paths.from_env`); used to open the default services."""
@@ -102,6 +103,7 @@ class EngineRunner:
                 one_step=variant.one_step,
                 refine=variant.refine,
                 execute=config.execute,
+                execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,
                 model=config.model,
                 base_url=config.base_url,

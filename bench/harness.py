@@ -102,6 +102,8 @@ class BenchRun:
     limit: int | None = None
     task_ids: Sequence[str] = ()
     """Only these tasks (suite order); empty means all."""
+    retry_errors: bool = False
+    """Redo finished runs whose engine raised (status "error", e.g. the LLM server was down)."""
 
     def __post_init__(self) -> None:
         known = {task.id for task in self.suite.tasks}
@@ -134,8 +136,9 @@ async def run_bench(
     done = store.load()
     jobs = _missing(plan, done)
     if on_record:
+        redo = {(v.name, t.id, i) for v, t, i in jobs}
         for key in _planned(plan):
-            if key in done:
+            if key in done and key not in redo:
                 on_record(done[key], True)
     semaphore = asyncio.Semaphore(max(1, plan.concurrency))
     lock = asyncio.Lock()
@@ -169,8 +172,12 @@ def _missing(plan: BenchRun, done: dict[tuple[str, str, int], TaskRecord]) -> li
         for variant in plan.variants
         for task in plan.tasks()
         for index in range(plan.runs)
-        if (variant.name, task.id, index) not in done
+        if _needs_run(done.get((variant.name, task.id, index)), plan.retry_errors)
     ]
+
+
+def _needs_run(record: TaskRecord | None, retry_errors: bool) -> bool:
+    return record is None or (retry_errors and record.status == "error")
 
 
 async def _measure(

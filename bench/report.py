@@ -42,12 +42,12 @@ CSV_COLUMNS = (
     "error",
 )
 _STAGE_LABELS = {
-    "extracted": "extract",
+    "extracted": "extr",
     "parsed": "parse",
     "valid": "valid",
     "executed": "exec",
-    "outputs": "outputs",
-    "resolved": "resolve",
+    "outputs": "outs",
+    "resolved": "resolved",
 }
 
 
@@ -108,34 +108,60 @@ def _stage_costs(record: TaskRecord) -> list[object]:
 
 
 def print_summary(summary: Summary, console: Console) -> None:
-    """Print the pass@1 table (one row per variant) and the per-stage LLM table."""
+    """Print three compact tables: pass@1 per stage, mean cost per run, and the LLM per stage."""
     console.print(_pass_table(summary))
+    console.print(_cost_table(summary))
     if any(group.llm_stages for group in summary.variants.values()):
         console.print(_llm_table(summary))
 
 
+def _table(title: str, *columns: str) -> Table:
+    """A table whose first column is the variant (folded when narrow), the others unwrapped numbers."""
+    table = Table(title=title, show_lines=False, title_justify="left")
+    table.add_column(columns[0], style="bold", min_width=12, overflow="fold")
+    for name in columns[1:]:
+        table.add_column(name, justify="right", no_wrap=True)
+    return table
+
+
 def _pass_table(summary: Summary) -> Table:
-    """pass@1 per stage (and first-try parse), judge rate, attempts, calls, tokens and time split."""
-    table = Table(title=f"anysym bench: {summary.suite}", show_lines=False)
-    table.add_column("variant", style="bold")
-    table.add_column("runs", justify="right")
-    for stage in STAGES:
-        table.add_column(_STAGE_LABELS[stage], justify="right")
-        if stage == "parsed":
-            table.add_column("parse 1st", justify="right")
-    for name in ("judge", "attempts", "calls", "tok in/out", "s: llm/comfy/own"):
-        table.add_column(name, justify="right")
+    """pass@1 per stage, the first-try parse rate and the judge rate, one row per variant."""
+    stages = [_STAGE_LABELS[stage] for stage in STAGES]
+    table = _table(
+        f"anysym bench: {summary.suite} (pass@1)", "variant", "runs", *stages[:2], "1st", *stages[2:]
+    )
+    judged = any(group.judge_resolved is not None for group in summary.variants.values())
+    if judged:
+        table.add_column("judge", justify="right", no_wrap=True)
     for variant, group in summary.variants.items():
-        judge = "n/j" if group.judge_resolved is None else f"{group.judge_resolved:.0%}"
+        judge = ["n/j" if group.judge_resolved is None else f"{group.judge_resolved:.0%}"] if judged else []
+        table.add_row(variant, str(group.runs), *_stage_cells(group), *judge)
+    return table
+
+
+def _cost_table(summary: Summary) -> Table:
+    """Mean attempts, LLM calls, tokens and the wall time split per run, one row per variant."""
+    table = _table(
+        "mean per run",
+        "variant",
+        "tries",
+        "calls",
+        "tok in/out",
+        "wall s",
+        "LLM s",
+        "Comfy s",
+        "own s",
+    )
+    for variant, g in summary.variants.items():
         table.add_row(
             variant,
-            str(group.runs),
-            *_stage_cells(group),
-            judge,
-            f"{group.mean_attempts:.1f}",
-            f"{group.mean_llm_calls:.1f}",
-            f"{group.mean_input_tokens:.0f}/{group.mean_output_tokens:.0f}",
-            f"{group.mean_llm_s:.1f}/{group.mean_comfy_s:.1f}/{group.mean_overhead_s:.1f}",
+            f"{g.mean_attempts:.1f}",
+            f"{g.mean_llm_calls:.1f}",
+            f"{g.mean_input_tokens:.0f}/{g.mean_output_tokens:.0f}",
+            f"{g.mean_wall_s:.1f}",
+            f"{g.mean_llm_s:.1f}",
+            f"{g.mean_comfy_s:.1f}",
+            f"{g.mean_overhead_s:.1f}",
         )
     return table
 
@@ -151,9 +177,7 @@ def _stage_cells(group: GroupSummary) -> list[str]:
 
 def _llm_table(summary: Summary) -> Table:
     """One row per variant and LLM stage: calls, mean output tokens, tokens/s, median seconds per call."""
-    table = Table(title="LLM per stage", show_lines=False)
-    for name in ("variant", "stage", "calls", "out tok/call", "tok/s", "median s"):
-        table.add_column(name, justify="left" if name in ("variant", "stage") else "right")
+    table = _table("LLM per stage", "variant", "stage", "calls", "out tok/call", "tok/s", "median s")
     for variant, group in summary.variants.items():
         for stage, cost in group.llm_stages.items():
             table.add_row(

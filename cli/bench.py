@@ -58,6 +58,10 @@ def bench(
         str | None, typer.Option("--tasks", help="Only these task ids (comma-separated).")
     ] = None,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N (selected) tasks.")] = None,
+    retry_errors: Annotated[
+        bool,
+        typer.Option("--retry-errors", help="On resume, redo runs whose engine raised (service failures)."),
+    ] = False,
     inputs: Annotated[
         Path | None,
         typer.Option(help="Directory with the tasks' input files (default: OUT/inputs, generated)."),
@@ -110,6 +114,7 @@ def bench(
             concurrency=concurrency,
             limit=limit,
             task_ids=[t.strip() for t in (tasks or "").split(",") if t.strip()],
+            retry_errors=retry_errors,
         )
         config = EngineConfig(
             model=model,
