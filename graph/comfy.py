@@ -47,7 +47,7 @@ class ComfyExecutor:
                 self.target, sent, inputs=inputs, out_dir=out_dir, timeout=timeout, on_event=running.see
             )
         except ComfyTimeoutError as exc:
-            diagnostic = timeout_diagnostic(prompt, running.function, timeout)
+            diagnostic = timeout_diagnostic(prompt, running.function, timeout, cause=exc.message)
             raise ComfyTimeoutError(diagnostic.message, diagnostics=[diagnostic]) from exc
 
 
@@ -62,12 +62,18 @@ class _RunningFunction:
             self.function = event.node
 
 
-def timeout_diagnostic(prompt: Mapping[str, Any], function: str | None, timeout: float) -> Diagnostic:
-    """The one-line `timeout` diagnostic: which function was running (if known) and what to do."""
+def timeout_diagnostic(
+    prompt: Mapping[str, Any], function: str | None, timeout: float, *, cause: str = ""
+) -> Diagnostic:
+    """The one-line `timeout` diagnostic: which function was running (if known) and what to do.
+
+    `cause` (the client's own message) is quoted when no function had started, since the time may then
+    have gone to a busy queue or a server that stopped answering rather than to the flow itself.
+    """
     node = prompt.get(function) if function is not None else None
     node_type = node.get("class_type") if isinstance(node, Mapping) else None
     if function is None:
-        where = "before any function started (the server was busy or loading)"
+        where = "before any function started" + (f" ({cause})" if cause else "")
     else:
         where = f"while function {function!r}" + (f" ({node_type})" if node_type else "") + " was running"
     return Diagnostic(

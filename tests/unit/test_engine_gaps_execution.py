@@ -53,8 +53,9 @@ def test_timeout_diagnostic_names_the_running_function() -> None:
     assert "within 30 s while function 'inv' (ImageInvert) was running" in known.message
     assert known.hint and "fewer steps" in known.hint and "timeout" in known.hint
     assert "\n" not in known.render()
-    unknown = timeout_diagnostic(PROMPT, None, 2.5)
-    assert unknown.function is None and "within 2.5 s before any function started" in unknown.message
+    unknown = timeout_diagnostic(PROMPT, None, 2.5, cause="GET /queue got no answer in time")
+    assert unknown.function is None
+    assert "within 2.5 s before any function started (GET /queue got no answer in time)" in unknown.message
 
 
 @pytest.mark.parametrize("with_diagnostic", [True, False])
