@@ -5,6 +5,7 @@ Every missing piece raises a one-line `AnysymError` that names the command which
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -23,6 +24,9 @@ __all__ = ["open_default_deps", "resolve_llm_settings"]
 
 _log = structlog.get_logger("anysym.graph")
 
+LOCAL_TIMEOUT_S = 900.0
+"""The least request timeout used with the managed local LLM (a slow CPU answers in minutes, not hours)."""
+
 
 def resolve_llm_settings(settings: LLMSettings, paths: Paths) -> LLMSettings:
     """Return `settings`, or the managed local LLM's endpoint when none is configured (started if needed)."""
@@ -32,7 +36,11 @@ def resolve_llm_settings(settings: LLMSettings, paths: Paths) -> LLMSettings:
 
     url = LocalLLM(paths).ensure_running()
     _log.info("using_managed_local_llm", base_url=url, model=settings.model)
-    return settings.with_endpoint(url)
+    # The local server answers one request at a time on shared CPU cores: a client that gives up early
+    # leaves it busy with the abandoned request and the retry queues behind it.
+    return dataclasses.replace(
+        settings.with_endpoint(url), timeout_s=max(settings.timeout_s, LOCAL_TIMEOUT_S)
+    )
 
 
 @asynccontextmanager

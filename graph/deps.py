@@ -129,11 +129,18 @@ class GrammarBuilder(Protocol):
     """Builds a GBNF grammar for a syntax from the catalog excerpt a prompt shows.
 
     `part` is "components" (psi1: functions and parameters only), "links" (psi2: the links of `flow`, the
-    parsed psi1 answer) or "full" (one-step and refine). `anysym.llm.grammar.build_grammar` is one.
+    parsed psi1 answer) or "full" (one-step and refine); programs end with 1..`max_outputs` output functions.
+    `anysym.llm.grammar.build_grammar` is one.
     """
 
     def __call__(
-        self, catalog: Catalog, syntax: str, *, part: GrammarPart = "full", flow: Flow | None = None
+        self,
+        catalog: Catalog,
+        syntax: str,
+        *,
+        part: GrammarPart = "full",
+        flow: Flow | None = None,
+        max_outputs: int = 1,
     ) -> str:
         """Return the GBNF grammar text."""
         ...

@@ -20,7 +20,7 @@ _log = structlog.get_logger("anysym.nodes")
 
 
 def _grammar(
-    deps: Deps, context: Context, types: Sequence[str], part: GrammarPart, flow: Flow | None
+    deps: Deps, context: Context, types: Sequence[str], part: GrammarPart, flow: Flow | None, max_outputs: int
 ) -> str | None:
     """Build the stage's grammar; fall back to the full-program grammar when psi1's flow cannot be linked."""
     if deps.grammar is None:
@@ -32,7 +32,8 @@ def _grammar(
         except ValueError as exc:  # e.g. psi1 used a type outside the excerpt
             _log.info("links_grammar_unavailable", reason=str(exc))
     try:
-        return deps.grammar(subset, context.syntax, part="full" if part == "links" else part)
+        full = "full" if part == "links" else part
+        return deps.grammar(subset, context.syntax, part=full, max_outputs=max_outputs)
     except ValueError as exc:
         _log.info("grammar_unavailable", reason=str(exc))
         return None
@@ -47,14 +48,16 @@ async def ask(
     types: Sequence[str],
     part: GrammarPart = "full",
     flow: Flow | None = None,
+    max_outputs: int = 1,
 ) -> tuple[str, LLMCall]:
     """Send one prompt; return the answer text and its usage (`LLMError` propagates).
 
     With `Context.constrained` and a grammar builder, decoding is constrained to `part` programs over the
-    node types the prompt shows (`flow`: the psi1 functions that psi2 must link).
+    node types the prompt shows (`flow`: the psi1 functions that psi2 must link), ending with at most
+    `max_outputs` output functions.
     """
     system = system_prompt(context.syntax)
-    grammar = _grammar(deps, context, types, part, flow) if context.constrained else None
+    grammar = _grammar(deps, context, types, part, flow, max_outputs) if context.constrained else None
     completion = await deps.llm.complete(
         [SystemMessage(content=system), HumanMessage(content=user)], stage=stage, grammar=grammar
     )

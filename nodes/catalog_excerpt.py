@@ -40,7 +40,8 @@ def select_types(
     words = _WORD.findall(_FILE.sub(" ", task))
     mentioned = [word for word in words if word in catalog]
     io = _IMAGE_IO if has_images else ("SaveImage",)
-    related = _related(catalog, words)
+    examples = list(examples)
+    related = _within_modalities(catalog, _related(catalog, words), [*first, *examples, *mentioned, *io])
     ordered = [*first, *examples, *mentioned, *io, *related]
     known = [name for name in dict.fromkeys(ordered) if name in catalog]
     return known[:limit]
@@ -50,6 +51,21 @@ def _related(catalog: Catalog, words: list[str]) -> list[str]:
     """Node types whose name contains a task word of 4+ letters (e.g. "invert" -> ImageInvert)."""
     stems = {w.lower()[:6] for w in words if len(w) >= 4 and w.lower() not in _STOP}
     return sorted(name for name in catalog if any(stem in name.lower() for stem in stems))
+
+
+def _within_modalities(catalog: Catalog, candidates: list[str], anchors: Sequence[str]) -> list[str]:
+    """Keep the candidates whose link types all occur in the anchor types' sockets.
+
+    Name matches alone pull in look-alikes from other modalities ("scale" -> LatentUpscale, RescaleCFG)
+    that confuse small models; an image edit keeps only IMAGE/MASK-typed candidates.
+    """
+    socket_types = {t for name in anchors if name in catalog for t in _link_types(catalog[name])}
+    return [name for name in candidates if _link_types(catalog[name]) <= socket_types]
+
+
+def _link_types(spec: NodeSpec) -> set[str]:
+    inputs = {i.type for i in spec.visible_inputs() if not i.is_widget}
+    return inputs | {o.type for o in spec.outputs}
 
 
 def signature(spec: NodeSpec) -> str:
@@ -62,7 +78,9 @@ def signature(spec: NodeSpec) -> str:
 
 def _input(spec: InputSpec) -> str:
     name = spec.name if spec.section == "required" else f"{spec.name}?"
-    if spec.type == "COMBO":
+    if spec.options.get("image_upload") or spec.options.get("upload"):
+        kind = "INPUT_FILE_NAME"  # the server's own upload folder is noise: the task's files are listed
+    elif spec.type == "COMBO":
         kind = "MODEL_FILE" if is_model_input(spec) else _choices(spec.choices or ())
     else:
         kind = spec.type

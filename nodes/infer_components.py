@@ -12,7 +12,7 @@ from anysym.graph.state import Draft, State
 from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.extract import extract_program
-from anysym.nodes.prompting import context_block, fence, shown_types
+from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["components_prompt", "infer_components"]
 
@@ -29,7 +29,10 @@ def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, 
 async def infer_components(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for the functions; an answer without a usable program goes to compile as a failed draft."""
     user, types = components_prompt(state, runtime.context, deps)
-    answer, call = await ask(deps, runtime.context, stage="psi1", user=user, types=types, part="components")
+    budget = output_budget(state, runtime.context, deps)
+    answer, call = await ask(
+        deps, runtime.context, stage="psi1", user=user, types=types, part="components", max_outputs=budget
+    )
     extracted = extract_program(answer)
     if extracted.error is not None:
         return {

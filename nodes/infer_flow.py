@@ -12,7 +12,7 @@ from anysym.graph.state import Draft, State
 from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.extract import extract_program
-from anysym.nodes.prompting import context_block, fence, shown_types
+from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["flow_prompt", "infer_flow"]
 
@@ -27,7 +27,10 @@ def flow_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[s
 async def infer_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for the complete program at once."""
     user, types = flow_prompt(state, runtime.context, deps)
-    answer, call = await ask(deps, runtime.context, stage="one_step", user=user, types=types)
+    budget = output_budget(state, runtime.context, deps)
+    answer, call = await ask(
+        deps, runtime.context, stage="one_step", user=user, types=types, max_outputs=budget
+    )
     extracted = extract_program(answer)
     return {
         "draft": Draft(stage="one_step", text=extracted.text, extraction_error=extracted.error),

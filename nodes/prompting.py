@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from anysym.errors import ALangError
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Example, State
 from anysym.language.flow import Flow, Function, Link
-from anysym.language.syntax import Syntax, render
+from anysym.language.syntax import Syntax, parse, render
 from anysym.nodes import prompts
 from anysym.nodes.catalog_excerpt import installed_models, select_types, signature
 from anysym.nodes.task_facts import describe_inputs, numbers_in
 
-__all__ = ["approx_tokens", "context_block", "fence", "render_examples", "system_prompt"]
+__all__ = [
+    "approx_tokens",
+    "context_block",
+    "fence",
+    "output_budget",
+    "render_examples",
+    "shown_types",
+    "system_prompt",
+]
 
 _EXAMPLE = Flow.build(
     {
@@ -65,6 +74,24 @@ def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str]
         has_images=has_images,
         limit=context.max_catalog_entries,
     )
+
+
+def output_budget(state: State, context: Context, deps: Deps, current: Flow | None = None) -> int:
+    """Return how many output functions a constrained program may end with.
+
+    The most any retrieved program (or the `current` flow being repaired) has, at least 1.
+    """
+    flows = [current] if current is not None else []
+    for example in state.get("examples", []):
+        try:
+            flows.append(parse(example.text, context.syntax))
+        except ALangError:  # a program rendered by anysym always parses; a user's may not
+            continue
+    counts = [1]
+    for flow in flows:
+        specs = (deps.catalog.get(function.type) for function in flow.functions.values())
+        counts.append(sum(1 for spec in specs if spec is not None and spec.output_node))
+    return max(counts)
 
 
 def context_block(state: State, deps: Deps, types: Sequence[str]) -> str:

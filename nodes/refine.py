@@ -15,7 +15,7 @@ from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.catalog_excerpt import types_named_in
 from anysym.nodes.extract import extract_program
-from anysym.nodes.prompting import context_block, fence, shown_types
+from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["refine", "refine_prompt"]
 
@@ -43,7 +43,10 @@ def refine_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list
 async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for a corrected complete program."""
     user, types = refine_prompt(state, runtime.context, deps)
-    answer, call = await ask(deps, runtime.context, stage="refine", user=user, types=types)
+    budget = output_budget(state, runtime.context, deps, current=state["attempts"][-1].flow)
+    answer, call = await ask(
+        deps, runtime.context, stage="refine", user=user, types=types, max_outputs=budget
+    )
     extracted = extract_program(answer)
     return {
         "draft": Draft(stage="refine", text=extracted.text, extraction_error=extracted.error),

@@ -18,7 +18,7 @@ models from stopping). See docs/constrained-decoding.md for what a context-free 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -36,6 +36,8 @@ __all__ = ["PARTS", "Part", "build_grammar"]
 Part = Literal["full", "components", "links"]
 PARTS: tuple[Part, ...] = ("full", "components", "links")
 MAX_INDEX_DIGIT = "[0-9]"
+MAX_FUNCTIONS = 40
+"""The most working functions a constrained program may have (bounds a small model's copying loops)."""
 _RESERVED_IDS = {
     "declarative": (),
     "dataflow": tuple(sorted(w for w in LITERAL_WORDS if w.islower())),
@@ -52,8 +54,13 @@ class _Item:
     required: bool = False
 
 
-def build_grammar(catalog: Catalog, syntax: str, *, part: Part = "full", flow: Flow | None = None) -> str:
-    """Return the GBNF grammar of `part` programs in `syntax` over the node types of `catalog`."""
+def build_grammar(
+    catalog: Catalog, syntax: str, *, part: Part = "full", flow: Flow | None = None, max_outputs: int = 1
+) -> str:
+    """Return the GBNF grammar of `part` programs in `syntax` over the node types of `catalog`.
+
+    Programs end with 1..`max_outputs` output functions (SaveImage, PreviewImage, ...).
+    """
     if syntax not in SYNTAXES:
         raise ValueError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
     if part not in PARTS:
@@ -62,13 +69,16 @@ def build_grammar(catalog: Catalog, syntax: str, *, part: Part = "full", flow: F
         raise ValueError("part='links' needs the flow of the components stage")
     if not len(catalog) and part != "links":
         raise ValueError("the catalog subset is empty: no program can be written")
-    builder = _Builder(catalog, syntax)
+    if max_outputs < 1:
+        raise ValueError(f"max_outputs must be >= 1, got {max_outputs}")
+    builder = _Builder(catalog, syntax, max_outputs)
     return builder.rules.render(builder.root(part, flow))
 
 
 class _Builder:
-    def __init__(self, catalog: Catalog, syntax: str) -> None:
+    def __init__(self, catalog: Catalog, syntax: str, max_outputs: int) -> None:
         self.catalog = catalog
+        self.max_outputs = max_outputs
         self.syntax = syntax
         self.rules = RuleSet()
         first, rest = ("[a-z0-9_]" if syntax == "declarative" else "[a-z_]"), "[a-z0-9_]"
@@ -110,19 +120,36 @@ class _Builder:
     def root(self, part: Part, flow: Flow | None) -> str:
         if part == "links" and flow is not None:
             return self.typed_links(flow)
-        nodes = self.catalog.nodes()
         with_links = part == "full"
         if self.syntax == "declarative":
-            add = alternatives(self.rules.add(f"add-{n.name}", self.add_node(self.id_expr, n)) for n in nodes)
-            line = self.rules.add("add-node", add)
+            lines = self.lines(lambda n: self.add_node(self.id_expr, n), "add")
             if not with_links:
-                return f'{line} ("\\n" {line})* "\\n"?'
+                return f'{lines} "\\n"?'
             connect = self.rules.add("connect", self.any_connect())
-            return f'{line} ("\\n" {line})* ("\\n" {connect})* "\\n"?'
+            return f'{lines} ("\\n" {connect})* "\\n"?'
         reference = self.rules.add("ref", self.any_reference()) if with_links else ""
-        options = [self.rules.add(f"fn-{n.name}", self.function(self.id_expr, n, reference)) for n in nodes]
-        line = self.rules.add("function", alternatives(options))
-        return f'{line} ("\\n" {line})* "\\n"?'
+        return f'{self.lines(lambda n: self.function(self.id_expr, n, reference), "fn")} "\\n"?'
+
+    def lines(self, statement: Callable[[NodeSpec], str], prefix: str) -> str:
+        """The function lines: working functions first, then 1..max_outputs output functions.
+
+        Ending with the outputs (the order every reference program uses) gives small models a point where
+        the program is complete; without it they keep copying example lines until the token limit.
+        """
+
+        def line(name: str, nodes: Sequence[NodeSpec]) -> str:
+            options = (self.rules.add(f"{prefix}-{n.name}", statement(n)) for n in nodes)
+            return self.rules.add(f"{prefix}-{name}", alternatives(options))
+
+        nodes = self.catalog.nodes()
+        work = [n for n in nodes if not n.output_node]
+        sinks = [n for n in nodes if n.output_node]
+        if not sinks or not work:  # nothing to order by: any function on any line
+            any_line = line("line", nodes)
+            return f'{any_line} ("\\n" {any_line}){{0,{MAX_FUNCTIONS - 1}}}'
+        work_line, sink_line = line("work", work), line("out", sinks)
+        sinks_rule = f'{sink_line} ("\\n" {sink_line}){{0,{self.max_outputs - 1}}}'
+        return f'({work_line} "\\n"){{0,{MAX_FUNCTIONS - 1}}} {sinks_rule}'
 
     def add_node(self, id_expr: str, node: NodeSpec) -> str:
         params = [_Item(self.param(s, node)) for s in node.widget_inputs()]

@@ -119,7 +119,7 @@ class Gbnf:
         elif node.kind == "alt":
             self._emit(rng.choice(node.value), rng, out, depth + 1, limit)  # type: ignore[arg-type]
         else:
-            high = node.high if node.high is not None else node.low + 4
+            high = node.low + 4 if node.high is None else min(node.high, node.low + 4)  # short draws
             count = node.low if depth > limit else rng.randint(node.low, max(node.low, high))
             for _ in range(count):
                 self._emit(node.value, rng, out, depth + 1, limit)  # type: ignore[arg-type]

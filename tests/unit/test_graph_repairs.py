@@ -114,3 +114,20 @@ def test_catalog_excerpt(snapshot_catalog: Catalog) -> None:
     assert signature(snapshot_catalog["ImageBlur"]) == (
         "ImageBlur(image: IMAGE, blur_radius: INT=1 [1..31], sigma: FLOAT=1.0 [0.1..10]) -> IMAGE: IMAGE"
     )
+
+
+def test_catalog_excerpt_keeps_name_matches_within_the_task_modalities(snapshot_catalog: Catalog) -> None:
+    types = select_types(
+        snapshot_catalog,
+        task="Invert the colors of photo.png and scale it to 256x256",
+        examples=["LoadImage", "ImageInvert", "ImageScale", "SaveImage"],
+        has_images=True,
+    )
+    assert {"ImageScaleBy", "ImageScaleToTotalPixels"} <= set(types)  # image-typed look-alikes stay
+    assert not {"LatentUpscale", "RescaleCFG", "ImageUpscaleWithModel"} & set(types)  # other modalities go
+
+
+def test_upload_inputs_ask_for_an_input_file_not_the_servers_folder(snapshot_catalog: Catalog) -> None:
+    assert signature(snapshot_catalog["LoadImage"]) == (
+        "LoadImage(image: INPUT_FILE_NAME) -> IMAGE: IMAGE, MASK: MASK"
+    )

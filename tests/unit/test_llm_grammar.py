@@ -124,7 +124,11 @@ def test_rendered_golden_flows_are_admitted(snapshot_catalog: Catalog, syntax: S
             flow, snapshot_catalog
         ):
             continue
-        grammar = Gbnf(build_grammar(snapshot_catalog.subset(sorted(flow.node_types())), syntax))
+        sinks = [snapshot_catalog[f.type].output_node for f in flow.functions.values()]
+        if sinks != sorted(sinks):  # an output function before a working one: not the grammar's order
+            continue
+        subset = snapshot_catalog.subset(sorted(flow.node_types()))
+        grammar = Gbnf(build_grammar(subset, syntax, max_outputs=max(1, sum(sinks))))
         text = render(flow, syntax)
         assert grammar.admits(text), folder.name
         assert grammar.admits(text.rstrip("\n")), folder.name
@@ -144,18 +148,42 @@ def _choices_known(flow: Flow, catalog: Catalog) -> bool:
 
 def test_grammar_refuses_wrong_names_values_and_forced_newline(subset: Catalog) -> None:
     grammar = Gbnf(build_grammar(subset, "dataflow"))
-    assert grammar.admits('load = LoadImage(image="photo.png")')
-    assert grammar.admits('load = LoadImage(image="photo.png")\ninv = ImageInvert(image=load)\n')
-    assert not grammar.admits('load = LoadImage(image="photo.png")\n\n')
-    assert not grammar.admits('load = LoadImage(imag="photo.png")')
-    assert not grammar.admits('s = ImageScale(upscale_method="cubic")')
-    assert not grammar.admits("s = ImageScale(width=1.5)")
-    assert not grammar.admits('True = LoadImage(image="photo.png")')
-    assert not grammar.admits('load = LoadImage(image="photo.png", image="x.png")')
+    save = "\nsave = SaveImage(images=load)"
+    assert grammar.admits('load = LoadImage(image="photo.png")' + save)
+    assert grammar.admits('load = LoadImage(image="photo.png")\ninv = ImageInvert(image=load)' + save + "\n")
+    assert not grammar.admits('load = LoadImage(image="photo.png")' + save + "\n\n")
+    assert not grammar.admits('load = LoadImage(imag="photo.png")' + save)
+    assert not grammar.admits('s = ImageScale(upscale_method="cubic")' + save)
+    assert not grammar.admits("s = ImageScale(width=1.5)" + save)
+    assert not grammar.admits('True = LoadImage(image="photo.png")' + save)
+    assert not grammar.admits('load = LoadImage(image="photo.png", image="x.png")' + save)
     pseudo = Gbnf(build_grammar(subset, "pseudo"))
-    assert pseudo.admits("inv is an ImageInvert with image from load.")
-    assert not pseudo.admits("is is an ImageInvert with image from load.")
-    assert not pseudo.admits("inv is an ImageInvert with image from load")
+    assert pseudo.admits(
+        "inv is an ImageInvert with image from load.\nsave is a SaveImage with images from inv."
+    )
+    assert not pseudo.admits(
+        "is is an ImageInvert with image from load.\nsave is a SaveImage with images from inv."
+    )
+    assert not pseudo.admits(
+        "inv is an ImageInvert with image from load.\nsave is a SaveImage with images from inv"
+    )
+
+
+def test_programs_end_with_their_output_functions(subset: Catalog) -> None:
+    """Output functions close a program (small models otherwise copy example lines to the token limit)."""
+    load = 'workflow.add_node("load", "LoadImage", {"image": "photo.png"})'
+    inv = 'workflow.add_node("inv", "ImageInvert", {})'
+    save = 'workflow.add_node("save", "SaveImage", {"filename_prefix": "out"})'
+    one = Gbnf(build_grammar(subset, "declarative", part="components"))
+    assert one.admits("\n".join([load, inv, save]))
+    assert not one.admits("\n".join([load, inv]))  # no output function: not finished
+    assert not one.admits("\n".join([load, save, inv]))  # work after the outputs
+    assert not one.admits("\n".join([load, inv, save, save]))  # one output by default
+    four = Gbnf(build_grammar(subset, "declarative", part="components", max_outputs=4))
+    assert four.admits("\n".join([load, inv, save, save]))
+    assert not four.admits("\n".join([load, *[save] * 5]))
+    with pytest.raises(ValueError, match="max_outputs"):
+        build_grammar(subset, "declarative", max_outputs=0)
 
 
 def test_invalid_requests_fail(subset: Catalog) -> None:
