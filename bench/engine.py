@@ -113,7 +113,12 @@ class EngineRunner:
                 llm_settings=config.llm_settings,
             )
         except AnysymError as exc:
-            return RunOutcome(status="error", error=error_line(exc), run_dir=_str(run_dir))
+            return RunOutcome(
+                status="error",
+                error=error_line(exc),
+                run_dir=_str(run_dir),
+                constrained=self._constrained(variant),
+            )
         return outcome_from_result(result, constrained=self._constrained(variant))
 
     def _constrained(self, variant: Variant) -> bool | None:

@@ -100,6 +100,7 @@ async def test_typed_engine_errors_become_one_line_outcomes_and_the_benchmark_go
     first = str(error).splitlines()[0]
     assert records["invert"].error == f"{type(error).__name__}: {first}"
     assert records["invert"].status == "error" and records["invert"].stage == "none"
+    assert records["invert"].constrained is True  # auto with a grammar builder
     assert records["again"].stage == "outputs" and records["again"].error is None
 
 
