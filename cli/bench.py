@@ -31,6 +31,10 @@ def bench(
         str | None, typer.Option(help="Chat model name (default: the managed local LLM).")
     ] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint of the model.")] = None,
+    llm_timeout: Annotated[
+        float | None,
+        typer.Option(min=1, help="Seconds per LLM request before a retry (default 120; slow CPU: raise it)."),
+    ] = None,
     syntax: Annotated[
         str, typer.Option(help="A-Language syntax: declarative, dataflow or pseudo.")
     ] = "declarative",
@@ -124,7 +128,9 @@ def bench(
             execute=not no_execute,
             use_key_functions=key_functions,
             paths=paths_from_env(),
-            llm_settings=LLMSettings.from_env(os.environ, model=model, base_url=base_url),
+            llm_settings=LLMSettings.from_env(
+                os.environ, model=model, base_url=base_url, timeout_s=llm_timeout
+            ),
         )
         judge = None
         if judge_model and judge_base_url:
@@ -137,6 +143,7 @@ def bench(
             "servers": ", ".join(server or []) or "managed local ComfyUI",
             "variants": ", ".join(v.name for v in plan.variants),
             "tasks": ", ".join(t.id for t in plan.tasks()),
+            "llm_timeout_s": config.llm_settings.timeout_s if config.llm_settings else "",
             "runs": runs,
             "execute": not no_execute,
             "key_functions": key_functions,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -45,7 +46,15 @@ def test_fully_resumed_benchmark_reports_without_starting_any_service(
         for task in ("invert_photo", "resize_photo"):
             store.append(TaskRecord(variant=variant, task_id=task, category="adjust", stage="parsed"))
     code, output = _invoke(
-        "cpu", "--out", str(tmp_path), "--variants", "decoding", "--tasks", "resize_photo,invert_photo"
+        "cpu",
+        "--out",
+        str(tmp_path),
+        "--variants",
+        "decoding",
+        "--tasks",
+        "resize_photo,invert_photo",
+        "--llm-timeout",
+        "600",
     )
     assert code == 0, output
     lines = output.splitlines()
@@ -54,3 +63,5 @@ def test_fully_resumed_benchmark_reports_without_starting_any_service(
         and "declarative/two-stage/refine/free" in output
     )
     assert (tmp_path / "report.html").is_file() and (tmp_path / "summary.json").is_file()
+    settings = json.loads((tmp_path / "bench.json").read_text())
+    assert settings["llm_timeout_s"] == 600.0 and settings["tasks"] == "invert_photo, resize_photo"
