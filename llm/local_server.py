@@ -174,7 +174,10 @@ class LocalLLM:
             raise LocalServiceError("the local LLM runtime is not installed: run `anysym llm install`")
         verify_model(self.model_path, self.spec)
         pid = self.running_pid()
-        if pid is not None and _served_model(self.url) == self.spec.alias:
+        # The server's own command line says which model it serves: asking it over HTTP is no health check,
+        # because llama-cpp-python answers /models only between completions (a busy server looked dead
+        # and was restarted under a running request).
+        if pid is not None and f" --model {self.model_path} " in f" {cmdline(pid)} ":
             return self.url
         if pid is not None:
             self.stop()
@@ -232,7 +235,8 @@ class LocalLLM:
     def status(self, *, measure: bool = False) -> LLMStatus:
         """Report install and run state; `measure` times a short completion for tokens/s."""
         pid = self.running_pid()
-        served = _served_model(self.url) if pid is not None else None
+        # A busy server answers /models only after its current completion: fall back to its command line.
+        served = (_served_model(self.url) or _alias(cmdline(pid))) if pid is not None else None
         running = served is not None
         return LLMStatus(
             model=self.spec.alias,
@@ -294,6 +298,12 @@ def _served_model(url: str) -> str | None:
     if isinstance(data, list) and data and isinstance(data[0], dict):
         return str(data[0].get("id", ""))
     return None
+
+
+def _alias(command_line: str) -> str | None:
+    """The `--model_alias` of a llama_cpp.server command line."""
+    words = command_line.split()
+    return words[words.index("--model_alias") + 1] if "--model_alias" in words[:-1] else None
 
 
 def _measure_speed(url: str, model: str) -> float | None:

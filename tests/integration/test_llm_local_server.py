@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 
@@ -161,3 +164,20 @@ async def test_constrained_links_complete_the_graph(
         source = image_catalog[flow.functions[link.source].type].output(link.output)
         target = image_catalog[flow.functions[link.target].type].input(link.input)
         assert source is not None and target is not None and types_compatible(source.type, target.type)
+
+
+def test_a_busy_server_is_reused_not_restarted(served: LocalLLM) -> None:
+    """llama-cpp-python answers /models only between completions: busy must not look dead."""
+    pid = served.running_pid()
+    body = {
+        "model": served.spec.alias,
+        "messages": [{"role": "user", "content": "Count from 1 to 300, one number per line."}],
+        "max_tokens": 300,
+    }
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        busy = pool.submit(httpx.post, f"{served.url}/chat/completions", json=body, timeout=600)
+        time.sleep(1.5)
+        assert not busy.done(), "the completion finished too early to prove anything"
+        assert served.serve(timeout=5) == served.url
+        assert served.running_pid() == pid
+        assert busy.result().status_code == 200  # the request in flight was not killed
