@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
+import structlog
 from langgraph.runtime import Runtime
 
+from anysym.errors import ALangError
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
+from anysym.language.syntax import parse, render
 from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.extract import extract_program
+from anysym.nodes.input_loaders import load_inputs
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["components_prompt", "infer_components"]
+
+_log = structlog.get_logger("anysym.nodes")
 
 
 def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
@@ -39,4 +45,17 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
             "draft": Draft(stage="psi1", text=answer, extraction_error=extracted.error),
             "llm_calls": [call],
         }
-    return {"components": extracted.text, "llm_calls": [call]}
+    return {"components": _load_inputs(extracted.text, state, runtime.context, deps), "llm_calls": [call]}
+
+
+def _load_inputs(text: str, state: State, context: Context, deps: Deps) -> str:
+    """Add loaders for input images psi1 forgot (re-rendered in the syntax); other answers pass through."""
+    try:
+        flow = parse(text, context.syntax)
+    except ALangError:  # compile reports it after psi2
+        return text
+    loaded, notes = load_inputs(flow, state.get("inputs", []), deps.catalog)
+    if not notes:
+        return text
+    _log.info("psi1_repaired", repairs=notes)
+    return render(loaded, context.syntax)

@@ -8,9 +8,10 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-__all__ = ["describe_inputs", "numbers_in"]
+__all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in"]
 
-_IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"}
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
+"""Suffixes of the input files described (and loaded) as images."""
 _KINDS = {
     "video": {".mp4", ".webm", ".mov", ".mkv", ".avi"},
     "audio": {".wav", ".mp3", ".flac", ".ogg", ".m4a"},
@@ -26,7 +27,7 @@ def describe_inputs(paths: Sequence[str | Path]) -> list[str]:
 
 def _describe(path: Path) -> str:
     suffix = path.suffix.lower()
-    if suffix in _IMAGE_SUFFIXES:
+    if suffix in IMAGE_SUFFIXES:
         try:
             with Image.open(path) as image:
                 width, height = image.size
