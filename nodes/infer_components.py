@@ -15,8 +15,8 @@ from anysym.language.syntax import parse, render
 from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.extract import extract_program
-from anysym.nodes.input_loaders import load_inputs
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
+from anysym.nodes.task_repairs import load_inputs, use_stated_size
 
 __all__ = ["components_prompt", "infer_components"]
 
@@ -49,13 +49,14 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
 
 
 def _load_inputs(text: str, state: State, context: Context, deps: Deps) -> str:
-    """Add loaders for input images psi1 forgot (re-rendered in the syntax); other answers pass through."""
+    """Apply the task-fact repairs to psi1's answer (re-rendered in the syntax when one applied)."""
     try:
         flow = parse(text, context.syntax)
     except ALangError:  # compile reports it after psi2
         return text
-    loaded, notes = load_inputs(flow, state.get("inputs", []), deps.catalog)
-    if not notes:
+    flow, notes = load_inputs(flow, state.get("inputs", []), deps.catalog)
+    flow, sized = use_stated_size(flow, state["task"])
+    if not notes + sized:
         return text
-    _log.info("psi1_repaired", repairs=notes)
-    return render(loaded, context.syntax)
+    _log.info("psi1_repaired", repairs=notes + sized)
+    return render(flow, context.syntax)

@@ -10,6 +10,7 @@ from anysym.errors import ALangSyntaxError
 from anysym.graph.state import Draft
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
+from anysym.language.flow import Flow, Function
 from anysym.language.syntax import parse
 from anysym.nodes.catalog_excerpt import select_types, signature
 from anysym.nodes.compile import compile_draft
@@ -17,6 +18,7 @@ from anysym.nodes.extract import extract_program
 from anysym.nodes.keys import check_key_functions, parse_key_function
 from anysym.nodes.repairs import repair, unique_close
 from anysym.nodes.task_facts import describe_inputs, numbers_in
+from anysym.nodes.task_repairs import load_inputs, use_stated_size
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 
@@ -131,3 +133,34 @@ def test_upload_inputs_ask_for_an_input_file_not_the_servers_folder(snapshot_cat
     assert signature(snapshot_catalog["LoadImage"]) == (
         "LoadImage(image: INPUT_FILE_NAME) -> IMAGE: IMAGE, MASK: MASK"
     )
+
+
+def test_psi1_gets_a_loader_for_each_input_image_it_forgot(snapshot_catalog: Catalog) -> None:
+    forgot = Flow.build(
+        {
+            "invert": Function(type="ImageInvert"),
+            "save": Function(type="SaveImage", params={"filename_prefix": "out"}),
+        }
+    )
+    loaded, notes = load_inputs(forgot, ["/data/My Photo.PNG", "/data/clip.mp4"], snapshot_catalog)
+    assert list(loaded.functions) == ["my_photo", "invert", "save"]
+    assert loaded.functions["my_photo"] == Function(type="LoadImage", params={"image": "My Photo.PNG"})
+    assert notes == ['added my_photo = LoadImage(image="My Photo.PNG"): the input file was not loaded']
+    # a file some function already names (any loader, any parameter) is left alone; ids never collide
+    again, none = load_inputs(loaded, ["/data/My Photo.PNG"], snapshot_catalog)
+    assert again == loaded and none == []
+    clash = forgot.with_function("image_1", Function(type="ImageInvert"))
+    assert "image_1_2" in load_inputs(clash, ["1.png"], snapshot_catalog)[0].functions
+
+
+def test_psi1_uses_the_one_size_the_task_states() -> None:
+    scale = Function(type="ImageScale", params={"upscale_method": "bilinear", "width": 96, "height": 96})
+    flow = Flow.build({"resize": scale})
+    fixed, notes = use_stated_size(flow, "Invert photo.png and scale it to 256 x 192")
+    assert fixed.functions["resize"].params == {"upscale_method": "bilinear", "width": 256, "height": 192}
+    assert notes == ["set resize width/height 96x96 -> 256x192: the size the task states"]
+    assert use_stated_size(fixed, "scale it to 256x192") == (fixed, [])  # already right
+    assert use_stated_size(flow, "crop 64x64 then scale to 128x128") == (flow, [])  # two sizes: a choice
+    assert use_stated_size(flow, "blur photo.png with radius 4") == (flow, [])  # no size stated
+    two = flow.with_function("crop", Function(type="ImageCrop", params={"width": 8, "height": 8}))
+    assert use_stated_size(two, "make it 256x192") == (two, [])  # two sized functions: a choice
