@@ -38,6 +38,7 @@ def assemble_result(state: State, context: Context, *, status: RunStatus | None 
         status=status,
         syntax=context.syntax,
         stage=stage,
+        examples=tuple(example.id for example in state.get("examples", [])),
         flow=flow,
         texts=_texts(flow) if flow is not None else {},
         api=state.get("prompt") if compiled else None,

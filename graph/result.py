@@ -107,6 +107,8 @@ class Result(BaseModel):
     syntax: str = "declarative"
     """The A-Language syntax the LLM wrote (the flow is also in `texts` in every syntax)."""
     stage: StageReached | None = None
+    examples: tuple[str, ...] = ()
+    """The ids of the reference programs retrieved for the prompts, best first."""
     flow: Flow | None = None
     """The final flow (the last attempt's parsed flow, after deterministic repairs)."""
     texts: dict[str, str] = Field(default_factory=dict)
