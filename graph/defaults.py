@@ -58,8 +58,13 @@ async def open_default_deps(
     from the first reachable one. None means the managed local ComfyUI.
     """
     settings = resolve_llm_settings(llm_settings or LLMSettings(), paths)
-    llm = LLMClient.from_settings(settings)
-    async with httpx.AsyncClient(timeout=httpx.Timeout(60.0)) as http:
+    # Our own client for the chat model, closed with the deps: langchain-openai's default one is cached
+    # process-wide and bound to the first event loop (a second `generate()` in a process failed).
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(settings.timeout_s)) as llm_http,
+        httpx.AsyncClient(timeout=httpx.Timeout(60.0)) as http,
+    ):
+        llm = LLMClient.from_settings(settings, http_async_client=llm_http)
         from anysym.executor.pool import ServerPool
 
         local = None if servers else _local_comfy_url(paths, execute=execute)
