@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import importlib
 import json
+import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
+import structlog
 import typer
 
 from anysym.cli.common import console, fail, paths_from_env, reporting_errors
@@ -97,6 +99,8 @@ def bench(
 
     if syntax not in SYNTAX_NAMES:
         fail(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAX_NAMES)}")
+    # One progress line per finished run is the output; the engine's per-node events only on warnings.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     chosen = next((d for d in DECODINGS if d == decoding), None)
     if chosen is None:
         fail(f"unknown decoding {decoding!r}; choose one of {', '.join(DECODINGS)}")
