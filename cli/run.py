@@ -99,6 +99,9 @@ def run(
             help="Grammar-constrained decoding (default: on when the endpoint is detected to support it).",
         ),
     ] = None,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, help="Seconds one ComfyUI execution may take.")
+    ] = 600.0,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -128,6 +131,7 @@ def run(
                 execute=not dry_run,
                 review=review,
                 constrained=constrained,
+                execute_timeout_s=timeout,
                 model=model,
                 base_url=base_url,
                 servers=servers,

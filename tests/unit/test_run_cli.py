@@ -1,0 +1,45 @@
+"""`anysym run` hands its options to the engine unchanged (the engine itself is tested elsewhere)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from anysym.cli import run as run_cli
+from anysym.errors import LLMError
+from anysym.graph import api
+from anysym.graph.result import Result
+
+app = typer.Typer()
+run_cli.register(app)
+
+
+def test_run_passes_options_and_prints_the_result(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: dict[str, Any] = {}
+
+    async def fake_agenerate(task: str, inputs: list[str], **options: Any) -> Result:
+        seen.update(options, task=task, inputs=inputs)
+        return Result(task=task, status="failed", error="error[cycle] a: functions form a cycle")
+
+    monkeypatch.setattr(api, "agenerate", fake_agenerate)
+    args = ["run", "Blur photo.png", "--input", "photo.png", "--timeout", "42", "--free"]
+    args += ["--out", str(tmp_path), "--base-url", "http://127.0.0.1:9/v1", "--syntax", "dataflow"]
+    outcome = CliRunner().invoke(app, args)
+    assert outcome.exit_code == 1, outcome.output
+    assert seen["execute_timeout_s"] == 42.0 and seen["constrained"] is False
+    assert seen["syntax"] == "dataflow" and seen["run_dir"] == tmp_path and seen["inputs"] == [Path("photo.png")]
+    assert "functions form a cycle" in outcome.output
+
+
+def test_run_turns_service_errors_into_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    async def failing(task: str, inputs: list[str], **options: Any) -> Result:
+        raise LLMError("the LLM endpoint failed for the psi1 request after 4 attempts; check the server")
+
+    monkeypatch.setattr(api, "agenerate", failing)
+    outcome = CliRunner().invoke(app, ["run", "Blur photo.png", "--base-url", "http://127.0.0.1:9/v1"])
+    assert outcome.exit_code == 1
+    assert "psi1 request after 4 attempts" in outcome.output and "Traceback" not in outcome.output
