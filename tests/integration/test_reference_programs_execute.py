@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -55,19 +56,21 @@ def _input_files(program: ReferenceProgram) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def server(comfy_server: Any, comfy_catalog: Catalog) -> tuple[httpx.Client, Catalog]:
+def server(comfy_server: Any, comfy_catalog: Catalog) -> Iterator[tuple[httpx.Client, Catalog]]:
     missing = sorted({m for p in RUNNABLE for m in p.models} - {str(v) for v in _installed(comfy_catalog)})
     if missing:
         pytest.fail(
             f"the random-weight models {missing} are missing: run `anysym comfy install --with-random-models`"
         )
-    client = httpx.Client(base_url=comfy_server.url, timeout=60.0)
-    names = sorted({name for p in RUNNABLE for name in _input_files(p)})
-    for seed, name in enumerate(names):
-        files = {"image": (name, _png(seed), "image/png")}
-        response = client.post("/upload/image", files=files, data={"overwrite": "true", "type": "input"})
-        assert response.status_code == 200, response.text
-    return client, comfy_catalog
+    # closed when the module is done: a client left to the garbage collector fails whichever later test
+    # happens to run when its socket is collected (ResourceWarning is an error here)
+    with httpx.Client(base_url=comfy_server.url, timeout=60.0) as client:
+        names = sorted({name for p in RUNNABLE for name in _input_files(p)})
+        for seed, name in enumerate(names):
+            files = {"image": (name, _png(seed), "image/png")}
+            response = client.post("/upload/image", files=files, data={"overwrite": "true", "type": "input"})
+            assert response.status_code == 200, response.text
+        yield client, comfy_catalog
 
 
 def _installed(catalog: Catalog) -> list[object]:
