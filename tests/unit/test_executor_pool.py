@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from types import TracebackType
@@ -29,6 +30,7 @@ class Socket:
         self.frames: list[str] = []
 
     async def recv(self) -> str:
+        await asyncio.sleep(0.01)  # a job takes a moment, so concurrent jobs overlap
         return self.frames.pop(0)
 
     async def close(self) -> None:
@@ -179,3 +181,14 @@ def test_links_to_missing_functions_are_caught_before_sending() -> None:
     [diagnostic] = dangling_links(prompt)
     assert (diagnostic.function, diagnostic.port) == ("comp", "mask")
     assert "'gone'" in diagnostic.message
+
+
+async def test_concurrent_jobs_spread_over_idle_servers(tmp_path: Path) -> None:
+    cluster = Cluster({"a": 0, "b": 0})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = pool_for(cluster, http)
+        results = await asyncio.gather(
+            *(pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path / str(i), timeout=5) for i in range(2))
+        )
+    assert sorted(cluster.jobs) == ["a", "b"]
+    assert {r.raw["server"] for r in results} == {"http://a:8188", "http://b:8188"}
