@@ -317,7 +317,7 @@ def _measure_speed(url: str, model: str) -> float | None:
     }
     started = time.perf_counter()
     try:
-        response = httpx.post(f"{url}/chat/completions", json=body, timeout=120.0)
+        response = httpx.post(f"{url}/chat/completions", json=body, timeout=300.0)  # waits its turn
         tokens = int(response.json()["usage"]["completion_tokens"])
     except (httpx.HTTPError, ValueError, KeyError, TypeError):
         return None
