@@ -31,7 +31,9 @@ def test_run_passes_options_and_prints_the_result(monkeypatch: pytest.MonkeyPatc
     outcome = CliRunner().invoke(app, args)
     assert outcome.exit_code == 1, outcome.output
     assert seen["execute_timeout_s"] == 42.0 and seen["constrained"] is False
-    assert seen["syntax"] == "dataflow" and seen["run_dir"] == tmp_path and seen["inputs"] == [Path("photo.png")]
+    assert (
+        seen["syntax"] == "dataflow" and seen["run_dir"] == tmp_path and seen["inputs"] == [Path("photo.png")]
+    )
     assert "functions form a cycle" in outcome.output
 
 
