@@ -45,6 +45,8 @@ class Draft(BaseModel):
     stage: AttemptStage
     text: str
     extraction_error: Diagnostic | None = None
+    repairs: tuple[str, ...] = ()
+    """Deterministic repairs already applied to `text` (psi1's task-fact repairs), one line each."""
 
 
 class InputState(TypedDict):
@@ -65,6 +67,8 @@ class State(InputState, total=False):
     """Retrieved reference programs (written once by retrieve)."""
     components: str
     """psi1's functions-only program text (written by infer_components)."""
+    components_repairs: list[str]
+    """The task-fact repairs applied to psi1's answer (carried into psi2's draft)."""
     draft: Draft
     """The latest program text to compile (psi2, one-step, refine or a user edit)."""
     attempts: Annotated[list[Attempt], merge_attempts]

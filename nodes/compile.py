@@ -56,7 +56,7 @@ def compile_draft(
     base = {"index": index, "stage": draft.stage, "text": draft.text}
     if draft.extraction_error is not None:
         return Attempt(**base, diagnostics=(draft.extraction_error,), failed_stage="extract"), None
-    notes: list[str] = []
+    notes = list(draft.repairs)
     try:
         flow = _parse(draft.text, syntax, notes)
     except ALangError as exc:

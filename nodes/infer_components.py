@@ -45,18 +45,22 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
             "draft": Draft(stage="psi1", text=answer, extraction_error=extracted.error),
             "llm_calls": [call],
         }
-    return {"components": _load_inputs(extracted.text, state, runtime.context, deps), "llm_calls": [call]}
+    text, notes = _task_repairs(extracted.text, state, runtime.context, deps)
+    return {"components": text, "components_repairs": notes, "llm_calls": [call]}
 
 
-def _load_inputs(text: str, state: State, context: Context, deps: Deps) -> str:
+def _task_repairs(text: str, state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
     """Apply the task-fact repairs to psi1's answer (re-rendered in the syntax when one applied)."""
+    if not context.repairs:  # the repairs ablation switches these off too
+        return text, []
     try:
         flow = parse(text, context.syntax)
     except ALangError:  # compile reports it after psi2
-        return text
+        return text, []
     flow, notes = load_inputs(flow, state.get("inputs", []), deps.catalog)
     flow, sized = use_stated_size(flow, state["task"])
-    if not notes + sized:
-        return text
-    _log.info("psi1_repaired", repairs=notes + sized)
-    return render(flow, context.syntax)
+    notes += sized
+    if not notes:
+        return text, []
+    _log.info("psi1_repaired", repairs=notes)
+    return render(flow, context.syntax), notes

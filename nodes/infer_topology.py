@@ -58,4 +58,10 @@ async def infer_topology(state: State, runtime: Runtime[Context], *, deps: Deps)
     text = extracted.text
     if extracted.error is None and context.syntax == "declarative" and "add_node" not in text:
         text = f"{state['components'].rstrip()}\n{text}"
-    return {"draft": Draft(stage="psi2", text=text, extraction_error=extracted.error), "llm_calls": [call]}
+    draft = Draft(
+        stage="psi2",
+        text=text,
+        extraction_error=extracted.error,
+        repairs=tuple(state.get("components_repairs", [])),
+    )
+    return {"draft": draft, "llm_calls": [call]}

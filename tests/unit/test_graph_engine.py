@@ -237,3 +237,19 @@ async def test_real_llm_client_with_a_scripted_chat_model(snapshot_catalog: Cata
     result = await agenerate(TASK, [PHOTO], deps=deps)
     assert result.status == "succeeded"
     assert [c.stage for c in result.llm_calls] == ["psi1", "psi2"]
+
+
+async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catalog: Catalog) -> None:
+    forgot_loader = PSI1.replace('workflow.add_node("photo", "LoadImage", {"image": "photo.png"})\n', "")
+    deps, llm, executor = _deps(snapshot_catalog, [forgot_loader, PSI2])
+    result = await agenerate(TASK, [PHOTO], deps=deps)
+    assert 'workflow.add_node("photo", "LoadImage", {"image": "photo.png"})' in llm.prompts[1][1]
+    assert result.status == "succeeded"
+    assert result.attempts[0].repairs[0] == (
+        'added photo = LoadImage(image="photo.png"): the input file was not loaded'
+    )
+    # the repairs ablation switches them off: psi2 then links a flow without a loader
+    deps, llm, _ = _deps(snapshot_catalog, [forgot_loader, PSI2])
+    ablated = await agenerate(TASK, [PHOTO], deps=deps, repairs=False, refine=False)
+    assert 'workflow.add_node("photo", "LoadImage"' not in llm.prompts[1][1]
+    assert ablated.status == "failed" and not ablated.attempts[0].repairs
