@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from anysym.executor.local_server import LocalComfy
 from anysym.graph.api import agenerate, generate
 from anysym.graph.result import STAGES_REACHED, Result
 from anysym.llm.local_server import LocalLLM
@@ -22,6 +23,7 @@ from anysym.settings import Paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
+START_TIMEOUT_S = 300.0
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 
 
@@ -60,12 +62,28 @@ CASES = [
 
 
 @pytest.fixture(scope="module")
-def paths() -> Paths:
+def paths() -> Iterator[Paths]:
+    """The machine's anysym home with the local LLM and ComfyUI served (stopping only what it started).
+
+    The engine would start them itself, but a server started by a throwaway manager object warns
+    "subprocess still running" when that object is collected, which fails the test run.
+    """
     paths = Paths.from_env(os.environ)
-    local = LocalLLM(paths)
-    if not local.runtime_installed or not local.model_path.is_file():
+    llm, comfy = LocalLLM(paths), LocalComfy(paths)
+    if not llm.runtime_installed or not llm.model_path.is_file():
         pytest.fail("the local LLM is not installed: run ./scripts/setup.sh (or `anysym llm install`)")
-    return paths
+    if not comfy.is_installed:
+        pytest.fail("the local ComfyUI is not installed: run ./scripts/setup.sh (or `anysym comfy install`)")
+    llm_started, comfy_started = llm.running_pid() is None, not comfy.status().running
+    llm.serve(timeout=START_TIMEOUT_S)
+    comfy.serve(timeout=START_TIMEOUT_S)
+    try:
+        yield paths
+    finally:
+        if comfy_started:
+            comfy.stop()
+        if llm_started:
+            llm.stop()
 
 
 def _well_formed(result: Result, run_dir: Path) -> None:
