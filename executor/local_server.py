@@ -22,15 +22,8 @@ from pathlib import Path
 import httpx
 
 from anysym.errors import LocalServiceError
-from anysym.executor.processes import (
-    ServerStatus,
-    alive,
-    answers,
-    cmdline,
-    last_line,
-    run_logged,
-    send_signal,
-)
+from anysym.executor.processes import ServerStatus, answers, run_logged
+from anysym.process import alive, cmdline, last_line, send_signal
 from anysym.settings import Paths
 
 __all__ = ["DEFAULT_PORT", "LocalComfy", "ServerStatus", "install_fingerprint"]

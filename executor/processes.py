@@ -1,9 +1,7 @@
-"""Process and status plumbing of the managed local services: liveness, signals, logged commands."""
+"""ComfyUI-specific process plumbing: its status line, logged install steps, the readiness probe."""
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +9,7 @@ from pathlib import Path
 import httpx
 
 from anysym.errors import LocalServiceError
+from anysym.process import last_line
 
 PIP_TIMEOUT_S = 1800.0
 """Upper bound for one install step (pip on a slow mirror)."""
@@ -61,44 +60,3 @@ def answers(url: str) -> bool:
         return httpx.get(f"{url}/system_stats", timeout=2.0).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-def alive(pid: int) -> bool:
-    """Whether `pid` runs (zombies count as dead)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-        return True
-    return state not in ("Z", "X")
-
-
-def cmdline(pid: int) -> str:
-    """The command line of `pid` (empty when it is gone or unreadable)."""
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def send_signal(pid: int, sig: signal.Signals) -> None:
-    """Signal `pid`; a process that is already gone is fine."""
-    try:
-        os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
-
-
-def last_line(path: Path) -> str:
-    """The last non-empty line of a log, shortened, for one-line error messages."""
-    try:
-        lines = [line.strip() for line in path.read_text(encoding="utf-8", errors="replace").splitlines()]
-    except OSError:
-        return "no log"
-    lines = [line for line in lines if line]
-    return lines[-1][:200] if lines else "empty log"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from anysym.errors import LocalServiceError
 from anysym.llm.models import ModelSpec
-from anysym.llm.process import last_line
+from anysym.process import last_line
 
 __all__ = [
     "BUILD_ENV",

@@ -22,7 +22,7 @@ import httpx
 from anysym.errors import LocalServiceError
 from anysym.llm.install import RUNTIME_REQUIREMENT, Progress, assemble_model, install_runtime, verify_model
 from anysym.llm.models import DEFAULT_MODEL, MODELS, ModelSpec, model_spec
-from anysym.llm.process import alive, cmdline, last_line, rss_bytes, send_signal, wait_exit
+from anysym.process import alive, cmdline, last_line, rss_bytes, send_signal, wait_exit
 from anysym.settings import Paths
 
 __all__ = ["DEFAULT_PORT", "HOST", "LLMStatus", "LocalLLM"]

@@ -1,4 +1,4 @@
-"""Small process helpers for the managed local LLM server: liveness, identity, memory, signals, logs."""
+"""Process helpers shared by the managed local services (ComfyUI, LLM): liveness, memory, signals, logs."""
 
 from __future__ import annotations
 
