@@ -45,6 +45,10 @@ class DiagnosticKind(StrEnum):
     NO_OUTPUTS = "no_outputs"
     MISSING_KEY_FUNCTION = "missing_key_function"
     EXTRACTION_ERROR = "extraction_error"
+    VERIFICATION_FAILED = "verification_failed"
+    UNKNOWN_INPUT_FILE = "unknown_input_file"
+    UNUSED_INPUT_FILE = "unused_input_file"
+    REACHES_NO_OUTPUT = "reaches_no_output"
 
 
 class Diagnostic(BaseModel):

@@ -1,0 +1,1 @@
+"""Verification of a run against its task: expectations, output checks and the optional vision judge."""
