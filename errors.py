@@ -16,6 +16,7 @@ AnysymError
  |    +-- ComfyExecutionError      execution_error / interrupted at run time
  +-- LocalServiceError             a managed local service (ComfyUI, llama.cpp) cannot be installed/started
  +-- LLMError                      the language model endpoint failed after retries
+ +-- JudgeError                    the vision judge endpoint failed or its reply held no verdict
  +-- RetrievalError                the reference-program store cannot be built or queried
  +-- RefineExhaustedError          every refinement attempt failed
  +-- BenchError                    a benchmark suite, its inputs or its results cannot be used
@@ -151,6 +152,10 @@ class LocalServiceError(AnysymError):
 
 class LLMError(AnysymError):
     """Raised when the language model endpoint keeps failing after the transport retries."""
+
+
+class JudgeError(AnysymError):
+    """Raised when the vision judge cannot be asked (transport, HTTP, timeout) or gives no verdict."""
 
 
 class RetrievalError(AnysymError):
