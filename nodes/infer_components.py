@@ -16,7 +16,7 @@ from anysym.nodes import prompts
 from anysym.nodes.ask import ask
 from anysym.nodes.extract import extract_program
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
-from anysym.nodes.task_repairs import load_inputs, use_stated_size
+from anysym.nodes.task_repairs import apply_task_repairs
 
 __all__ = ["components_prompt", "infer_components"]
 
@@ -51,15 +51,15 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
 
 def _task_repairs(text: str, state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
     """Apply the task-fact repairs to psi1's answer (re-rendered in the syntax when one applied)."""
-    if not context.repairs:  # the repairs ablation switches these off too
+    if not context.task_repairs:
         return text, []
     try:
         flow = parse(text, context.syntax)
     except ALangError:  # compile reports it after psi2
         return text, []
-    flow, notes = load_inputs(flow, state.get("inputs", []), deps.catalog)
-    flow, sized = use_stated_size(flow, state["task"])
-    notes += sized
+    flow, notes = apply_task_repairs(
+        flow, task=state["task"], inputs=state.get("inputs", []), catalog=deps.catalog
+    )
     if not notes:
         return text, []
     _log.info("psi1_repaired", repairs=notes)

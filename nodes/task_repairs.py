@@ -1,11 +1,12 @@
-"""Deterministic psi1 repairs from the task's own facts, applied before psi2 links the functions.
+"""Deterministic repairs from the task's own facts, applied on every path (psi1, compile of any draft).
 
-Small models (measured with the embedded 0.5B) make two mistakes the task text settles:
-- they start with the first editing step and forget the loader of the input file (the reference
+Small models (measured with the embedded 0.5B) make mistakes the task text and its input files settle:
+- they start with the first editing step and forget the loader of an input file (the reference
   programs' `LoadImage` line is skipped), so psi2 has nothing to link the edits to and invents cycles:
-  `load_inputs` adds the missing `LoadImage`;
-- they copy sizes from the reference programs ("scale it to 256x256" became 96x96): `use_stated_size`
-  writes the one size the task states into the one function that takes a width and a height.
+  `load_inputs` adds the missing loader, chosen per file kind from the catalog;
+- they copy literal values from the reference programs ("scale it to 256x256" became 96x96, "blend
+  evenly" kept `blend_mode="screen"`): `bind_task_values` writes the values the task states.
+`apply_task_repairs` runs both; it is idempotent, so psi1 and compile may both apply it.
 """
 
 from __future__ import annotations
@@ -14,57 +15,59 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
-from anysym.nodes.task_facts import IMAGE_SUFFIXES, numbers_in
+from anysym.nodes.task_values import bind_task_values
 
-__all__ = ["load_inputs", "use_stated_size"]
+__all__ = ["LOADERS", "apply_task_repairs", "load_inputs"]
 
-_LOADER = "LoadImage"
-_SIZE = re.compile(r"\d+(?:\.0+)?[x×]\d+(?:\.0+)?")
+LOADERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "image": (("LoadImage", "image"),),
+    "latent": (("LoadLatent", "latent"),),
+    "audio": (("LoadAudio", "audio"),),
+    "video": (("LoadVideo", "file"),),
+}
+"""Per input kind, the loader node types (and their file input) to use, first one in the catalog wins."""
+
+
+def apply_task_repairs(
+    flow: Flow, *, task: str, inputs: Sequence[str | Path], catalog: Catalog
+) -> tuple[Flow, list[str]]:
+    """Load every input file the flow forgot, then bind the values the task states; one note per change."""
+    flow, notes = load_inputs(flow, inputs, catalog)
+    flow, bound = bind_task_values(flow, task, catalog, [Path(p).name for p in inputs])
+    return flow, notes + bound
 
 
 def load_inputs(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog) -> tuple[Flow, list[str]]:
-    """Return `flow` with a `LoadImage` (first) for each input image no function names; one note per add.
+    """Return `flow` with a loader (first) for each input file no function names; one note per add.
 
-    An input counts as loaded when any parameter of any function equals its file name.
+    An input counts as loaded when any parameter of any function equals its file name; files of a kind
+    with no loader in the catalog are left alone.
     """
-    if _LOADER not in catalog:
-        return flow, []
     named = {value for function in flow.functions.values() for value in function.params.values()}
-    missing = [Path(p).name for p in inputs if Path(p).suffix.lower() in IMAGE_SUFFIXES]
-    missing = [name for name in dict.fromkeys(missing) if name not in named]
-    if not missing:
-        return flow, []
     added: dict[str, Function] = {}
     notes = []
-    for name in missing:
+    for name in dict.fromkeys(Path(p).name for p in inputs):
+        loader = _loader(name, catalog)
+        if name in named or loader is None:
+            continue
+        node_type, file_input = loader
         function_id = _free_id(_id_for(name), {*flow.functions, *added})
-        added[function_id] = Function(type=_LOADER, params={"image": name})
-        notes.append(f'added {function_id} = {_LOADER}(image="{name}"): the input file was not loaded')
+        added[function_id] = Function(type=node_type, params={file_input: name})
+        notes.append(
+            f'added {function_id} = {node_type}({file_input}="{name}"): the input file was not loaded'
+        )
+    if not added:
+        return flow, []
     return Flow.build({**added, **flow.functions}, flow.links), notes
 
 
-def use_stated_size(flow: Flow, task: str) -> tuple[Flow, list[str]]:
-    """Set width/height to the task's size when it states exactly one `WxH` and one function takes both.
-
-    Nothing changes when the task states several sizes (which goes where is a real choice) or the
-    function already has the stated size.
-    """
-    sizes = [n for n in numbers_in(task) if _SIZE.fullmatch(n)]
-    sized = [fid for fid, f in flow.functions.items() if "width" in f.params and "height" in f.params]
-    if len(sizes) != 1 or len(sized) != 1:
-        return flow, []
-    width, height = (int(float(part)) for part in re.split(r"[x×]", sizes[0]))
-    function_id = sized[0]
-    params = flow.functions[function_id].params
-    if (params["width"], params["height"]) == (width, height):
-        return flow, []
-    note = (
-        f"set {function_id} width/height {params['width']}x{params['height']} -> {width}x{height}: "
-        "the size the task states"
-    )
-    return flow.with_params(function_id, {**params, "width": width, "height": height}), [note]
+def _loader(file_name: str, catalog: Catalog) -> tuple[str, str] | None:
+    kind = SUFFIX_KINDS.get(Path(file_name).suffix.lower())
+    loaders = LOADERS.get(kind or "", ())
+    return next(((t, i) for t, i in loaders if t in catalog and catalog[t].input(i) is not None), None)
 
 
 def _id_for(file_name: str) -> str:

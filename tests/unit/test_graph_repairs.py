@@ -18,7 +18,8 @@ from anysym.nodes.extract import extract_program
 from anysym.nodes.keys import check_key_functions, parse_key_function
 from anysym.nodes.repairs import repair, unique_close
 from anysym.nodes.task_facts import describe_inputs, numbers_in
-from anysym.nodes.task_repairs import load_inputs, use_stated_size
+from anysym.nodes.task_repairs import load_inputs
+from anysym.nodes.task_values import bind_task_values
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 
@@ -153,14 +154,18 @@ def test_psi1_gets_a_loader_for_each_input_image_it_forgot(snapshot_catalog: Cat
     assert "image_1_2" in load_inputs(clash, ["1.png"], snapshot_catalog)[0].functions
 
 
-def test_psi1_uses_the_one_size_the_task_states() -> None:
+def test_the_one_size_the_task_states_is_bound(snapshot_catalog: Catalog) -> None:
     scale = Function(type="ImageScale", params={"upscale_method": "bilinear", "width": 96, "height": 96})
     flow = Flow.build({"resize": scale})
-    fixed, notes = use_stated_size(flow, "Invert photo.png and scale it to 256 x 192")
+    fixed, notes = bind_task_values(flow, "Invert photo.png and scale it to 256 x 192", snapshot_catalog)
     assert fixed.functions["resize"].params == {"upscale_method": "bilinear", "width": 256, "height": 192}
-    assert notes == ["set resize width/height 96x96 -> 256x192: the size the task states"]
-    assert use_stated_size(fixed, "scale it to 256x192") == (fixed, [])  # already right
-    assert use_stated_size(flow, "crop 64x64 then scale to 128x128") == (flow, [])  # two sizes: a choice
-    assert use_stated_size(flow, "blur photo.png with radius 4") == (flow, [])  # no size stated
+    assert notes == [
+        "set resize.width 96 -> 256: the value the task states",
+        "set resize.height 96 -> 192: the value the task states",
+    ]
+    assert bind_task_values(fixed, "scale it to 256x192", snapshot_catalog) == (fixed, [])  # already right
+    two_sizes = "crop 64x64 then scale to 128x128"
+    assert bind_task_values(flow, two_sizes, snapshot_catalog) == (flow, [])  # two sizes, one function
+    assert bind_task_values(flow, "blur photo.png with radius 4", snapshot_catalog) == (flow, [])
     two = flow.with_function("crop", Function(type="ImageCrop", params={"width": 8, "height": 8}))
-    assert use_stated_size(two, "make it 256x192") == (two, [])  # two sized functions: a choice
+    assert bind_task_values(two, "make it 256x192", snapshot_catalog) == (two, [])  # a choice: left alone

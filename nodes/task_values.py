@@ -1,0 +1,340 @@
+"""Bind the values a task states to the parameters of the chosen functions.
+
+Small models copy literal values from the reference programs ("blend evenly" kept the example's
+`blend_mode="screen"`, "radius 4" kept `blur_radius=2`). The task usually names the parameter it sets,
+in ordinary English, so each chosen function's parameters can be read from the task text:
+
+- a choice of an enumerated input named in the task ("normal mode", "bilinear", "the green channel");
+- a number next to a word of the parameter's name ("radius 4", "sigma 1.5", "x=40", "8 colours",
+  "batch size of 2", "20 steps", "at 2 fps");
+- positions "at (16, 16)" for functions taking `x` and `y`;
+- sides "by 16 pixels on every side", "64 pixels on the right" for functions taking left/top/right/bottom;
+- "no feathering", "without dithering": the parameter's off value.
+
+Only unambiguous bindings are applied: a value type and range the input accepts, and either one stated
+value for one function, or as many stated values as functions sharing the parameter (assigned in flow
+order, which is the order a pipeline is described in). Everything else is left to the model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.flow import Flow, ParamValue
+from anysym.language.validate_values import is_file_input
+from anysym.nodes.catalog_excerpt import is_model_input
+from anysym.nodes.colors import stated_color
+from anysym.verify.media import Size
+from anysym.verify.relative_sizes import Factor
+from anysym.verify.wording import read_wording
+
+__all__ = ["bind_task_values", "flow_order", "task_tokens"]
+
+_SPELLING = {
+    "colour": "color",
+    "colours": "colors",
+    "neighbour": "neighbor",
+    "grey": "gray",
+    "centre": "center",
+}
+_FILLERS = frozenset({"=", ":", "of", "is", "to", "at", "a", "an", "the", "set", "with", "value", "by"})
+_GENERIC_KEYS = frozenset(
+    {"by", "of", "to", "the", "image", "images", "value", "mode", "method", "name", "type", "amount", "size"}
+)
+_GENERIC_CHOICES = frozenset(
+    {
+        "none",
+        "default",
+        "auto",
+        "and",
+        "or",
+        "disabled",
+        "enabled",
+        "enable",
+        "disable",
+        "true",
+        "false",
+        "center",
+        "fixed",
+        "simple",
+        "normal_map",
+    }
+)
+_OFF_CHOICES = ("none", "disabled", "disable", "off")
+_SIDES = ("left", "top", "right", "bottom")
+_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?(?:x\d+)?|[=:(),]")
+_FILE = re.compile(r"\S+\.[a-z][a-z0-9]{1,3}\b")
+
+
+@dataclass(frozen=True)
+class _Slot:
+    function_id: str
+    spec: InputSpec
+
+
+def task_tokens(task: str) -> list[str]:
+    """Lower-case words, numbers (`12`, `0.5`, `5x5`) and punctuation of `task`, file names as `FILE`."""
+    text = _FILE.sub(" FILE ", task.lower()).replace("×", "x")
+    tokens = [_singular(_SPELLING.get(t, t)) for t in _TOKEN.findall(text.replace("FILE", "file_"))]
+    return ["FILE" if t == "file" else t for t in tokens]
+
+
+def flow_order(flow: Flow) -> list[str]:
+    """Function ids in dependency order (sources first), ties kept in the flow's own order."""
+    pending = {fid: {link.source for link in flow.links_into(fid)} - {fid} for fid in flow.functions}
+    order: list[str] = []
+    while pending:
+        ready = [fid for fid, deps in pending.items() if not deps - set(order)] or [next(iter(pending))]
+        for fid in ready:
+            order.append(fid)
+            del pending[fid]
+    return order
+
+
+def bind_task_values(
+    flow: Flow, task: str, catalog: Catalog, input_names: Sequence[str] = ()
+) -> tuple[Flow, list[str]]:
+    """Return `flow` with the parameter values the task states, and one note per changed value."""
+    tokens = task_tokens(task)
+    slots = list(_slots(flow, catalog))
+    wording = read_wording(task, input_names)
+    bound: dict[tuple[str, str], ParamValue] = {}
+    bound.update(_sizes(slots, [stated.size for stated in wording.sizes]))
+    bound.update(_factors(slots, [group[0] for group in wording.factor_groups]))
+    bound.update(_colors(slots, task))
+    for group in _groups(slots, lambda slot: _choice_bindings(slot, tokens)):
+        bound.update(group)
+    for group in _groups(slots, lambda slot: _number_bindings(slot, tokens)):
+        bound.update(group)
+    bound.update(_positions(slots, tokens))
+    bound.update(_sides(slots, tokens))
+    bound.update(_negations(slots, tokens))
+    notes: list[str] = []
+    for (function_id, name), value in bound.items():
+        params = flow.functions[function_id].params
+        if params.get(name) == value and type(params.get(name)) is type(value):
+            continue
+        notes.append(f"set {function_id}.{name} {params.get(name)!r} -> {value!r}: the value the task states")
+        flow = flow.with_params(function_id, {**params, name: value})
+    return flow, notes
+
+
+def _slots(flow: Flow, catalog: Catalog) -> Iterator[_Slot]:
+    for function_id in flow_order(flow):
+        spec = catalog.get(flow.functions[function_id].type)
+        for inp in spec.widget_inputs() if spec is not None else ():
+            if inp.type in ("INT", "FLOAT", "COMBO", "BOOLEAN") and not is_file_input(inp):
+                if not is_model_input(inp):
+                    yield _Slot(function_id, inp)
+
+
+_Binding = tuple[str, list[ParamValue]]
+"""The key a slot was found by, and the values stated for it in task order."""
+_BindingFinder = Callable[[_Slot], _Binding | None]
+
+
+def _groups(slots: Sequence[_Slot], find: _BindingFinder) -> Iterator[dict[tuple[str, str], ParamValue]]:
+    """Bind each key's values to the slots found by it: one value for one slot, or n values for n slots."""
+    by_key: dict[str, tuple[list[_Slot], list[ParamValue]]] = {}
+    for slot in slots:
+        binding = find(slot)
+        if binding is None:
+            continue
+        key, values = binding
+        by_key.setdefault(key, ([], values))[0].append(slot)
+    for group, values in by_key.values():
+        if len(values) != len(group):
+            continue
+        pairs = list(zip(group, values, strict=True))
+        if all(_accepts(slot.spec, value) for slot, value in pairs):
+            yield {(slot.function_id, slot.spec.name): _typed(slot.spec, value) for slot, value in pairs}
+
+
+def _choice_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
+    if slot.spec.type != "COMBO" or not slot.spec.choices:
+        return None
+    found: list[tuple[int, ParamValue]] = []
+    firsts = [(_words(str(c)) or [""])[0] for c in slot.spec.choices]
+    for choice, first in zip(slot.spec.choices, firsts, strict=True):
+        words = _words(str(choice))
+        if not words or str(choice).lower() in _GENERIC_CHOICES or len(str(choice)) < 3:
+            continue
+        found.extend((position, choice) for position in _find(tokens, words))
+        if len(words) > 1 and len(first) >= 5 and firsts.count(first) == 1:  # "nearest-neighbour"
+            found.extend((position, choice) for position in _find(tokens, [first]))
+    if not found:
+        return None
+    values = [choice for _, choice in sorted(found)]
+    return f"choice:{slot.spec.name}", list(dict.fromkeys(values))
+
+
+def _number_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
+    if slot.spec.type not in ("INT", "FLOAT"):
+        return None
+    parts = _words(slot.spec.name)
+    keys = [parts] if len(parts) > 1 else []
+    keys += [[part] for part in parts if part not in _GENERIC_KEYS and len(part) >= 1]
+    for key in keys:
+        near = (_number_near(tokens, position, len(key)) for position in _find(tokens, key))
+        values: list[ParamValue] = [value for value in near if value is not None]
+        if values:
+            return f"number:{' '.join(key)}", list(dict.fromkeys(values))
+    return None
+
+
+def _number_near(tokens: Sequence[str], position: int, width: int) -> float | None:
+    """The number right after the key (fillers such as `=`, `of`, `to` skipped) or right before it."""
+    after = position + width
+    while after < len(tokens) and after - position - width < 3 and tokens[after] in _FILLERS:
+        after += 1
+    if after < len(tokens) and (value := _number(tokens[after])) is not None:
+        return value
+    if position > 0 and (value := _number(tokens[position - 1])) is not None:
+        return value
+    return None
+
+
+def _number(token: str) -> float | None:
+    square = re.fullmatch(r"(\d+)x(\d+)", token)
+    if square:  # "a 5x5 kernel" states one side
+        return float(square.group(1)) if square.group(1) == square.group(2) else None
+    return float(token) if re.fullmatch(r"\d+(?:\.\d+)?", token) else None
+
+
+def _positions(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
+    """`at (16, 16)` / `at 64, 48` positions, in task order, for the functions taking both x and y."""
+    text = " ".join(tokens)
+    found = re.findall(r"\bat (?:\( )?(\d+) , (\d+)", text)
+    owners = _owners(slots, ("x", "y"))
+    if not found or len(found) != len(owners):
+        return {}
+    bound: dict[tuple[str, str], ParamValue] = {}
+    for function_id, (x, y) in zip(owners, found, strict=True):
+        bound[(function_id, "x")] = int(x)
+        bound[(function_id, "y")] = int(y)
+    return bound
+
+
+def _sizes(slots: Sequence[_Slot], sizes: Sequence[Size]) -> dict[tuple[str, str], ParamValue]:
+    """The stated `WxH` sizes, in task order, for the functions taking a width and a height."""
+    owners = _owners(slots, ("width", "height"))
+    sizes = list(dict.fromkeys(sizes))
+    if not sizes or len(sizes) != len(owners):
+        return {}
+    bound: dict[tuple[str, str], ParamValue] = {}
+    for function_id, size in zip(owners, sizes, strict=True):
+        bound[(function_id, "width")] = size.width
+        bound[(function_id, "height")] = size.height
+    return bound
+
+
+def _factors(slots: Sequence[_Slot], factors: Sequence[Factor]) -> dict[tuple[str, str], ParamValue]:
+    """Uniform scale factors ("by a factor of 2", "half size") for the FLOAT inputs named `scale...`."""
+    values = list(dict.fromkeys(fx for fx, fy in factors if fx == fy))
+    scaled = [s for s in slots if s.spec.type == "FLOAT" and s.spec.name.startswith("scale")]
+    if not values or len(values) != len(scaled):
+        return {}
+    pairs = list(zip(scaled, values, strict=True))
+    if not all(_accepts(slot.spec, value) for slot, value in pairs):
+        return {}
+    return {(slot.function_id, slot.spec.name): value for slot, value in pairs}
+
+
+def _colors(slots: Sequence[_Slot], task: str) -> dict[tuple[str, str], ParamValue]:
+    """One colour stated as `RGB (r, g, b)`, `#rrggbb` or a basic name, for the one INT `color` input."""
+    owners = [s for s in slots if s.spec.name == "color" and s.spec.type == "INT"]
+    color = stated_color(task)
+    if len(owners) != 1 or color is None:
+        return {}
+    return {(owners[0].function_id, "color"): color}
+
+
+def _owners(slots: Sequence[_Slot], names: Sequence[str]) -> list[str]:
+    """Function ids (in flow order) taking every input of `names`."""
+    taken: dict[str, set[str]] = {}
+    for slot in slots:
+        taken.setdefault(slot.function_id, set()).add(slot.spec.name)
+    return [function_id for function_id, inputs in taken.items() if inputs >= set(names)]
+
+
+def _sides(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
+    """`by 16 pixels on every side`, `64 pixels on the right`: the one function with all four sides."""
+    owners = _owners(slots, _SIDES)
+    if len(owners) != 1:
+        return {}
+    text = " ".join(tokens)
+    every = re.findall(r"(\d+) (?:pixels? |px )?(?:on |at |to )?(?:every|all|each) (?:sides?|edges?)", text)
+    stated = {
+        side: int(n)
+        for n, side in re.findall(
+            r"(\d+) (?:pixels? |px )?(?:on |at |to )(?:the )?(left|top|right|bottom)", text
+        )
+    }
+    if len(set(every)) == 1 and not stated:
+        values = dict.fromkeys(_SIDES, int(every[0]))
+    elif stated and not every:
+        values = {side: stated.get(side, 0) for side in _SIDES}
+    else:
+        return {}
+    function_id = owners[0]
+    return {(function_id, side): value for side, value in values.items()}
+
+
+def _negations(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
+    """`no feathering`, `without dithering`: the input's off value (0, False, "none")."""
+    negated = {tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("no", "without")}
+    bound: dict[tuple[str, str], ParamValue] = {}
+    for slot in slots:
+        stem = slot.spec.name.lower()
+        if len(stem) < 5 or not any(word.startswith(stem[:6]) for word in negated):
+            continue
+        off = _off_value(slot.spec)
+        if off is not None:
+            bound[(slot.function_id, slot.spec.name)] = off
+    return bound
+
+
+def _off_value(spec: InputSpec) -> ParamValue:
+    if spec.type == "BOOLEAN":
+        return False
+    if spec.type in ("INT", "FLOAT") and (spec.min is None or spec.min <= 0):
+        return 0 if spec.type == "INT" else 0.0
+    if spec.type == "COMBO":
+        return next((c for c in spec.choices or () if str(c).lower() in _OFF_CHOICES), None)
+    return None
+
+
+def _accepts(spec: InputSpec, value: ParamValue) -> bool:
+    if spec.type == "COMBO":
+        return value in (spec.choices or ())
+    if not isinstance(value, float):
+        return False
+    if spec.type == "INT" and not value.is_integer():
+        return False
+    return (spec.min is None or value >= spec.min) and (spec.max is None or value <= spec.max)
+
+
+def _typed(spec: InputSpec, value: ParamValue) -> ParamValue:
+    if spec.type == "INT" and isinstance(value, float):
+        return int(value)
+    return value
+
+
+def _words(name: str) -> list[str]:
+    return [_singular(_SPELLING.get(w, w)) for w in re.findall(r"[a-z]+|\d+", name.lower())]
+
+
+def _singular(word: str) -> str:
+    """`colors` -> `color`, so "4 colours" names the `colors` input (and "8 steps" `steps`)."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _find(tokens: Sequence[str], words: Sequence[str]) -> Iterator[int]:
+    """Positions where `words` occur as consecutive tokens (`-` and `_` split words in both)."""
+    width = len(words)
+    for i in range(len(tokens) - width + 1):
+        if list(tokens[i : i + width]) == list(words):
+            yield i
