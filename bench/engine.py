@@ -102,6 +102,8 @@ class EngineRunner:
                 syntax=cast(Syntax, variant.syntax),  # checked by parse_variants
                 one_step=variant.one_step,
                 refine=variant.refine,
+                verify=variant.verify,
+                task_repairs=variant.task_repairs,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

@@ -5,7 +5,8 @@ joined by `+` (`declarative`, `dataflow+one-step`, `pseudo+no-refine`, `declarat
 or a preset: `syntaxes` (the three syntaxes), `ablation` (two-stage + refine, one-step, no refinement,
 on the base syntax), `decoding` (the base configuration with grammar-constrained decoding, then with
 free decoding) or `grid` (all 12 syntax x stages x refine combinations, the paper's ablation table).
-Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`auto` (decoding).
+Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`auto` (decoding),
+`verify`/`no-verify` (the verify step), `task-repairs`/`no-task-repairs` (binding the task's values).
 """
 
 from __future__ import annotations
@@ -23,7 +24,17 @@ Decoding = Literal["auto", "constrained", "free"]
 """`auto`: constrained exactly when the endpoint honours grammars; `constrained`/`free`: forced."""
 DECODINGS: tuple[Decoding, ...] = get_args(Decoding)
 _PRESETS = ("syntaxes", "ablation", "decoding", "grid")
-_MODIFIERS = ("one-step", "two-stage", "no-refine", "refine", *DECODINGS)
+_MODIFIERS = (
+    "one-step",
+    "two-stage",
+    "no-refine",
+    "refine",
+    "verify",
+    "no-verify",
+    "task-repairs",
+    "no-task-repairs",
+    *DECODINGS,
+)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -34,13 +45,17 @@ class Variant:
     one_step: bool = False
     refine: bool = True
     decoding: Decoding = "auto"
+    verify: bool = True
+    task_repairs: bool = True
 
     @property
     def name(self) -> str:
         """A stable, readable label such as `dataflow/two-stage/refine` (`.../constrained` when forced)."""
         stages = "one-step" if self.one_step else "two-stage"
         label = f"{self.syntax}/{stages}/{'refine' if self.refine else 'no-refine'}"
-        return label if self.decoding == "auto" else f"{label}/{self.decoding}"
+        label = label if self.decoding == "auto" else f"{label}/{self.decoding}"
+        label += "" if self.verify else "/no-verify"
+        return label + ("" if self.task_repairs else "/no-task-repairs")
 
     @property
     def constrained(self) -> bool | None:
@@ -83,7 +98,18 @@ def _item(item: str, base: Variant) -> list[Variant]:
         raise BenchError(f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)}")
     one_step = "one-step" in modifiers or (base.one_step and "two-stage" not in modifiers)
     refine = "refine" in modifiers or (base.refine and "no-refine" not in modifiers)
-    return [Variant(syntax=syntax, one_step=one_step, refine=refine, decoding=_decoding(modifiers, base))]
+    verify = "verify" in modifiers or (base.verify and "no-verify" not in modifiers)
+    repairs = "task-repairs" in modifiers or (base.task_repairs and "no-task-repairs" not in modifiers)
+    return [
+        Variant(
+            syntax=syntax,
+            one_step=one_step,
+            refine=refine,
+            decoding=_decoding(modifiers, base),
+            verify=verify,
+            task_repairs=repairs,
+        )
+    ]
 
 
 def _decoding(modifiers: list[str], base: Variant) -> Decoding:

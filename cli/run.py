@@ -48,12 +48,23 @@ def _progress_line(_: Any, __: str, event: MutableMapping[str, Any]) -> str:
     return f"  {name} " + " ".join(f"{k}={v}" for k, v in event.items())
 
 
+def outcome(result: Result) -> tuple[str, str]:
+    """The one-word outcome a person reads, and its colour: never "succeeded" for failed checks."""
+    if result.verification == "failed":
+        return "failed verification", "red"
+    if result.status == "succeeded" and result.verification == "verified":
+        return "verified", "green"
+    if result.status == "succeeded" and result.outputs:
+        return "ran, unverified", "yellow"
+    return result.status, {"succeeded": "green", "failed": "red", "interrupted": "yellow"}[result.status]
+
+
 def _print_result(result: Result, resume_hint: bool = True) -> None:
-    colour = {"succeeded": "green", "failed": "red", "interrupted": "yellow"}[result.status]
+    word, colour = outcome(result)
     tokens = f"{result.input_tokens} in / {result.output_tokens} out"
     t = result.timings
     console.print(
-        f"[bold {colour}]{result.status}[/] (stage reached: {result.stage or 'none'}; "
+        f"[bold {colour}]{word}[/] (stage reached: {result.stage or 'none'}; "
         f"{len(result.attempts)} attempt(s); {len(result.llm_calls)} LLM call(s), {tokens} tokens; "
         f"{t.total_s:.1f}s = LLM {t.llm_s:.1f}s + ComfyUI {t.comfy_s:.1f}s + own {t.overhead_s:.2f}s)"
     )
@@ -90,6 +101,18 @@ def run(
     base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible URL.")] = None,
     one_step: Annotated[bool, typer.Option("--one-step", help="Ablation: one LLM call.")] = False,
     no_refine: Annotated[bool, typer.Option("--no-refine", help="Ablation: no refinement.")] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Ablation: do not check the outputs against the task.")
+    ] = False,
+    judge_model: Annotated[
+        str | None, typer.Option("--judge-model", help="Vision model that judges the outputs (optional).")
+    ] = None,
+    judge_base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--judge-base-url", help="OpenAI-compatible URL of the judge (key: $ANYSYM_JUDGE_API_KEY)."
+        ),
+    ] = None,
     max_refinements: Annotated[int, typer.Option("--max-refinements", min=0)] = 3,
     k: Annotated[int, typer.Option("--k", min=0, help="Reference programs to retrieve.")] = 3,
     constrained: Annotated[
@@ -118,6 +141,14 @@ def run(
             err_console.print(
                 "no LLM endpoint configured (--base-url or ANYSYM_LLM_BASE_URL): using the managed local LLM"
             )
+        judge = None
+        if judge_model or judge_base_url:
+            from anysym.verify.judge import JudgeConfig
+
+            if not (judge_model and judge_base_url):
+                fail("give both --judge-model and --judge-base-url to use a vision judge")
+            key = os.environ.get("ANYSYM_JUDGE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+            judge = JudgeConfig(base_url=judge_base_url or "", model=judge_model or "", api_key=key)
         result = asyncio.run(
             agenerate(
                 task,
@@ -128,6 +159,8 @@ def run(
                 max_refinements=max_refinements,
                 one_step=one_step,
                 refine=not no_refine,
+                verify=not no_verify,
+                judge=judge,
                 execute=not dry_run,
                 review=review,
                 constrained=constrained,

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from anysym.graph.state import Draft, InputState
 from anysym.language.syntax import Syntax
 from anysym.llm.settings import LLMSettings
 from anysym.settings import Paths
+from anysym.verify.judge import JudgeConfig, VisionJudge
 
 __all__ = ["agenerate", "arerun", "aresume", "generate", "review_path"]
 
@@ -66,6 +68,9 @@ async def agenerate(
     execute: bool = True,
     review: bool = False,
     repairs: bool = True,
+    task_repairs: bool = True,
+    verify: bool = True,
+    judge: JudgeConfig | None = None,
     constrained: bool | None = None,
     execute_timeout_s: float = 600.0,
     model: str | None = None,
@@ -81,9 +86,10 @@ async def agenerate(
     `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; `model`/`base_url` win) and the run is
     written under `paths.runs/<run id>`. `constrained=None` (auto) turns grammar-constrained decoding on
     exactly when the endpoint supports it (detected: the managed local server does, others are probed).
-    Failures of the flow are data (`status="failed"` with every
-    attempt's diagnostics); services that keep failing raise (`LLMError`, `ComfyConnectionError`,
-    `LocalServiceError`).
+    `verify` checks the outputs against the task (and, with `judge`, asks that vision model too);
+    `task_repairs` binds the values the task states before validation. Failures of the flow are data
+    (`status="failed"` with every attempt's diagnostics); services that keep failing raise (`LLMError`,
+    `ComfyConnectionError`, `LocalServiceError`).
     """
     started = time.perf_counter()
     async with AsyncExitStack() as stack:
@@ -98,6 +104,10 @@ async def agenerate(
             )
         if constrained is None:  # auto: on exactly when the endpoint was detected to honour grammars
             constrained = deps.grammar is not None
+        if judge is not None and verify:
+            vision = VisionJudge(judge)
+            stack.push_async_callback(vision.aclose)
+            deps = replace(deps, judge=vision)
         context = Context(
             model=model or "",
             base_url=base_url,
@@ -109,6 +119,8 @@ async def agenerate(
             execute=execute,
             review=review,
             repairs=repairs,
+            task_repairs=task_repairs,
+            verify=verify,
             constrained=constrained,
             execute_timeout_s=execute_timeout_s,
             run_dir=run_dir,

@@ -1,9 +1,10 @@
-"""`build_graph(deps)`: the inference state machine retrieve -> psi1 -> psi2 -> compile -> execute -> refine.
+"""`build_graph(deps)`: the state machine retrieve -> psi1 -> psi2 -> compile -> execute -> verify -> refine.
 
 ```
 START -> retrieve -> (infer_components -> infer_topology | infer_flow) -> compile
 compile -> review (interrupt) -> execute | compile      compile -> execute | refine | finalize
-execute -> refine | finalize        refine -> compile        finalize -> END
+execute -> verify | refine | finalize      verify -> refine | finalize      refine -> compile
+finalize -> END
 ```
 """
 
@@ -28,6 +29,7 @@ from anysym.graph.routes import (
     route_after_components,
     route_after_execute,
     route_after_review,
+    route_after_verify,
     route_inference,
 )
 from anysym.graph.state import InputState, State
@@ -40,6 +42,7 @@ from anysym.nodes.infer_topology import infer_topology
 from anysym.nodes.refine import refine
 from anysym.nodes.retrieve import retrieve
 from anysym.nodes.review import review
+from anysym.nodes.verify import verify
 
 __all__ = ["GRAPH_NAME", "build_graph", "compile_graph"]
 
@@ -64,6 +67,7 @@ def build_graph(deps: Deps) -> StateGraph[State, Context, InputState, State]:
     builder.add_node("compile", _instrument("compile", compile_flow, deps))
     builder.add_node("review", _instrument("review", review))
     builder.add_node("execute", _instrument("execute", execute, deps), retry_policy=_EXECUTE_RETRY)
+    builder.add_node("verify", _instrument("verify", verify, deps))
     builder.add_node("refine", _instrument("refine", refine, deps))
     builder.add_node("finalize", _instrument("finalize", finalize))
     builder.add_edge(START, "retrieve")
@@ -74,6 +78,7 @@ def build_graph(deps: Deps) -> StateGraph[State, Context, InputState, State]:
     builder.add_conditional_edges("compile", route_after_compile)
     builder.add_conditional_edges("review", route_after_review)
     builder.add_conditional_edges("execute", route_after_execute)
+    builder.add_conditional_edges("verify", route_after_verify)
     builder.add_edge("refine", "compile")
     builder.add_edge("finalize", END)
     return builder

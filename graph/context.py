@@ -45,6 +45,16 @@ class Context:
         default=True,
         metadata={"description": "Apply deterministic repairs (defaults, coercion, closest names) first."},
     )
+    task_repairs: bool = field(
+        default=True,
+        metadata={
+            "description": "Repair every draft from the task's facts: load its files, bind stated values."
+        },
+    )
+    verify: bool = field(
+        default=True,
+        metadata={"description": "Check flows and outputs against the task; a failed check is refined."},
+    )
     constrained: bool = field(
         default=False,
         metadata={"description": "Constrain decoding with a grammar built from the prompt's catalog."},

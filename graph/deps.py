@@ -21,6 +21,8 @@ __all__ = [
     "ChatLLM",
     "CompletionLike",
     "Deps",
+    "JudgeVerdictLike",
+    "OutputJudge",
     "ExecutionLike",
     "FlowExecutor",
     "GrammarBuilder",
@@ -146,6 +148,28 @@ class GrammarBuilder(Protocol):
         ...
 
 
+class OutputJudge(Protocol):
+    """Judges produced files against the task (e.g. `anysym.verify.judge.VisionJudge`)."""
+
+    async def judge(self, task: str, inputs: Sequence[Path], outputs: Sequence[Path]) -> JudgeVerdictLike:
+        """Judge `outputs` (made from `inputs`) against `task`."""
+        ...
+
+
+class JudgeVerdictLike(Protocol):
+    """A judge's verdict: passed (None = not judged) and one sentence why."""
+
+    @property
+    def passed(self) -> bool | None:
+        """True: fulfils the task; False: does not; None: not judged."""
+        ...
+
+    @property
+    def reason(self) -> str:
+        """One sentence why."""
+        ...
+
+
 @dataclass(frozen=True, kw_only=True)
 class Deps:
     """The services one compiled graph uses."""
@@ -155,3 +179,5 @@ class Deps:
     retriever: Retriever | None = None
     executor: FlowExecutor | None = None
     grammar: GrammarBuilder | None = None
+    judge: OutputJudge | None = None
+    """Optional vision judge consulted by verify after the deterministic checks pass."""

@@ -24,6 +24,7 @@ __all__ = [
     "RunStatus",
     "StageReached",
     "Timings",
+    "Verification",
 ]
 
 RunStatus = Literal["succeeded", "failed", "interrupted"]
@@ -38,8 +39,14 @@ STAGES_REACHED: tuple[StageReached, ...] = ("extracted", "parsed", "valid", "exe
 AttemptStage = Literal["psi1", "psi2", "one_step", "refine", "edit"]
 """Which step wrote an attempt's program (`edit`: a user edit at review or `anysym rerun`)."""
 
-FailedStage = Literal["extract", "parse", "validate", "key_functions", "compile", "execute", "outputs"]
-"""Where an attempt failed; None when it did not fail."""
+FailedStage = Literal[
+    "extract", "parse", "validate", "key_functions", "verify", "compile", "execute", "outputs", "verification"
+]
+"""Where an attempt failed; None when it did not fail (`verify`: the static task checks before execution,
+`verification`: the produced outputs failed the task's checks)."""
+
+Verification = Literal["verified", "unverified", "failed"]
+"""What verification said of the outputs: passed every check, nothing could be checked, a check failed."""
 
 
 class LLMCall(BaseModel):
@@ -79,6 +86,12 @@ class Attempt(BaseModel):
     stage_reached: StageReached | None = None
     repairs: tuple[str, ...] = ()
     """Deterministic repairs applied before validation, one line each (e.g. `filled default ...`)."""
+    outputs: tuple[OutputFile, ...] = ()
+    """The files this attempt's execution produced."""
+    verification: Verification | None = None
+    """The verify step's verdict on the outputs (None: not executed, or verification off)."""
+    checks: int = 0
+    """How many expectations the verify step checked (0 with outputs: unverified)."""
 
     @property
     def ok(self) -> bool:
@@ -118,6 +131,8 @@ class Result(BaseModel):
     attempts: tuple[Attempt, ...] = ()
     llm_calls: tuple[LLMCall, ...] = ()
     outputs: tuple[OutputFile, ...] = ()
+    verification: Verification | None = None
+    """verified / unverified (ran, nothing could be checked) / failed (ran and failed the task's checks)."""
     timings: Timings = Field(default_factory=Timings)
     run_dir: Path | None = None
     run_id: str | None = None

@@ -16,6 +16,7 @@ __all__ = [
     "route_after_components",
     "route_after_execute",
     "route_after_review",
+    "route_after_verify",
     "route_inference",
 ]
 
@@ -59,8 +60,16 @@ def route_after_review(state: State) -> Literal["compile", "execute"]:
     return "compile" if draft is not None and draft.stage == "edit" else "execute"
 
 
-def route_after_execute(state: State, runtime: Runtime[Context]) -> Literal["refine", "finalize"]:
-    """Refine a run that failed (or produced nothing), or finish."""
+def route_after_execute(state: State, runtime: Runtime[Context]) -> Literal["verify", "refine", "finalize"]:
+    """Verify what a run produced, refine a run that failed (or produced nothing), or finish."""
+    attempt = state["attempts"][-1]
+    if attempt.failed_stage is None:
+        return "verify" if runtime.context.verify else "finalize"
+    return "refine" if can_refine(state, runtime.context) else "finalize"
+
+
+def route_after_verify(state: State, runtime: Runtime[Context]) -> Literal["refine", "finalize"]:
+    """Refine outputs that failed the task's checks while rounds are left, or finish."""
     attempt = state["attempts"][-1]
     if attempt.failed_stage is not None and can_refine(state, runtime.context):
         return "refine"

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from pathlib import Path
+from typing import Any, NamedTuple
 
 from langgraph.runtime import Runtime
 
@@ -21,8 +22,18 @@ from anysym.language.syntax import Syntax, detect_syntax, parse
 from anysym.language.validate import validate
 from anysym.nodes.keys import KeyFunction, check_key_functions, parse_key_function
 from anysym.nodes.repairs import repair
+from anysym.nodes.task_repairs import apply_task_repairs
+from anysym.verify.checks import check_static
+from anysym.verify.expectations import expect
 
-__all__ = ["compile_draft", "compile_flow"]
+__all__ = ["TaskFacts", "compile_draft", "compile_flow"]
+
+
+class TaskFacts(NamedTuple):
+    """The task text and its input files: what task repairs and static checks read."""
+
+    task: str
+    inputs: Sequence[Path]
 
 
 async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
@@ -30,6 +41,7 @@ async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -
     context = runtime.context
     keys = [parse_key_function(k) for k in state.get("key_functions", [])]
     index = len(state.get("attempts", []))
+    inputs = [Path(p) for p in state.get("inputs", [])]
     attempt, prompt = compile_draft(
         state["draft"],
         index=index,
@@ -37,6 +49,9 @@ async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -
         syntax=context.syntax,
         keys=keys,
         repairs=context.repairs,
+        task=TaskFacts(state["task"], inputs) if context.task_repairs or context.verify else None,
+        task_repairs=context.task_repairs,
+        verify=context.verify,
     )
     if context.run_dir is not None:
         RunDir(context.run_dir).write_attempt(attempt)
@@ -51,8 +66,15 @@ def compile_draft(
     syntax: Syntax,
     keys: Sequence[KeyFunction] = (),
     repairs: bool = True,
+    task: TaskFacts | None = None,
+    task_repairs: bool = True,
+    verify: bool = True,
 ) -> tuple[Attempt, dict[str, Any] | None]:
-    """Turn a draft into an attempt; the API prompt is returned only when the attempt is valid."""
+    """Turn a draft into an attempt; the API prompt is returned only when the attempt is valid.
+
+    With `task`, the task-fact repairs (`task_repairs`) and the static task checks (`verify`: every
+    input loaded, no loader of a file the task lacks, every function reaching an output) apply too.
+    """
     base = {"index": index, "stage": draft.stage, "text": draft.text}
     if draft.extraction_error is not None:
         return Attempt(**base, diagnostics=(draft.extraction_error,), failed_stage="extract"), None
@@ -67,6 +89,9 @@ def compile_draft(
     if repairs:
         flow, more = repair(flow, catalog)
         notes.extend(more)
+    if task is not None and task_repairs:
+        flow, more = apply_task_repairs(flow, task=task.task, inputs=task.inputs, catalog=catalog)
+        notes.extend(more)
     parsed = {**base, "flow": flow, "repairs": tuple(notes), "stage_reached": "parsed"}
     diagnostics = validate(flow, catalog)
     if has_errors(diagnostics):
@@ -74,6 +99,11 @@ def compile_draft(
     missing = check_key_functions(flow, keys)
     if missing:
         return Attempt(**parsed, diagnostics=(*missing, *diagnostics), failed_stage="key_functions"), None
+    if task is not None and verify:
+        unmet = check_static(flow, expect(task.task, task.inputs), catalog)
+        if has_errors(unmet):
+            return Attempt(**parsed, diagnostics=(*unmet, *diagnostics), failed_stage="verify"), None
+        diagnostics = [*diagnostics, *unmet]
     try:
         prompt = to_api(flow, catalog)
     except CompileError as exc:

@@ -1,4 +1,4 @@
-"""execute: run the current attempt's API prompt on ComfyUI; success means it ran and produced files."""
+"""execute: run the current attempt's API prompt on ComfyUI; record the files it produced."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
             update={"diagnostics": (missing,), "failed_stage": "outputs", "stage_reached": "executed"}
         )
     else:
-        attempt = attempt.model_copy(update={"stage_reached": "outputs"})
+        attempt = attempt.model_copy(update={"stage_reached": "outputs", "outputs": tuple(outputs)})
     if run_dir is not None:
         run_dir.write_attempt(attempt)
     return {"attempts": [attempt], "outputs": outputs, "comfy_s": comfy_s}

@@ -248,8 +248,8 @@ async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catal
     assert result.attempts[0].repairs[0] == (
         'added photo = LoadImage(image="photo.png"): the input file was not loaded'
     )
-    # the repairs ablation switches them off: psi2 then links a flow without a loader
+    # the task-repairs ablation switches them off: psi2 then links a flow without a loader
     deps, llm, _ = _deps(snapshot_catalog, [forgot_loader, PSI2])
-    ablated = await agenerate(TASK, [PHOTO], deps=deps, repairs=False, refine=False)
+    ablated = await agenerate(TASK, [PHOTO], deps=deps, repairs=False, task_repairs=False, refine=False)
     assert 'workflow.add_node("photo", "LoadImage"' not in llm.prompts[1][1]
     assert ablated.status == "failed" and not ablated.attempts[0].repairs

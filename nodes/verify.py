@@ -1,0 +1,87 @@
+"""verify: check what the execution produced against what the task asks, before the run may end.
+
+Deterministic expectations first (`anysym.verify`: output kinds, frame counts, sizes computed from the
+task and the real input files); then, when the graph has one, the vision judge. Every failure is a
+Diagnostic addressed to the function most likely responsible, so refine can fix it; the attempt records
+"verified", "unverified" (nothing could be checked) or "failed".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.errors import JudgeError
+from anysym.graph.artifacts import RunDir
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.result import Attempt, Verification
+from anysym.graph.state import State
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity, has_errors
+from anysym.verify.checks import check_outputs
+from anysym.verify.expectations import Expectations, expect
+
+__all__ = ["verify"]
+
+
+async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Record the verdict on the current attempt; a failed check turns it into a refinable failure."""
+    attempt = state["attempts"][-1]
+    inputs = [Path(p) for p in state.get("inputs", [])]
+    expectations = expect(state["task"], inputs)
+    problems = (
+        check_outputs(attempt.flow, attempt.outputs, expectations, deps.catalog) if attempt.flow else []
+    )
+    checks = _checks_made(expectations)
+    if not has_errors(problems) and deps.judge is not None:
+        try:
+            verdict = await deps.judge.judge(state["task"], inputs, [o.path for o in attempt.outputs])
+        except JudgeError as exc:  # an unreachable judge leaves the run unjudged, never lost
+            problems.append(_judge_unavailable(exc))
+        else:
+            checks += 1 if verdict.passed is not None else 0
+            if verdict.passed is False:
+                problems.append(_rejected(attempt, verdict.reason))
+    verdict_name: Verification = "failed" if has_errors(problems) else "verified" if checks else "unverified"
+    update: dict[str, Any] = {"verification": verdict_name, "checks": checks}
+    if verdict_name == "failed":
+        update |= {"failed_stage": "verification", "diagnostics": (*attempt.diagnostics, *problems)}
+    attempt = attempt.model_copy(update=update)
+    if runtime.context.run_dir is not None:
+        RunDir(runtime.context.run_dir).write_attempt(attempt)
+    return {"attempts": [attempt]}
+
+
+def _checks_made(expectations: Expectations) -> int:
+    """How many kinds of expectation the task gave (sizes, kinds, frames, batch)."""
+    return sum(
+        1
+        for present in (
+            expectations.strict_size is not None or bool(expectations.candidate_sizes),
+            bool(expectations.output_kinds),
+            expectations.frames is not None,
+            expectations.batch_size is not None,
+        )
+        if present
+    )
+
+
+def _judge_unavailable(exc: JudgeError) -> Diagnostic:
+    return Diagnostic(
+        kind=DiagnosticKind.VERIFICATION_FAILED,
+        severity=Severity.WARNING,
+        message=f"the vision judge could not be asked: {exc.message}",
+        hint="check --judge-base-url and --judge-model; the outputs were not judged",
+    )
+
+
+def _rejected(attempt: Attempt, reason: str) -> Diagnostic:
+    savers = sorted({o.function_id for o in attempt.outputs})
+    return Diagnostic(
+        kind=DiagnosticKind.VERIFICATION_FAILED,
+        function=savers[0] if len(savers) == 1 else None,
+        message=f"the vision judge rejected the output: {reason}",
+        hint="change the functions or values the judge's reason points at; keep what the task asks",
+    )
