@@ -132,6 +132,7 @@ class GrammarBuilder(Protocol):
 
     `part` is "components" (psi1: functions and parameters only), "links" (psi2: the links of `flow`, the
     parsed psi1 answer) or "full" (one-step and refine); programs end with 1..`max_outputs` output functions.
+    Refine bounds its program by the flow it repairs (`max_functions`, `max_links`).
     `anysym.llm.grammar.build_grammar` is one.
     """
 
@@ -143,8 +144,10 @@ class GrammarBuilder(Protocol):
         part: GrammarPart = "full",
         flow: Flow | None = None,
         max_outputs: int = 1,
+        max_functions: int = 40,
+        max_links: int | None = None,
     ) -> str:
-        """Return the GBNF grammar text."""
+        """Return the GBNF grammar text (at most `max_functions` functions and `max_links` links)."""
         ...
 
 

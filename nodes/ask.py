@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import structlog
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -19,8 +20,21 @@ __all__ = ["ask"]
 _log = structlog.get_logger("anysym.nodes")
 
 
+class Bounds(NamedTuple):
+    """Upper bounds of a constrained program's size."""
+
+    functions: int
+    links: int
+
+
 def _grammar(
-    deps: Deps, context: Context, types: Sequence[str], part: GrammarPart, flow: Flow | None, max_outputs: int
+    deps: Deps,
+    context: Context,
+    types: Sequence[str],
+    part: GrammarPart,
+    flow: Flow | None,
+    max_outputs: int,
+    bounds: Bounds | None,
 ) -> str | None:
     """Build the stage's grammar; fall back to the full-program grammar when psi1's flow cannot be linked."""
     if deps.grammar is None:
@@ -33,7 +47,16 @@ def _grammar(
             _log.info("links_grammar_unavailable", reason=str(exc))
     try:
         full = "full" if part == "links" else part
-        return deps.grammar(subset, context.syntax, part=full, max_outputs=max_outputs)
+        if bounds is None:
+            return deps.grammar(subset, context.syntax, part=full, max_outputs=max_outputs)
+        return deps.grammar(
+            subset,
+            context.syntax,
+            part=full,
+            max_outputs=max_outputs,
+            max_functions=bounds.functions,
+            max_links=bounds.links,
+        )
     except ValueError as exc:
         _log.info("grammar_unavailable", reason=str(exc))
         return None
@@ -49,15 +72,16 @@ async def ask(
     part: GrammarPart = "full",
     flow: Flow | None = None,
     max_outputs: int = 1,
+    bounds: Bounds | None = None,
 ) -> tuple[str, LLMCall]:
     """Send one prompt; return the answer text and its usage (`LLMError` propagates).
 
     With `Context.constrained` and a grammar builder, decoding is constrained to `part` programs over the
     node types the prompt shows (`flow`: the psi1 functions that psi2 must link), ending with at most
-    `max_outputs` output functions.
+    `max_outputs` output functions (and, with `bounds`, at most that many functions and links).
     """
     system = system_prompt(context.syntax)
-    grammar = _grammar(deps, context, types, part, flow, max_outputs) if context.constrained else None
+    grammar = _grammar(deps, context, types, part, flow, max_outputs, bounds) if context.constrained else None
     completion = await deps.llm.complete(
         [SystemMessage(content=system), HumanMessage(content=user)], stage=stage, grammar=grammar
     )

@@ -9,15 +9,20 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
+from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import DiagnosticKind, render_for_llm
+from anysym.language.flow import Flow
 from anysym.language.syntax import render
 from anysym.nodes import prompts
-from anysym.nodes.ask import ask
+from anysym.nodes.ask import Bounds, ask
 from anysym.nodes.catalog_excerpt import types_named_in
 from anysym.nodes.extract import extract_program
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
-__all__ = ["refine", "refine_prompt"]
+__all__ = ["refine", "refine_bounds", "refine_prompt"]
+
+_SPARE_FUNCTIONS = 2
+_SPARE_SOCKETS = 3
 
 
 def refine_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
@@ -40,12 +45,36 @@ def refine_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list
     return f"{context_block(state, deps, types)}\n{instruction}", types
 
 
+def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:
+    """A repair may add a couple of functions, and link at most every socket of its functions once.
+
+    Without a bound the 0.5B model repeated connect lines until the token limit (every refine answer
+    of a 50-task run), leaving a truncated program that does not parse.
+    """
+    if current is None:
+        return None
+    functions = len(current.functions) + _SPARE_FUNCTIONS
+    sockets = sum(_sockets(catalog.get(f.type)) for f in current.functions.values())
+    return Bounds(functions=functions, links=sockets + _SPARE_FUNCTIONS * _SPARE_SOCKETS)
+
+
+def _sockets(spec: NodeSpec | None) -> int:
+    return sum(1 for i in spec.visible_inputs() if not i.is_widget) if spec is not None else _SPARE_SOCKETS
+
+
 async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for a corrected complete program."""
     user, types = refine_prompt(state, runtime.context, deps)
-    budget = output_budget(state, runtime.context, deps, current=state["attempts"][-1].flow)
+    current = state["attempts"][-1].flow
+    budget = output_budget(state, runtime.context, deps, current=current)
     answer, call = await ask(
-        deps, runtime.context, stage="refine", user=user, types=types, max_outputs=budget
+        deps,
+        runtime.context,
+        stage="refine",
+        user=user,
+        types=types,
+        max_outputs=budget,
+        bounds=refine_bounds(current, deps.catalog),
     )
     extracted = extract_program(answer)
     return {

@@ -55,11 +55,20 @@ class _Item:
 
 
 def build_grammar(
-    catalog: Catalog, syntax: str, *, part: Part = "full", flow: Flow | None = None, max_outputs: int = 1
+    catalog: Catalog,
+    syntax: str,
+    *,
+    part: Part = "full",
+    flow: Flow | None = None,
+    max_outputs: int = 1,
+    max_functions: int = MAX_FUNCTIONS,
+    max_links: int | None = None,
 ) -> str:
     """Return the GBNF grammar of `part` programs in `syntax` over the node types of `catalog`.
 
-    Programs end with 1..`max_outputs` output functions (SaveImage, PreviewImage, ...).
+    Programs end with 1..`max_outputs` output functions (SaveImage, PreviewImage, ...), have at most
+    `max_functions` functions and, in declarative full programs, at most `max_links` connect lines
+    (refine bounds both by the flow it repairs: a small model otherwise repeats lines to the token limit).
     """
     if syntax not in SYNTAXES:
         raise ValueError(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAXES)}")
@@ -71,13 +80,17 @@ def build_grammar(
         raise ValueError("the catalog subset is empty: no program can be written")
     if max_outputs < 1:
         raise ValueError(f"max_outputs must be >= 1, got {max_outputs}")
-    builder = _Builder(catalog, syntax, max_outputs)
+    builder = _Builder(catalog, syntax, max_outputs, max(max_functions, max_outputs), max_links)
     return builder.rules.render(builder.root(part, flow))
 
 
 class _Builder:
-    def __init__(self, catalog: Catalog, syntax: str, max_outputs: int) -> None:
+    def __init__(
+        self, catalog: Catalog, syntax: str, max_outputs: int, max_functions: int, max_links: int | None
+    ) -> None:
         self.catalog = catalog
+        self.max_functions = max_functions
+        self.max_links = max_links
         self.max_outputs = max_outputs
         self.syntax = syntax
         self.rules = RuleSet()
@@ -126,7 +139,8 @@ class _Builder:
             if not with_links:
                 return f'{lines} "\\n"?'
             connect = self.rules.add("connect", self.any_connect())
-            return f'{lines} ("\\n" {connect})* "\\n"?'
+            repeat = "*" if self.max_links is None else f"{{0,{self.max_links}}}"
+            return f'{lines} ("\\n" {connect}){repeat} "\\n"?'
         reference = self.rules.add("ref", self.any_reference()) if with_links else ""
         return f'{self.lines(lambda n: self.function(self.id_expr, n, reference), "fn")} "\\n"?'
 
@@ -146,10 +160,10 @@ class _Builder:
         sinks = [n for n in nodes if n.output_node]
         if not sinks or not work:  # nothing to order by: any function on any line
             any_line = line("line", nodes)
-            return f'{any_line} ("\\n" {any_line}){{0,{MAX_FUNCTIONS - 1}}}'
+            return f'{any_line} ("\\n" {any_line}){{0,{self.max_functions - 1}}}'
         work_line, sink_line = line("work", work), line("out", sinks)
         sinks_rule = f'{sink_line} ("\\n" {sink_line}){{0,{self.max_outputs - 1}}}'
-        return f'({work_line} "\\n"){{0,{MAX_FUNCTIONS - 1}}} {sinks_rule}'
+        return f'({work_line} "\\n"){{0,{self.max_functions - 1}}} {sinks_rule}'
 
     def add_node(self, id_expr: str, node: NodeSpec) -> str:
         params = [_Item(self.param(s, node)) for s in node.widget_inputs()]

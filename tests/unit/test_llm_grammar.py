@@ -13,6 +13,7 @@ from anysym.language.flow import Flow
 from anysym.language.syntax import SYNTAXES, Syntax, parse, render
 from anysym.language.types import types_compatible
 from anysym.llm.grammar import Gbnf, GbnfError, build_grammar
+from anysym.nodes.refine import refine_bounds
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 IMAGE_TYPES = ["LoadImage", "ImageInvert", "ImageScale", "ImageBlur", "ImageCompositeMasked", "SaveImage"]
@@ -184,6 +185,27 @@ def test_programs_end_with_their_output_functions(subset: Catalog) -> None:
     assert not four.admits("\n".join([load, *[save] * 5]))
     with pytest.raises(ValueError, match="max_outputs"):
         build_grammar(subset, "declarative", max_outputs=0)
+
+
+def test_refine_programs_are_bounded_by_the_flow_they_repair(subset: Catalog) -> None:
+    """A repair cannot repeat connect lines (or functions) until the token limit."""
+    load = 'workflow.add_node("load", "LoadImage", {"image": "photo.png"})'
+    inv = 'workflow.add_node("inv", "ImageInvert", {})'
+    save = 'workflow.add_node("save", "SaveImage", {"filename_prefix": "out"})'
+    links = [
+        'workflow.connect("load", "IMAGE", "inv", "image")',
+        'workflow.connect("inv", "IMAGE", "save", "images")',
+    ]
+    flow = parse("\n".join([load, inv, save, *links]), "declarative")
+    bounds = refine_bounds(flow, subset)
+    assert bounds == (5, 2 + 2 * 3)  # 3 functions + 2 spare; 2 sockets + 2 spare functions' worth
+    grammar = Gbnf(
+        build_grammar(subset, "declarative", max_functions=bounds.functions, max_links=bounds.links)
+    )
+    assert grammar.admits("\n".join([load, inv, save, *links]))
+    assert not grammar.admits("\n".join([load, inv, save, *links * 5]))  # 10 links > 8
+    assert not grammar.admits("\n".join([load, *[inv] * 5, save, *links]))  # 7 functions > 5
+    assert Gbnf(build_grammar(subset, "declarative")).admits("\n".join([load, inv, save, *links * 5]))
 
 
 def test_invalid_requests_fail(subset: Catalog) -> None:
