@@ -18,6 +18,7 @@ from pathlib import Path
 from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
+from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_values import bind_task_values
 
 __all__ = ["LOADERS", "apply_task_repairs", "load_inputs"]
@@ -41,14 +42,16 @@ def apply_task_repairs(
 
 
 def load_inputs(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog) -> tuple[Flow, list[str]]:
-    """Return `flow` with a loader (first) for each input file no function names; one note per add.
+    """Return `flow` loading every input file; one note per change.
 
-    An input counts as loaded when any parameter of any function equals its file name; files of a kind
-    with no loader in the catalog are left alone.
+    A loader of a file the task does not have (the model copied a reference program's "second.png") is
+    pointed at an input file no function names, in order; then a loader (first) is added for each input
+    still not named. An input counts as loaded when any parameter of any function equals its file name;
+    files of a kind with no loader in the catalog are left alone.
     """
+    flow, notes = _repoint_loaders(flow, inputs, catalog)
     named = {value for function in flow.functions.values() for value in function.params.values()}
     added: dict[str, Function] = {}
-    notes = []
     for name in dict.fromkeys(Path(p).name for p in inputs):
         loader = _loader(name, catalog)
         if name in named or loader is None:
@@ -60,8 +63,31 @@ def load_inputs(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog) -> t
             f'added {function_id} = {node_type}({file_input}="{name}"): the input file was not loaded'
         )
     if not added:
-        return flow, []
+        return flow, notes
     return Flow.build({**added, **flow.functions}, flow.links), notes
+
+
+def _repoint_loaders(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog) -> tuple[Flow, list[str]]:
+    names = list(dict.fromkeys(Path(p).name for p in inputs))
+    named = {value for function in flow.functions.values() for value in function.params.values()}
+    free = [name for name in names if name not in named]
+    notes: list[str] = []
+    for function_id, function in list(flow.functions.items()):
+        spec = catalog.get(function.type)
+        for inp in spec.widget_inputs() if spec is not None else ():
+            value = function.params.get(inp.name)
+            if not is_file_input(inp) or not isinstance(value, str) or value in names:
+                continue
+            kind = SUFFIX_KINDS.get(Path(value).suffix.lower())
+            match = next((n for n in free if SUFFIX_KINDS.get(Path(n).suffix.lower()) == kind), None)
+            if match is None:
+                continue
+            free.remove(match)
+            flow = flow.with_params(function_id, {**function.params, inp.name: match})
+            notes.append(
+                f'set {function_id}.{inp.name} "{value}" -> "{match}": the task has no file "{value}"'
+            )
+    return flow, notes
 
 
 def _loader(file_name: str, catalog: Catalog) -> tuple[str, str] | None:

@@ -118,13 +118,19 @@ def _unreached(flow: Flow, catalog: Catalog) -> list[Diagnostic]:
     reached = reaching_outputs(flow, catalog)
     savers = [fid for fid, spec in specs.items() if spec is not None and spec.output_node]
     listed = ", ".join(f'"{s}"' for s in savers)
+    loaders = {function_id for function_id, _, _ in file_inputs(flow, catalog)}
     found: list[Diagnostic] = []
     for function_id, spec in specs.items():
         if function_id in reached or spec is None or not spec.outputs:
             continue
+        # A loader that reaches no output leaves a task input unused: an error. Any other dangling
+        # function changes no output, so it is only reported (refining a flow for it cost more than it
+        # saved with the 0.5B model: the repair answers broke flows that ran).
+        loads = function_id in loaders
         found.append(
             Diagnostic(
                 kind=DiagnosticKind.REACHES_NO_OUTPUT,
+                severity=Severity.ERROR if loads else Severity.WARNING,
                 message=f'function "{function_id}" ({spec.name}) reaches no output function, so nothing it '
                 "computes is saved or shown",
                 function=function_id,

@@ -154,6 +154,24 @@ def test_psi1_gets_a_loader_for_each_input_image_it_forgot(snapshot_catalog: Cat
     assert "image_1_2" in load_inputs(clash, ["1.png"], snapshot_catalog)[0].functions
 
 
+def test_a_loader_of_a_file_the_task_lacks_is_pointed_at_the_unloaded_input(
+    snapshot_catalog: Catalog,
+) -> None:
+    copied = Flow.build(
+        {
+            "first": Function(type="LoadImage", params={"image": "photo.png"}),
+            "second": Function(type="LoadImage", params={"image": "second.png"}),  # from a reference program
+            "save": Function(type="SaveImage", params={"filename_prefix": "out"}),
+        }
+    )
+    fixed, notes = load_inputs(copied, ["/in/photo.png", "/in/pattern.png"], snapshot_catalog)
+    assert fixed.functions["second"].params == {"image": "pattern.png"}
+    assert list(fixed.functions) == ["first", "second", "save"]  # no extra loader
+    assert notes == ['set second.image "second.png" -> "pattern.png": the task has no file "second.png"']
+    # no inputs: nothing to point at (the static check reports the loader instead)
+    assert load_inputs(copied, [], snapshot_catalog) == (copied, [])
+
+
 def test_the_one_size_the_task_states_is_bound(snapshot_catalog: Catalog) -> None:
     scale = Function(type="ImageScale", params={"upscale_method": "bilinear", "width": 96, "height": 96})
     flow = Flow.build({"resize": scale})
