@@ -87,13 +87,8 @@ def reaching_outputs(flow: Flow, catalog: Catalog) -> set[str]:
         spec = catalog.get(function.type)
         if spec is None or spec.output_node:
             found.add(function_id)
-    queue = deque(found)
-    while queue:
-        current = queue.popleft()
-        for link in flow.links_into(current):
-            if link.source not in found:
-                found.add(link.source)
-                queue.append(link.source)
+    for sink in list(found):
+        found.update(upstream(flow, sink))
     return found
 
 
