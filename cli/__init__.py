@@ -33,6 +33,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "validate",
     "llm",
     "retrieval",
+    "node_recall",
     "run",
 )
 """Modules of `anysym.cli` that register commands (imported lazily by `main`)."""

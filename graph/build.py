@@ -120,4 +120,6 @@ def _summary(update: dict[str, Any]) -> dict[str, Any]:
         summary.update(input_tokens=call.input_tokens, output_tokens=call.output_tokens)
     if "examples" in update:
         summary["examples"] = [e.id for e in update["examples"]]
+    if update.get("suggested_types"):
+        summary["suggested_types"] = update["suggested_types"]
     return summary

@@ -27,6 +27,14 @@ class Context:
         metadata={"description": "A-Language syntax the LLM writes: declarative, dataflow or pseudo."},
     )
     k: int = field(default=3, metadata={"description": "How many reference programs to retrieve."})
+    node_k: int = field(
+        default=3,
+        metadata={"description": "Node types searched per task step (0: no node search)."},
+    )
+    node_docs: bool = field(
+        default=True,
+        metadata={"description": "Show each catalog entry's one-line documentation in prompts."},
+    )
     max_refinements: int = field(
         default=3, metadata={"description": "How many refine rounds may follow the first attempt."}
     )

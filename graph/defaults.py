@@ -14,7 +14,7 @@ import httpx
 import structlog
 
 from anysym.graph.comfy import ComfyExecutor, first_reachable_catalog
-from anysym.graph.deps import Deps, GrammarBuilder, Retriever
+from anysym.graph.deps import Deps, GrammarBuilder, NodeSearch, Retriever
 from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
@@ -75,6 +75,7 @@ async def open_default_deps(
             llm=llm,
             catalog=catalog,
             retriever=retriever if retriever is not None else _default_retriever(paths),
+            nodes=_default_node_search(paths, catalog),
             executor=ComfyExecutor(pool) if pool is not None and execute else None,
             grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
         )
@@ -101,6 +102,13 @@ def _default_retriever(paths: Paths) -> Retriever:
     from anysym.retriever.factory import build_index
 
     index: Retriever = build_index(paths)
+    return index
+
+
+def _default_node_search(paths: Paths, catalog: Catalog) -> NodeSearch:
+    from anysym.retriever.factory import build_node_index
+
+    index: NodeSearch = build_node_index(paths, catalog)
     return index
 
 

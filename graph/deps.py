@@ -22,6 +22,8 @@ __all__ = [
     "CompletionLike",
     "Deps",
     "JudgeVerdictLike",
+    "NodeHitLike",
+    "NodeSearch",
     "OutputJudge",
     "ExecutionLike",
     "FlowExecutor",
@@ -86,6 +88,25 @@ class Retriever(Protocol):
         self, query: str, k: int = 3, filters: Mapping[str, Any] | None = None
     ) -> Sequence[RetrievedLike]:
         """Return up to `k` hits, best first."""
+        ...
+
+
+class NodeHitLike(Protocol):
+    """One node-search hit (`anysym.retriever.node_index.NodeHit`)."""
+
+    @property
+    def name(self) -> str: ...  # noqa: D102
+
+
+class NodeSearch(Protocol):
+    """Finds node types by what a step of a task does, and says what a node type does."""
+
+    def retrieve_nodes(self, query: str, k: int = 3) -> Sequence[NodeHitLike]:
+        """Return up to `k` node types best matching `query`, best first."""
+        ...
+
+    def gist(self, name: str) -> str | None:
+        """One line on what node type `name` does, None when undocumented."""
         ...
 
 
@@ -180,6 +201,8 @@ class Deps:
     llm: ChatLLM
     catalog: Catalog
     retriever: Retriever | None = None
+    nodes: NodeSearch | None = None
+    """Node search and node documentation (per-step retrieval; one-line docs in the catalog excerpt)."""
     executor: FlowExecutor | None = None
     grammar: GrammarBuilder | None = None
     judge: OutputJudge | None = None

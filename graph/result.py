@@ -59,6 +59,8 @@ class LLMCall(BaseModel):
     input_tokens: int = 0
     output_tokens: int = 0
     seconds: float = 0.0
+    shown_types: tuple[str, ...] = ()
+    """The node types of the prompt's catalog excerpt (what the model could choose from)."""
 
 
 class OutputFile(BaseModel):

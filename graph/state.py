@@ -65,6 +65,8 @@ class State(InputState, total=False):
 
     examples: list[Example]
     """Retrieved reference programs (written once by retrieve)."""
+    suggested_types: list[str]
+    """Node types found by node search for the task's steps, best first (written once by retrieve)."""
     components: str
     """psi1's functions-only program text (written by infer_components)."""
     components_repairs: list[str]

@@ -91,6 +91,7 @@ async def ask(
         input_tokens=completion.input_tokens,
         output_tokens=completion.output_tokens,
         seconds=completion.seconds,
+        shown_types=tuple(types),
     )
     if context.run_dir is not None:
         RunDir(context.run_dir).append_transcript(

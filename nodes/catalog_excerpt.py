@@ -13,7 +13,6 @@ __all__ = ["installed_models", "is_model_input", "select_types", "signature", "t
 MAX_CHOICES = 10
 """How many COMBO choices a signature lists before `...`."""
 
-_IMAGE_IO = ("LoadImage", "SaveImage")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
 _FILE = re.compile(r"\S+\.[A-Za-z0-9]{2,4}\b")
 _STOP = frozenset(
@@ -28,21 +27,23 @@ def select_types(
     task: str,
     first: Iterable[str] = (),
     examples: Iterable[str] = (),
-    has_images: bool = False,
+    suggested: Iterable[str] = (),
+    io: Iterable[str] = ("SaveImage",),
     limit: int = 24,
 ) -> list[str]:
     """Pick the node types a prompt shows, most important first, known to `catalog`, at most `limit`.
 
     Order: `first` (key functions, the current flow's types and suggestions), the retrieved programs'
-    types, node types the task names literally, LoadImage/SaveImage when images are involved, then
-    node types whose names contain a task word (lowest priority, cut first by `limit`).
+    types, node types the task names literally, the `io` loaders and savers of the task's kinds, the
+    node-search `suggested` types, then node types whose names contain a task word (lowest priority,
+    cut first by `limit`). Suggested and name-related types are kept only within the modalities of the
+    others.
     """
     words = _WORD.findall(_FILE.sub(" ", task))
     mentioned = [word for word in words if word in catalog]
-    io = _IMAGE_IO if has_images else ("SaveImage",)
-    examples = list(examples)
-    related = _within_modalities(catalog, _related(catalog, words), [*first, *examples, *mentioned, *io])
-    ordered = [*first, *examples, *mentioned, *io, *related]
+    anchors = [*first, *examples, *mentioned, *io]
+    found = [*suggested, *_related(catalog, words)]
+    ordered = [*anchors, *_within_modalities(catalog, [name for name in found if name in catalog], anchors)]
     known = [name for name in dict.fromkeys(ordered) if name in catalog]
     return known[:limit]
 
@@ -68,12 +69,16 @@ def _link_types(spec: NodeSpec) -> set[str]:
     return inputs | {o.type for o in spec.outputs}
 
 
-def signature(spec: NodeSpec) -> str:
-    """Render `Name(input: TYPE, widget: INT=512 [1..16384], ...) -> NAME: TYPE, ...` on one line."""
+def signature(spec: NodeSpec, gist: str | None = None) -> str:
+    """Render `Name(input: TYPE, widget: INT=512 [1..16384], ...) -> NAME: TYPE, ...` on one line.
+
+    `gist` (what the node does, one line) follows as `  # gist`.
+    """
     inputs = ", ".join(_input(i) for i in spec.visible_inputs())
     outputs = ", ".join(f"{o.name}: {o.type}" for o in spec.outputs) or "nothing"
     sink = "  (output node: saves or shows its result)" if spec.output_node else ""
-    return f"{spec.name}({inputs}) -> {outputs}{sink}"
+    doc = f"  # {gist}" if gist else ""
+    return f"{spec.name}({inputs}) -> {outputs}{sink}{doc}"
 
 
 def _input(spec: InputSpec) -> str:

@@ -29,7 +29,7 @@ def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, 
     instruction = prompts.COMPONENTS_INSTRUCTION.format(
         what=prompts.COMPONENTS_WHAT[context.syntax], fence=fence(context.syntax)
     )
-    return f"{context_block(state, deps, types)}\n{instruction}", types
+    return f"{context_block(state, context, deps, types)}\n{instruction}", types
 
 
 async def infer_components(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:

@@ -21,7 +21,7 @@ def flow_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[s
     """Return the one-step user prompt and the node types it shows."""
     types = shown_types(state, context, deps)
     instruction = prompts.FLOW_INSTRUCTION.format(fence=fence(context.syntax))
-    return f"{context_block(state, deps, types)}\n{instruction}", types
+    return f"{context_block(state, context, deps, types)}\n{instruction}", types
 
 
 async def infer_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:

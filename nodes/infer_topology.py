@@ -28,7 +28,7 @@ def topology_prompt(state: State, context: Context, deps: Deps) -> tuple[str, li
     instruction = prompts.TOPOLOGY_PROMPT.format(
         components=components, what=prompts.TOPOLOGY_WHAT[context.syntax], fence=fence(context.syntax)
     )
-    return f"{context_block(state, deps, types)}\n{instruction}", types
+    return f"{context_block(state, context, deps, types)}\n{instruction}", types
 
 
 def _components_flow(state: State, context: Context) -> Flow | None:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 from anysym.errors import ALangError
+from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Example, State
+from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
+from anysym.language.io_nodes import loaders_for, savers_for
 from anysym.language.syntax import Syntax, parse, render
 from anysym.nodes import prompts
 from anysym.nodes.catalog_excerpt import installed_models, select_types, signature
 from anysym.nodes.task_facts import describe_inputs, numbers_in
+from anysym.verify.expectations import expect
 
 __all__ = [
     "approx_tokens",
     "context_block",
     "fence",
+    "io_types",
     "output_budget",
     "render_examples",
     "shown_types",
@@ -65,15 +71,23 @@ def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str]
     """Pick the node types the prompt shows (see `select_types`)."""
     keys = [k.split("(", 1)[0].strip() for k in state.get("key_functions", [])]
     examples = [t for ex in state.get("examples", []) for t in ex.node_types]
-    has_images = any("image" in line for line in describe_inputs(state.get("inputs", [])))
     return select_types(
         deps.catalog,
         task=state["task"],
         first=[*keys, *first],
         examples=examples,
-        has_images=has_images,
+        suggested=state.get("suggested_types", []),
+        io=io_types(state, deps.catalog),
         limit=context.max_catalog_entries,
     )
+
+
+def io_types(state: State, catalog: Catalog) -> list[str]:
+    """The loaders of the task's input kinds and the savers of the outputs it asks for (image by default)."""
+    inputs = [Path(p) for p in state.get("inputs", [])]
+    kinds = {SUFFIX_KINDS.get(path.suffix.lower(), "file") for path in inputs}
+    wanted = expect(state["task"], inputs).output_kinds or {"image"}
+    return [*loaders_for(sorted(kinds), catalog), *savers_for(sorted(wanted), catalog)]
 
 
 def output_budget(state: State, context: Context, deps: Deps, current: Flow | None = None) -> int:
@@ -94,16 +108,20 @@ def output_budget(state: State, context: Context, deps: Deps, current: Flow | No
     return max(counts)
 
 
-def context_block(state: State, deps: Deps, types: Sequence[str]) -> str:
-    """Fill CONTEXT_BLOCK: task, inputs, numbers, key functions, examples, catalog excerpt, models."""
+def context_block(state: State, context: Context, deps: Deps, types: Sequence[str]) -> str:
+    """Fill CONTEXT_BLOCK: task, inputs, numbers, key functions, examples, catalog excerpt, models.
+
+    With `context.node_docs` and a node search in `deps`, each catalog entry carries its one-line doc.
+    """
     models = installed_models(deps.catalog, types)
+    gist = deps.nodes.gist if deps.nodes is not None and context.node_docs else None
     return prompts.CONTEXT_BLOCK.format(
         task=state["task"],
         inputs=_bullets(describe_inputs(state.get("inputs", []))),
         numbers=", ".join(numbers_in(state["task"])) or "(none)",
         keys=_keys(state.get("key_functions", [])),
         examples=render_examples(state.get("examples", [])),
-        catalog=_bullets(signature(deps.catalog[t]) for t in types),
+        catalog=_bullets(signature(deps.catalog[t], gist(t) if gist else None) for t in types),
         models=_bullets(models),
     )
 

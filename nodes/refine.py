@@ -42,7 +42,7 @@ def refine_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list
         diagnostics=render_for_llm(list(attempt.diagnostics)),
         fence=fence(context.syntax),
     )
-    return f"{context_block(state, deps, types)}\n{instruction}", types
+    return f"{context_block(state, context, deps, types)}\n{instruction}", types
 
 
 def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:

@@ -1,4 +1,4 @@
-"""retrieve: the top-k reference programs for the task, rendered in the run's syntax."""
+"""retrieve: the top-k reference programs for the task, and node types for each of its steps."""
 
 from __future__ import annotations
 
@@ -8,18 +8,22 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from anysym.graph.context import Context
-from anysym.graph.deps import Deps
+from anysym.graph.deps import Deps, NodeSearch
 from anysym.graph.state import Example, State
 from anysym.language.syntax import render
+from anysym.nodes.task_facts import task_steps
 
-__all__ = ["retrieve"]
+__all__ = ["retrieve", "suggest_types"]
 
 
 async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
-    """Find similar reference programs (none when there is no retriever or k is 0)."""
+    """Find similar reference programs and, per task step, node types (none without a retriever)."""
     context = runtime.context
+    suggested: list[str] = []
+    if deps.nodes is not None and context.node_k > 0:
+        suggested = await asyncio.to_thread(suggest_types, deps.nodes, state["task"], context.node_k)
     if deps.retriever is None or context.k <= 0:
-        return {"examples": []}
+        return {"examples": [], "suggested_types": suggested}
     hits = await asyncio.to_thread(deps.retriever.retrieve, state["task"], context.k)
     examples = []
     for hit in hits:
@@ -34,4 +38,16 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
                 score=float(hit.score),
             )
         )
-    return {"examples": examples}
+    return {"examples": examples, "suggested_types": suggested}
+
+
+def suggest_types(nodes: NodeSearch, task: str, k: int) -> list[str]:
+    """Node types for `task`: the best hit of each step first, then the rest by rank.
+
+    The whole task is searched as well as each step: a step split in the wrong place still has the
+    task's own best matches.
+    """
+    queries = list(dict.fromkeys([task, *task_steps(task)]))
+    ranked = [[hit.name for hit in nodes.retrieve_nodes(query, k)] for query in queries]
+    by_rank = [names[rank] for rank in range(k) for names in ranked if rank < len(names)]
+    return list(dict.fromkeys(by_rank))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-__all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in"]
+__all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in", "task_steps"]
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 """Suffixes of the input files described (and loaded) as images."""
@@ -17,6 +17,13 @@ _KINDS = {
     "audio": {".wav", ".mp3", ".flac", ".ogg", ".m4a"},
     "3d model": {".glb", ".gltf", ".obj", ".ply"},
 }
+_STEP_BREAK = re.compile(
+    r"[.;:!?](?:\s+|$)|\n|,?\s+(?:and\s+)?then\s+|,?\s+after\s+that,?\s+|,?\s+and\s+|,\s+|\s+with\s+",
+    re.IGNORECASE,
+)
+_WORDY = re.compile(r"[A-Za-z]{4,}")
+_NOISE = re.compile(r"\S+\.[A-Za-z0-9]{2,4}\b|\S*\d\S*|[()]")
+"""File names, numbers, sizes and coordinates: they say nothing about which operation a phrase names."""
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:\s*[x×]\s*\d+(?:\.\d+)?)?%?(?![\w.])")
 
 
@@ -43,3 +50,14 @@ def _describe(path: Path) -> str:
 def numbers_in(task: str) -> list[str]:
     """Return the numbers and sizes written in the task (e.g. `512x384`, `0.35`, `50%`), in order."""
     return list(dict.fromkeys(m.group(0).replace(" ", "") for m in _NUMBER.finditer(task)))
+
+
+def task_steps(task: str) -> list[str]:
+    """Split a task into the phrases that may each name one operation ("sharpen it, then posterize").
+
+    Splits at sentence ends, colons, semicolons, commas, "then", "after that", "and" and "with"; drops
+    file names and numbers, and fragments without a word of four letters. Over-splitting costs little:
+    each phrase only adds node candidates to a prompt, and the whole task is searched too.
+    """
+    phrases = (" ".join(_NOISE.sub(" ", part).split()) for part in _STEP_BREAK.split(task))
+    return list(dict.fromkeys(p for p in phrases if _WORDY.search(p)))

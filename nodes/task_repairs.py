@@ -18,18 +18,11 @@ from pathlib import Path
 from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
+from anysym.language.io_nodes import LOADERS
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_values import bind_task_values
 
-__all__ = ["LOADERS", "apply_task_repairs", "load_inputs"]
-
-LOADERS: dict[str, tuple[tuple[str, str], ...]] = {
-    "image": (("LoadImage", "image"),),
-    "latent": (("LoadLatent", "latent"),),
-    "audio": (("LoadAudio", "audio"),),
-    "video": (("LoadVideo", "file"),),
-}
-"""Per input kind, the loader node types (and their file input) to use, first one in the catalog wins."""
+__all__ = ["apply_task_repairs", "load_inputs"]
 
 
 def apply_task_repairs(

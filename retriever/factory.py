@@ -11,10 +11,12 @@ from chromadb.api.types import Documents, EmbeddingFunction
 from anysym.language.catalog import Catalog
 from anysym.reference_programs import library_catalog_fragments, load_library
 from anysym.retriever.embeddings import OfflineMiniLM, OpenAIEmbedding
+from anysym.retriever.node_docs import embedded_docs_dir, node_docs_for
+from anysym.retriever.node_index import NodeIndex
 from anysym.retriever.store import ProgramIndex
 from anysym.settings import Paths
 
-__all__ = ["EmbeddingKind", "build_index", "make_embedding"]
+__all__ = ["EmbeddingKind", "build_index", "build_node_index", "make_embedding"]
 
 EmbeddingKind = Literal["offline", "openai"]
 """`offline`: the bundled int8 MiniLM (default); `openai`: OpenAI embeddings (needs OPENAI_API_KEY)."""
@@ -49,3 +51,20 @@ def build_index(
     return ProgramIndex(
         paths, embedding=embedding or OfflineMiniLM(), chroma_url=chroma_url, programs=programs
     )
+
+
+def build_node_index(
+    paths: Paths,
+    catalog: Catalog,
+    *,
+    chroma_url: str | None = None,
+    embedding: EmbeddingFunction[Documents] | None = None,
+    docs_dir: Path | None = None,
+) -> NodeIndex:
+    """Return a NodeIndex over `catalog`'s node types.
+
+    They are documented by the installed `comfyui-embedded-docs` package (or `docs_dir`), else by the
+    catalog's own descriptions.
+    """
+    docs = node_docs_for(catalog, docs_dir if docs_dir is not None else embedded_docs_dir())
+    return NodeIndex(paths, embedding=embedding or OfflineMiniLM(), docs=docs, chroma_url=chroma_url)

@@ -29,7 +29,7 @@ from anysym.retriever.documents import Document, DocumentScheme, documents_for
 from anysym.retriever.filters import RetrievalFilters, RetrievedProgram, where_clause
 from anysym.settings import Paths
 
-__all__ = ["COLLECTION", "ProgramIndex", "Vectorizer"]
+__all__ = ["COLLECTION", "ProgramIndex", "Vectorizer", "open_client"]
 
 COLLECTION = "anysym_reference_programs"
 """Default collection name."""
@@ -163,25 +163,27 @@ class ProgramIndex:
         return [RetrievedProgram(program=known[pid], score=score) for pid, score in best]
 
     def _connect(self) -> Any:
-        if self._client is not None:
-            return self._client
-        settings = Settings(anonymized_telemetry=False)
-        try:
-            if self._chroma_url:
-                url = urlparse(self._chroma_url)
-                self._client = chromadb.HttpClient(
-                    host=url.hostname or "localhost",
-                    port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https",
-                    settings=settings,
-                )
-            else:
-                self._paths.chroma.mkdir(parents=True, exist_ok=True)
-                self._client = chromadb.PersistentClient(path=str(self._paths.chroma), settings=settings)
-        except Exception as exc:
-            where = self._chroma_url or str(self._paths.chroma)
-            raise RetrievalError(f"cannot open the Chroma store at {where}: {exc}") from exc
+        if self._client is None:
+            self._client = open_client(self._paths, self._chroma_url)
         return self._client
+
+
+def open_client(paths: Paths, chroma_url: str | None) -> Any:
+    """A Chroma client: HttpClient for `chroma_url`, else the embedded PersistentClient in `paths.chroma`."""
+    settings = Settings(anonymized_telemetry=False)
+    try:
+        if chroma_url:
+            url = urlparse(chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=settings,
+            )
+        paths.chroma.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(paths.chroma), settings=settings)
+    except Exception as exc:
+        raise RetrievalError(f"cannot open the Chroma store at {chroma_url or paths.chroma}: {exc}") from exc
 
 
 def _metadata(document: Document, program: ReferenceProgram) -> dict[str, str | bool]:

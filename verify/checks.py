@@ -12,22 +12,12 @@ import difflib
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow
+from anysym.language.io_nodes import CREATORS, loaders_for
 from anysym.verify.expectations import Expectations, InputFact
 from anysym.verify.flow_walk import file_inputs, reaching_outputs
 from anysym.verify.output_checks import check_outputs
 
-__all__ = ["CREATORS", "LOADERS", "check_outputs", "check_static"]
-
-CREATORS = {"IMAGE": "EmptyImage", "LATENT": "EmptyLatentImage", "MASK": "SolidMask", "AUDIO": "EmptyAudio"}
-"""The node type that creates a value of each type from nothing (suggested when no file exists)."""
-LOADERS = {
-    "image": "LoadImage",
-    "latent": "LoadLatent",
-    "audio": "LoadAudio",
-    "video": "LoadVideo",
-    "mesh": "Load3D",
-}
-"""The node type that loads an input file of each kind (suggested for an input nobody loads)."""
+__all__ = ["check_outputs", "check_static"]
 
 
 def check_static(flow: Flow, expectations: Expectations, catalog: Catalog) -> list[Diagnostic]:
@@ -93,10 +83,10 @@ def _unused_file(fact: InputFact, strays: list[tuple[str, str]], catalog: Catalo
     if strays:
         ratio = {s: difflib.SequenceMatcher(None, s[1], fact.name).ratio() for s in strays}
         closest = max(strays, key=lambda s: ratio[s])
-    loader = LOADERS.get(fact.kind)
+    loader = next(iter(loaders_for([fact.kind], catalog)), None)
     if closest is not None:
         hint = f'load "{fact.name}" in {closest[0]} instead of "{closest[1]}"'
-    elif loader is not None and loader in catalog:
+    elif loader is not None:
         hint = f'add a {loader} that loads "{fact.name}" and link its output where the task uses it'
     else:
         hint = f'add a function that loads "{fact.name}"'

@@ -13,20 +13,13 @@ from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow
+from anysym.language.io_nodes import savers_for
 from anysym.verify.expectations import Expectations, ExpectedKind
 from anysym.verify.flow_walk import BATCH_PARAMS, SIZE_PARAMS, linked_port, responsible, through_latent
 from anysym.verify.media import MediaFacts, Size, read_media
 
-__all__ = ["SAVERS", "check_outputs"]
+__all__ = ["check_outputs"]
 
-SAVERS: dict[ExpectedKind, tuple[str, ...]] = {
-    "image": ("SaveImage",),
-    "video": ("SaveAnimatedWEBP", "SaveAnimatedPNG", "SaveVideo", "SaveWEBM"),
-    "audio": ("SaveAudio",),
-    "mesh": ("SaveGLB", "Save3D"),
-    "latent": ("SaveLatent",),
-}
-"""Node types that save each kind of output (the ones in the catalog are suggested)."""
 _DESCRIBED = {
     "image": "an image",
     "video": "an animation (a video or a multi-frame image)",
@@ -78,7 +71,7 @@ def _kinds(
             continue
         have = ", ".join(dict.fromkeys(f"{o.kind} from {o.function_id}" for o, _ in read)) or "nothing"
         savers = dict.fromkeys(o.function_id for o, _ in read if o.function_id in flow.functions)
-        suggested = [t for t in SAVERS[kind] if t in catalog]
+        suggested = savers_for([kind], catalog)
         how = " or ".join(suggested) if suggested else "a function that saves it"
         found.append(
             Diagnostic(

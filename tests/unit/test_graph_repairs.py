@@ -112,7 +112,8 @@ def test_task_facts() -> None:
 
 
 def test_catalog_excerpt(snapshot_catalog: Catalog) -> None:
-    types = select_types(snapshot_catalog, task="Blur photo.png with ImageBlur", has_images=True, limit=3)
+    io = ["LoadImage", "SaveImage"]
+    types = select_types(snapshot_catalog, task="Blur photo.png with ImageBlur", io=io, limit=3)
     assert types == ["ImageBlur", "LoadImage", "SaveImage"]
     assert signature(snapshot_catalog["ImageBlur"]) == (
         "ImageBlur(image: IMAGE, blur_radius: INT=1 [1..31], sigma: FLOAT=1.0 [0.1..10]) -> IMAGE: IMAGE"
@@ -124,7 +125,7 @@ def test_catalog_excerpt_keeps_name_matches_within_the_task_modalities(snapshot_
         snapshot_catalog,
         task="Invert the colors of photo.png and scale it to 256x256",
         examples=["LoadImage", "ImageInvert", "ImageScale", "SaveImage"],
-        has_images=True,
+        io=["LoadImage", "SaveImage"],
     )
     assert {"ImageScaleBy", "ImageScaleToTotalPixels"} <= set(types)  # image-typed look-alikes stay
     assert not {"LatentUpscale", "RescaleCFG", "ImageUpscaleWithModel"} & set(types)  # other modalities go

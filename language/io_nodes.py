@@ -1,0 +1,43 @@
+"""Which core node types load, create and save each kind of value: one table for repairs, checks and prompts.
+
+Kinds are the file kinds of `anysym.executor.outputs.SUFFIX_KINDS` ("image", "video", "audio", "latent",
+"mesh"); callers keep only the node types their catalog has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from anysym.language.catalog import Catalog
+
+__all__ = ["CREATORS", "LOADERS", "SAVERS", "loaders_for", "savers_for"]
+
+LOADERS: dict[str, tuple[tuple[str, str], ...]] = {
+    "image": (("LoadImage", "image"), ("LoadImageMask", "image")),
+    "latent": (("LoadLatent", "latent"),),
+    "audio": (("LoadAudio", "audio"),),
+    "video": (("LoadVideo", "file"),),
+    "mesh": (("Load3D", "model_file"),),
+}
+"""Per input kind, the loader node types and the input naming the file; the first is the usual one
+(LoadImageMask reads one channel of an image file as a MASK)."""
+SAVERS: dict[str, tuple[str, ...]] = {
+    "image": ("SaveImage",),
+    "video": ("SaveAnimatedWEBP", "SaveAnimatedPNG", "SaveVideo", "SaveWEBM"),
+    "audio": ("SaveAudio",),
+    "mesh": ("SaveGLB", "Save3D"),
+    "latent": ("SaveLatent",),
+}
+"""Per output kind, the node types that save it."""
+CREATORS = {"IMAGE": "EmptyImage", "LATENT": "EmptyLatentImage", "MASK": "SolidMask", "AUDIO": "EmptyAudio"}
+"""Per socket type, the node type that creates a value from nothing (when there is no file to load)."""
+
+
+def loaders_for(kinds: Iterable[str], catalog: Catalog) -> list[str]:
+    """The catalog's loader node types for input files of `kinds`, usual ones first."""
+    return list(dict.fromkeys(t for kind in kinds for t, _ in LOADERS.get(kind, ()) if t in catalog))
+
+
+def savers_for(kinds: Iterable[str], catalog: Catalog) -> list[str]:
+    """The catalog's saver node types for outputs of `kinds`."""
+    return list(dict.fromkeys(t for kind in kinds for t in SAVERS.get(kind, ()) if t in catalog))

@@ -1,0 +1,149 @@
+"""Node documentation parsing, task steps, node suggestions and the prompt's loader/saver choice."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from anysym.graph.state import State
+from anysym.language.catalog import Catalog
+from anysym.language.io_nodes import loaders_for, savers_for
+from anysym.nodes.catalog_excerpt import select_types, signature
+from anysym.nodes.prompting import io_types
+from anysym.nodes.retrieve import suggest_types
+from anysym.nodes.task_facts import task_steps
+from anysym.retriever.node_docs import NodeDoc, load_node_docs, node_docs_for
+
+DOC = """# Upscale Image By
+
+The ImageScaleBy node is designed for upscaling images by a specified scale factor. It keeps the ratio.
+
+## Inputs
+
+| Parameter | Description | Data Type |
+| --- | --- | --- |
+| `image` | The input image to be upscaled. | `IMAGE` |
+| `scale_by` | The factor by which the image will be upscaled. | `FLOAT` |
+
+## Outputs
+
+| Parameter | Description | Data Type |
+| --- | --- | --- |
+| `image` | The upscaled image. | `IMAGE` |
+
+> This documentation was AI-generated.
+"""
+
+
+def _docs_dir(tmp_path: Path) -> Path:
+    (tmp_path / "ImageScaleBy").mkdir()
+    (tmp_path / "ImageScaleBy" / "en.md").write_text(DOC, encoding="utf-8")
+    (tmp_path / "ImageScaleBy" / "de.md").write_text("# Bild skalieren\n\nAnders.\n", encoding="utf-8")
+    (tmp_path / "Broken").mkdir()  # no en.md: skipped, not an error
+    (tmp_path / "Empty").mkdir()
+    (tmp_path / "Empty" / "en.md").write_text("# Only a title\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_english_doc_is_parsed_into_title_summary_and_inputs(tmp_path: Path) -> None:
+    docs = load_node_docs(_docs_dir(tmp_path))
+    assert set(docs) == {"ImageScaleBy"}  # Broken has no en.md, Empty has no summary
+    doc = docs["ImageScaleBy"]
+    assert doc.title == "Upscale Image By"
+    assert doc.inputs == {
+        "image": "The input image to be upscaled.",
+        "scale_by": "The factor by which the image will be upscaled.",
+    }
+    assert doc.gist() == "Upscaling images by a specified scale factor"  # opener and 2nd sentence dropped
+    assert doc.gist(limit=20) == "Upscaling images..."
+    assert "ImageScaleBy" in doc.search_text() and "ratio" in doc.search_text()
+
+
+def test_every_catalog_node_gets_a_doc_falling_back_to_its_name(
+    tmp_path: Path, snapshot_catalog: Catalog
+) -> None:
+    docs = node_docs_for(snapshot_catalog, _docs_dir(tmp_path))
+    assert set(docs) == set(snapshot_catalog)
+    assert docs["ImageScaleBy"].title == "Upscale Image By"
+    undocumented = snapshot_catalog["EmptyImage"]
+    assert docs["EmptyImage"].summary == (undocumented.description or "Empty Image")
+    assert node_docs_for(snapshot_catalog, None).keys() == set(snapshot_catalog)
+
+
+def test_task_steps_split_operations_and_drop_files_and_numbers() -> None:
+    task = "From photo.png cut the 128x128 square at (64, 32), blur it and then invert it; save it."
+    assert task_steps(task) == ["From cut the square at", "blur it", "invert it", "save it"]
+    assert task_steps("Invert photo.png and then resize it to 128x96 (bilinear).") == [
+        "Invert",
+        "resize it to bilinear",
+    ]
+    assert task_steps("at 0.5, 3 x 4") == []
+
+
+@dataclass(frozen=True)
+class _Hit:
+    name: str
+
+
+class _Search:
+    def __init__(self, answers: dict[str, list[str]]) -> None:
+        self.answers = answers
+        self.queries: list[str] = []
+
+    def retrieve_nodes(self, query: str, k: int = 3) -> Sequence[_Hit]:
+        self.queries.append(query)
+        return [_Hit(name) for name in self.answers.get(query, [])[:k]]
+
+    def gist(self, name: str) -> str | None:
+        return None
+
+
+def test_suggestions_put_each_steps_best_hit_before_second_ranks() -> None:
+    task = "Sharpen photo.png, then posterize it"
+    search = _Search(
+        {
+            task: ["ImageSharpen", "ImageBlur", "ImageQuantize"],
+            "Sharpen": ["ImageSharpen", "ImageBlur"],
+            "posterize it": ["ImageQuantize", "ImageSharpen"],
+        }
+    )
+    assert suggest_types(search, task, 2) == ["ImageSharpen", "ImageQuantize", "ImageBlur"]
+    assert search.queries == [task, "Sharpen", "posterize it"]
+
+
+def test_suggested_types_follow_the_anchors_and_stay_within_their_modalities(
+    snapshot_catalog: Catalog,
+) -> None:
+    types = select_types(
+        snapshot_catalog,
+        task="Make photo.png half as wide",
+        examples=["LoadImage", "ImageInvert", "SaveImage"],
+        suggested=["ImageScaleBy", "LatentUpscaleBy", "NotANode"],
+        io=["LoadImage", "SaveImage"],
+    )
+    assert types[:4] == ["LoadImage", "ImageInvert", "SaveImage", "ImageScaleBy"]
+    assert "LatentUpscaleBy" not in types and "NotANode" not in types
+
+
+def test_signature_carries_the_gist(snapshot_catalog: Catalog) -> None:
+    line = signature(snapshot_catalog["ImageInvert"], "Invert the colors of an image")
+    assert line == "ImageInvert(image: IMAGE) -> IMAGE: IMAGE  # Invert the colors of an image"
+
+
+def test_loaders_and_savers_follow_the_input_and_output_kinds(snapshot_catalog: Catalog) -> None:
+    assert loaders_for(["image"], snapshot_catalog) == ["LoadImage", "LoadImageMask"]
+    assert savers_for(["latent", "image"], snapshot_catalog) == ["SaveLatent", "SaveImage"]
+    state: State = {
+        "task": "Encode photo.png and save it as a latent file",
+        "inputs": ["photo.png"],
+        "key_functions": [],
+    }
+    assert io_types(state, snapshot_catalog) == ["LoadImage", "LoadImageMask", "SaveLatent"]
+    created: State = {"task": "Create a 200x100 red image", "inputs": [], "key_functions": []}
+    assert io_types(created, snapshot_catalog) == ["SaveImage"]
+
+
+def test_node_doc_is_frozen_data() -> None:
+    doc = NodeDoc(name="X", title="X", summary="It is used to do x. More.")
+    assert doc.gist() == "Do x"
