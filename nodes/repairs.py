@@ -17,6 +17,7 @@ from anysym.language.defaults import fill_defaults
 from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.types import types_compatible
 from anysym.language.validate_values import is_file_input
+from anysym.nodes.dangling import splice_dangling
 
 __all__ = ["repair", "unique_close"]
 
@@ -32,6 +33,8 @@ def repair(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]:
     flow = _fix_params(flow, catalog, notes)
     flow = _fix_links(flow, catalog, notes)
     flow = _add_output_node(flow, catalog, notes)
+    flow, spliced = splice_dangling(flow, catalog)
+    notes.extend(spliced)
     filled = fill_defaults(flow, catalog)
     for function_id, function in filled.functions.items():
         added = [name for name in function.params if name not in flow.functions[function_id].params]

@@ -80,6 +80,8 @@ class InputFact(BaseModel):
     name: str
     kind: str
     """A kind of `SUFFIX_KINDS` (image, video, audio, mesh, latent, text) or `file`."""
+    path: Path | None = None
+    """Where the file is (to compare outputs with it)."""
     size: Size | None = None
     """The real pixel size (images, GIFs, SD latents decoded); None when unknown or unreadable."""
     frames: int | None = None
@@ -169,7 +171,9 @@ def _input_fact(path: Path, index: int, text: str) -> InputFact:
         or _SIZE_REF_AFTER.match(text, at + len(f"file{index}"))
         for at in refs
     )
-    return InputFact(name=path.name, kind=kind, size=size, frames=facts.frames, size_only=size_only)
+    return InputFact(
+        name=path.name, path=path, kind=kind, size=size, frames=facts.frames, size_only=size_only
+    )
 
 
 def _candidates(wording: Wording, facts: Sequence[InputFact]) -> dict[Size, str]:

@@ -454,3 +454,25 @@ def test_no_false_failures_for_animations_and_latents(
     )
     two = [image_out(tmp_path, (256, 192)), image_out(tmp_path, (256, 192), "save2")]
     assert check_outputs(EDIT, two, pair, catalog) == []
+
+
+# -- an output identical to an input --------------------------------------------------------------------
+
+
+def test_an_input_saved_unchanged_fails_unless_the_flow_only_converts(
+    tmp_path: Path, inputs: dict[str, Path], catalog: Catalog
+) -> None:
+    task = ex("Invert photo.png.", inputs, "photo.png")
+    copied = tmp_path / "copied.png"
+    Image.open(inputs["photo.png"]).save(copied)
+    output = OutputFile(function_id="save", path=copied, kind="image", filename=copied.name)
+    found = check_outputs(EDIT, [output], task, catalog)
+    assert kinds(found) == [(K.VERIFICATION_FAILED, "save")] and found[0].port == "images"
+    assert (
+        found[0].message == "save saved photo.png unchanged: none of the flow's steps changed what reaches it"
+    )
+    convert = flow(LOAD | SAVE, [("load", 0, "save", "images")])
+    assert (
+        check_outputs(convert, [output], ex("Save photo.png as a PNG.", inputs, "photo.png"), catalog) == []
+    )
+    assert check_outputs(EDIT, [image_out(tmp_path, (256, 192))], task, catalog) == []

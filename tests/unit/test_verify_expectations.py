@@ -44,7 +44,10 @@ def test_input_facts_real_sizes_and_kinds(tmp_path: Path, files: dict[str, Path]
     others = [tmp_path / n for n in ("voice.wav", "clip.mp4", "model.glb", "notes.xyz")]
     for path in others:
         path.write_bytes(b"\0")
-    found = expect("Do it.", [files["photo.png"], broken, *others]).inputs
+    given = [files["photo.png"], broken, *others]
+    facts = expect("Do it.", given).inputs
+    assert [fact.path for fact in facts] == given
+    found = tuple(fact.model_copy(update={"path": None}) for fact in facts)
     assert found == (
         InputFact(name="photo.png", kind="image", size=Size(256, 192), frames=1),
         InputFact(name="broken.jpg", kind="image"),
