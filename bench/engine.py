@@ -104,6 +104,8 @@ class EngineRunner:
                 refine=variant.refine,
                 verify=variant.verify,
                 task_repairs=variant.task_repairs,
+                node_k=3 if variant.node_search else 0,
+                node_docs=variant.node_docs,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,
@@ -160,6 +162,7 @@ def outcome_from_result(result: Result, *, constrained: bool | None = None) -> R
         ],
         first_parsed=attempts[0].stage_reached in _PARSED if attempts else None,
         parsed_attempts=sum(1 for a in attempts if a.stage_reached in _PARSED),
+        failed_stages=[a.failed_stage or "" for a in attempts],
         constrained=constrained,
     )
 

@@ -216,6 +216,7 @@ async def _measure(
         llm_usage=outcome.llm_usage,
         first_parsed=outcome.first_parsed,
         parsed_attempts=outcome.parsed_attempts,
+        failed_stages=outcome.failed_stages,
         constrained=outcome.constrained,
     )
     return await _score(record, task, judge, inputs_dir)

@@ -82,6 +82,8 @@ class RunOutcome:
     """Whether the first complete program parsed (None when no program was written)."""
     parsed_attempts: int = 0
     """How many attempts parsed into a flow."""
+    failed_stages: list[str] = field(default_factory=list)
+    """Per attempt, the stage it failed at ("" for the attempt that passed)."""
     constrained: bool | None = None
     """Whether decoding was grammar-constrained (None when unknown)."""
 
@@ -123,12 +125,20 @@ class TaskRecord(BaseModel):
     llm_usage: list[LLMUsage] = []
     first_parsed: bool | None = None
     parsed_attempts: int = 0
+    failed_stages: list[str] = []
     constrained: bool | None = None
 
     @property
     def key(self) -> tuple[str, str, int]:
         """Identify the run: (variant, task id, run index)."""
         return (self.variant, self.task_id, self.run)
+
+    @property
+    def rescued(self) -> bool | None:
+        """Whether refine turned a failed first attempt into a passing one (None: the first passed)."""
+        if not self.failed_stages or not self.failed_stages[0]:
+            return None
+        return not self.failed_stages[-1] and len(self.failed_stages) > 1
 
     def reached(self, stage: str) -> bool:
         """Whether the run got at least as far as `stage`."""

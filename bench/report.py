@@ -111,6 +111,7 @@ def print_summary(summary: Summary, console: Console) -> None:
     """Print three compact tables: pass@1 per stage, mean cost per run, and the LLM per stage."""
     console.print(_pass_table(summary))
     console.print(_cost_table(summary))
+    console.print(_refine_table(summary))
     if any(group.llm_stages for group in summary.variants.values()):
         console.print(_llm_table(summary))
 
@@ -162,6 +163,20 @@ def _cost_table(summary: Summary) -> Table:
             f"{g.mean_llm_s:.1f}",
             f"{g.mean_comfy_s:.1f}",
             f"{g.mean_overhead_s:.1f}",
+        )
+    return table
+
+
+def _refine_table(summary: Summary) -> Table:
+    """What refine rescued: runs whose failed first attempt ended passing, and the same for verification."""
+    table = _table("refine", "variant", "1st failed", "rescued", "failed verif.", "rescued")
+    for variant, g in summary.variants.items():
+        table.add_row(
+            variant,
+            str(g.first_failed),
+            str(g.rescued),
+            str(g.verification_failed),
+            str(g.verification_rescued),
         )
     return table
 

@@ -40,6 +40,14 @@ class GroupSummary(BaseModel):
     """Share of all attempts whose program parsed."""
     constrained: bool | None = None
     """Whether decoding was grammar-constrained in these runs (None: unknown or mixed)."""
+    first_failed: int = 0
+    """Runs whose first attempt failed (any stage)."""
+    rescued: int = 0
+    """Of those, the runs that refine turned into a passing attempt."""
+    verification_failed: int = 0
+    """Runs with at least one attempt that ran but failed verification."""
+    verification_rescued: int = 0
+    """Of those, the runs whose last attempt passed."""
     llm_stages: dict[str, StageLLM] = {}
     """Per LLM stage (psi1, psi2, one_step, refine): calls, tokens, tokens/s, median seconds per call."""
 
@@ -101,6 +109,10 @@ def _group(records: Sequence[TaskRecord]) -> GroupSummary:
         attempt_parse=parse_rate_per_attempt(records),
         constrained=_same({r.constrained for r in records}),
         llm_stages=stage_llm(records),
+        first_failed=sum(1 for r in records if r.rescued is not None),
+        rescued=sum(1 for r in records if r.rescued),
+        verification_failed=len(unverified := [r for r in records if "verification" in r.failed_stages]),
+        verification_rescued=sum(1 for r in unverified if r.failed_stages[-1] == ""),
     )
 
 

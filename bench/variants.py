@@ -6,7 +6,9 @@ or a preset: `syntaxes` (the three syntaxes), `ablation` (two-stage + refine, on
 on the base syntax), `decoding` (the base configuration with grammar-constrained decoding, then with
 free decoding) or `grid` (all 12 syntax x stages x refine combinations, the paper's ablation table).
 Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`auto` (decoding),
-`verify`/`no-verify` (the verify step), `task-repairs`/`no-task-repairs` (binding the task's values).
+`verify`/`no-verify` (the verify step), `task-repairs`/`no-task-repairs` (binding the task's values),
+`node-search`/`no-node-search` (node types searched per task step), `node-docs`/`no-node-docs` (one-line
+node documentation in the prompt's catalog excerpt).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ _MODIFIERS = (
     "no-verify",
     "task-repairs",
     "no-task-repairs",
+    "node-search",
+    "no-node-search",
+    "node-docs",
+    "no-node-docs",
     *DECODINGS,
 )
 
@@ -47,6 +53,8 @@ class Variant:
     decoding: Decoding = "auto"
     verify: bool = True
     task_repairs: bool = True
+    node_search: bool = True
+    node_docs: bool = True
 
     @property
     def name(self) -> str:
@@ -55,7 +63,9 @@ class Variant:
         label = f"{self.syntax}/{stages}/{'refine' if self.refine else 'no-refine'}"
         label = label if self.decoding == "auto" else f"{label}/{self.decoding}"
         label += "" if self.verify else "/no-verify"
-        return label + ("" if self.task_repairs else "/no-task-repairs")
+        label += "" if self.task_repairs else "/no-task-repairs"
+        label += "" if self.node_search else "/no-node-search"
+        return label + ("" if self.node_docs else "/no-node-docs")
 
     @property
     def constrained(self) -> bool | None:
@@ -100,6 +110,8 @@ def _item(item: str, base: Variant) -> list[Variant]:
     refine = "refine" in modifiers or (base.refine and "no-refine" not in modifiers)
     verify = "verify" in modifiers or (base.verify and "no-verify" not in modifiers)
     repairs = "task-repairs" in modifiers or (base.task_repairs and "no-task-repairs" not in modifiers)
+    search = "node-search" in modifiers or (base.node_search and "no-node-search" not in modifiers)
+    docs = "node-docs" in modifiers or (base.node_docs and "no-node-docs" not in modifiers)
     return [
         Variant(
             syntax=syntax,
@@ -108,6 +120,8 @@ def _item(item: str, base: Variant) -> list[Variant]:
             decoding=_decoding(modifiers, base),
             verify=verify,
             task_repairs=repairs,
+            node_search=search,
+            node_docs=docs,
         )
     ]
 

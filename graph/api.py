@@ -62,6 +62,8 @@ async def agenerate(
     key_functions: Sequence[str] = (),
     syntax: Syntax = "declarative",
     k: int = 3,
+    node_k: int = 3,
+    node_docs: bool = True,
     max_refinements: int = 3,
     one_step: bool = False,
     refine: bool = True,
@@ -87,9 +89,10 @@ async def agenerate(
     written under `paths.runs/<run id>`. `constrained=None` (auto) turns grammar-constrained decoding on
     exactly when the endpoint supports it (detected: the managed local server does, others are probed).
     `verify` checks the outputs against the task (and, with `judge`, asks that vision model too);
-    `task_repairs` binds the values the task states before validation. Failures of the flow are data
-    (`status="failed"` with every attempt's diagnostics); services that keep failing raise (`LLMError`,
-    `ComfyConnectionError`, `LocalServiceError`).
+    `task_repairs` binds the values the task states before validation. `node_k` node types are searched
+    per task step (0: none) and `node_docs` shows each catalog entry's one-line doc. Failures of the
+    flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
+    raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
     """
     started = time.perf_counter()
     async with AsyncExitStack() as stack:
@@ -113,6 +116,8 @@ async def agenerate(
             base_url=base_url,
             syntax=syntax,
             k=k,
+            node_k=node_k,
+            node_docs=node_docs,
             max_refinements=max_refinements,
             one_step=one_step,
             refine=refine,

@@ -145,6 +145,7 @@ def test_outcome_from_result_reads_every_field(snapshot_catalog: Catalog, tmp_pa
         llm_usage=outcome.llm_usage,
         first_parsed=False,
         parsed_attempts=1,
+        failed_stages=["parse", ""],
         constrained=True,
     )
     assert [(o.path, o.function_id) for o in outcome.outputs] == [(str(tmp_path / "a.png"), "save")]

@@ -182,3 +182,26 @@ def test_store_round_trip(tmp_path: Path) -> None:
     store.append(TaskRecord(variant="v", task_id="a", stage="parsed"))
     store.append(TaskRecord(variant="v", task_id="a", stage="valid"))
     assert store.load()[("v", "a", 0)].stage == "valid"
+
+
+def test_node_search_and_docs_modifiers_name_the_variant() -> None:
+    base = Variant()
+    [off] = parse_variants("declarative+no-node-search+no-node-docs", base)
+    assert (off.node_search, off.node_docs) == (False, False)
+    assert off.name == "declarative/two-stage/refine/no-node-search/no-node-docs"
+    [on] = parse_variants("declarative+node-search", Variant(node_search=False))
+    assert on.node_search and on.name == "declarative/two-stage/refine"
+
+
+def test_summary_counts_what_refine_rescued() -> None:
+    records = [
+        TaskRecord(variant="v", task_id="a", failed_stages=[""]),  # first try passed
+        TaskRecord(variant="v", task_id="b", failed_stages=["verification", ""]),  # rescued
+        TaskRecord(variant="v", task_id="c", failed_stages=["execute", "verification", "verification"]),
+        TaskRecord(variant="v", task_id="d", failed_stages=["parse", ""]),  # rescued, never verified wrong
+        TaskRecord(variant="v", task_id="e"),  # the engine raised: no attempts
+    ]
+    assert [r.rescued for r in records] == [None, True, False, True, None]
+    group = summarise(records, suite="s").variants["v"]
+    assert (group.first_failed, group.rescued) == (3, 2)
+    assert (group.verification_failed, group.verification_rescued) == (2, 1)
