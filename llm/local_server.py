@@ -1,8 +1,9 @@
-"""The managed local LLM: llama-cpp-python's OpenAI-compatible server with a bundled GGUF, on 127.0.0.1.
+"""The managed local LLM: llama.cpp's own OpenAI-compatible `llama-server` with a bundled GGUF, on 127.0.0.1.
 
-Layout under `paths.llm`: `venv/` (the compiled runtime), `models/<file>.gguf` (assembled, sha256-pinned),
-`install.log`, `runtime.json` (marker of a complete runtime install) and per port `port-<N>/{server.log,
-server.pid}`. The model's hash is checked before every start, so a corrupted or substituted file is refused.
+Layout under `paths.llm`: `llama.cpp/bin/{llama-server,llama-bench}` (compiled natively on this machine),
+`models/<file>.gguf` (assembled, sha256-pinned), `install.log`, `runtime.json` (marker of a complete
+runtime build: source pin, CMake flags, CPU fingerprint) and per port `port-<N>/{server.log,server.pid}`.
+The model's hash is checked before every start, so a corrupted or substituted file is refused.
 
 **Usage**: `LocalLLM(paths).install(print)`; `url = LocalLLM(paths).serve()`; `.status()`; `.stop()`.
 """
@@ -10,83 +11,63 @@ server.pid}`. The model's hash is checked before every start, so a corrupted or 
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
+import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 from anysym.errors import LocalServiceError
-from anysym.llm.install import RUNTIME_REQUIREMENT, Progress, assemble_model, install_runtime, verify_model
+from anysym.llm.install import Progress, assemble_model, verify_model
 from anysym.llm.models import DEFAULT_MODEL, MODELS, ModelSpec, model_spec
+from anysym.llm.native_build import CMAKE_ARGS, LLAMA_SOURCE, build_llama_cpp, cpu_fingerprint
+from anysym.llm.server_flags import HOST, ServerTuning, server_command
+from anysym.llm.status import LLMStatus, healthy, measure_speed, served_alias, served_model
 from anysym.process import alive, cmdline, last_line, rss_bytes, send_signal, wait_exit
 from anysym.settings import Paths
 
 __all__ = ["DEFAULT_PORT", "HOST", "LLMStatus", "LocalLLM"]
 
-HOST = "127.0.0.1"
 DEFAULT_PORT = 8765
-N_CTX = 8192
+RUNTIME = "llama-server"
 STOP_GRACE_S = 10.0
-SPEED_PROMPT = "Write the numbers from 1 to 40 separated by commas."
 
 
 def _quiet(_: str) -> None:
     """Progress sink that prints nothing."""
 
 
-@dataclass(frozen=True, kw_only=True)
-class LLMStatus:
-    """What `status()` found about the local LLM on one port."""
-
-    model: str
-    runtime_installed: bool
-    model_installed: bool
-    running: bool
-    pid: int | None
-    url: str
-    rss_bytes: int | None = None
-    tokens_per_s: float | None = None
-    served_model: str | None = None
-
-    def render(self) -> str:
-        """A few lines for the CLI."""
-        if not self.runtime_installed or not self.model_installed:
-            return f"not installed (run `anysym llm install --model {self.model}`)"
-        if not self.running:
-            return f"installed ({self.model}), not running (start it with `anysym llm serve`)"
-        lines = [f"running at {self.url} (pid {self.pid}, model {self.served_model})"]
-        if self.rss_bytes is not None:
-            lines.append(f"memory: {self.rss_bytes / 2**30:.2f} GiB resident")
-        if self.tokens_per_s is not None:
-            lines.append(f"speed: {self.tokens_per_s:.1f} output tokens/s (measured on a short completion)")
-        return "\n".join(lines)
-
-
 class LocalLLM:
     """One managed local model and the server that runs it on `port`."""
 
     def __init__(
-        self, paths: Paths, *, model: str = DEFAULT_MODEL, port: int = DEFAULT_PORT, threads: int = 2
+        self,
+        paths: Paths,
+        *,
+        model: str = DEFAULT_MODEL,
+        port: int = DEFAULT_PORT,
+        tuning: ServerTuning | None = None,
     ) -> None:
         self.spec: ModelSpec = model_spec(model)
         self.home = paths.llm
         self.port = port
-        self.threads = threads
+        self.tuning = tuning or ServerTuning()
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
-    def venv(self) -> Path:
-        """The runtime virtualenv."""
-        return self.home / "venv"
+    def bin_dir(self) -> Path:
+        """Where the natively built llama.cpp binaries live."""
+        return self.home / "llama.cpp" / "bin"
 
     @property
-    def python(self) -> Path:
-        """The runtime's interpreter (has `llama_cpp.server`)."""
-        return self.venv / "bin" / "python"
+    def server_binary(self) -> Path:
+        """The `llama-server` executable."""
+        return self.bin_dir / "llama-server"
+
+    @property
+    def bench_binary(self) -> Path:
+        """The `llama-bench` executable of the same build (reference speeds)."""
+        return self.bin_dir / "llama-bench"
 
     @property
     def model_path(self) -> Path:
@@ -115,17 +96,28 @@ class LocalLLM:
 
     @property
     def runtime_marker(self) -> Path:
-        """Written after a complete runtime install; names the pinned requirement."""
+        """Written after a complete runtime build; names what was built, how, and for which CPU."""
         return self.home / "runtime.json"
+
+    @staticmethod
+    def runtime_record() -> dict[str, object]:
+        """What `runtime.json` must say for the installed build to be usable on this machine."""
+        return {
+            "runtime": RUNTIME,
+            "source": LLAMA_SOURCE,
+            "cmake_args": list(CMAKE_ARGS),
+            "cpu": cpu_fingerprint(),
+        }
 
     @property
     def runtime_installed(self) -> bool:
-        """Whether the pinned runtime is installed."""
+        """Whether llama-server of the pinned source, flags and this CPU is installed."""
         try:
             marker = json.loads(self.runtime_marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return False
-        return marker.get("requirement") == RUNTIME_REQUIREMENT and self.python.exists()
+        binaries = self.server_binary.is_file() and self.bench_binary.is_file()
+        return marker == self.runtime_record() and binaries
 
     def install(self, progress: Progress = _quiet, *, force: bool = False) -> None:
         """Install the runtime and this model (idempotent; `force` rebuilds the model file)."""
@@ -133,10 +125,12 @@ class LocalLLM:
         log = self.home / "install.log"
         started = time.monotonic()
         if force or not self.runtime_installed:
-            install_runtime(self.venv, log, progress)
-            self.runtime_marker.write_text(json.dumps({"requirement": RUNTIME_REQUIREMENT}) + "\n")
+            self.runtime_marker.unlink(missing_ok=True)
+            build_llama_cpp(self.bin_dir, log, progress)
+            self.runtime_marker.write_text(json.dumps(self.runtime_record()) + "\n", encoding="utf-8")
+            progress(f"llama-server built in {self.bin_dir} ({time.monotonic() - started:.0f} s)")
         else:
-            progress(f"{RUNTIME_REQUIREMENT} already installed in {self.venv}")
+            progress(f"llama-server ({LLAMA_SOURCE}, native build) already installed in {self.bin_dir}")
         if not force and self.model_path.is_file():
             try:
                 verify_model(self.model_path, self.spec)
@@ -144,29 +138,14 @@ class LocalLLM:
                 return
             except LocalServiceError:
                 progress(f"{self.model_path} does not match its pinned sha256; rebuilding it")
-        assemble_model(self.spec, self.python, self.model_path, log, progress)
+        assemble_model(self.spec, Path(sys.executable), self.model_path, log, progress)
         seconds = time.monotonic() - started
         progress(f"model {self.spec.alias} installed in {self.model_path} ({seconds:.0f} s)")
 
     def command(self) -> list[str]:
         """The command line that starts the server."""
-        return [
-            str(self.python),
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(self.model_path),
-            "--model_alias",
-            self.spec.alias,
-            "--n_ctx",
-            str(N_CTX),
-            "--n_threads",
-            str(self.threads),
-            "--host",
-            HOST,
-            "--port",
-            str(self.port),
-        ]
+        binary, model, alias = self.server_binary, self.model_path, self.spec.alias
+        return server_command(binary, model=model, alias=alias, port=self.port, tuning=self.tuning)
 
     def serve(self, timeout: float = 120.0) -> str:
         """Start the server in the background (or reuse ours) after checking the model hash; return URL."""
@@ -174,14 +153,12 @@ class LocalLLM:
             raise LocalServiceError("the local LLM runtime is not installed: run `anysym llm install`")
         verify_model(self.model_path, self.spec)
         pid = self.running_pid()
-        # The server's own command line says which model it serves: asking it over HTTP is no health check,
-        # because llama-cpp-python answers /models only between completions (a busy server looked dead
-        # and was restarted under a running request).
-        if pid is not None and f" --model {self.model_path} " in f" {cmdline(pid)} ":
+        # The server's own command line says what it serves; a different model or tuning means a restart.
+        if pid is not None and cmdline(pid).strip() == " ".join(self.command()):
             return self.url
         if pid is not None:
             self.stop()
-        elif _served_model(self.url) is not None:
+        elif healthy(self.port) is not None:
             raise LocalServiceError(
                 f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
             )
@@ -204,7 +181,6 @@ class LocalLLM:
         with self.log_path.open("wb") as log:
             process = subprocess.Popen(
                 self.command(),
-                env=dict(os.environ) | {"PYTHONUNBUFFERED": "1"},
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -224,7 +200,7 @@ class LocalLLM:
                     f"the local LLM server exited while starting ({last_line(self.log_path)}); "
                     f"see {self.log_path}"
                 )
-            if _served_model(self.url) is not None:
+            if healthy(self.port):
                 return
             time.sleep(0.25)
         self.stop()
@@ -235,8 +211,7 @@ class LocalLLM:
     def status(self, *, measure: bool = False) -> LLMStatus:
         """Report install and run state; `measure` times a short completion for tokens/s."""
         pid = self.running_pid()
-        # A busy server answers /models only after its current completion: fall back to its command line.
-        served = (_served_model(self.url) or _alias(cmdline(pid))) if pid is not None else None
+        served = (served_model(self.url) or served_alias(cmdline(pid))) if pid is not None else None
         running = served is not None
         return LLMStatus(
             model=self.spec.alias,
@@ -246,7 +221,7 @@ class LocalLLM:
             pid=pid,
             url=self.url,
             rss_bytes=rss_bytes(pid) if pid is not None and running else None,
-            tokens_per_s=_measure_speed(self.url, served) if measure and served else None,
+            tokens_per_s=measure_speed(self.url, served) if measure and served else None,
             served_model=served,
         )
 
@@ -277,7 +252,7 @@ class LocalLLM:
             pid = int(self.pid_path.read_text(encoding="utf-8").strip())
         except (OSError, ValueError):
             return None
-        if not alive(pid) or "llama_cpp.server" not in cmdline(pid):
+        if not alive(pid) or not cmdline(pid).startswith(f"{self.server_binary} "):
             self.pid_path.unlink(missing_ok=True)
             return None
         return pid
@@ -286,39 +261,3 @@ class LocalLLM:
     def installed_models(paths: Paths) -> list[str]:
         """Aliases of the models whose assembled file exists (not verified)."""
         return [a for a in MODELS if LocalLLM(paths, model=a).model_path.is_file()]
-
-
-def _served_model(url: str) -> str | None:
-    """The model id the server at `url` serves, or None when it does not answer."""
-    try:
-        response = httpx.get(f"{url}/models", timeout=2.0)
-        data = response.json().get("data") if response.status_code == 200 else None
-    except (httpx.HTTPError, ValueError):
-        return None
-    if isinstance(data, list) and data and isinstance(data[0], dict):
-        return str(data[0].get("id", ""))
-    return None
-
-
-def _alias(command_line: str) -> str | None:
-    """The `--model_alias` of a llama_cpp.server command line."""
-    words = command_line.split()
-    return words[words.index("--model_alias") + 1] if "--model_alias" in words[:-1] else None
-
-
-def _measure_speed(url: str, model: str) -> float | None:
-    """Output tokens per second of one short, deterministic completion (prompt time included)."""
-    body = {
-        "model": model,
-        "messages": [{"role": "user", "content": SPEED_PROMPT}],
-        "max_tokens": 64,
-        "temperature": 0,
-        "seed": 0,
-    }
-    started = time.perf_counter()
-    try:
-        response = httpx.post(f"{url}/chat/completions", json=body, timeout=300.0)  # waits its turn
-        tokens = int(response.json()["usage"]["completion_tokens"])
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return None
-    return tokens / (time.perf_counter() - started)

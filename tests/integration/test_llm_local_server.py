@@ -46,10 +46,11 @@ def installed() -> LocalLLM:
 
 
 def _mirror(source: LocalLLM, home: Path, *, copy_model: bool) -> LocalLLM:
-    """A LocalLLM in a temp home that shares the runtime venv and links or copies the model file."""
+    """A LocalLLM in a temp home that shares the built binaries and links or copies the model file."""
     local = LocalLLM(Paths(home=home), port=PORT)
     local.home.mkdir(parents=True)
-    local.venv.symlink_to(source.venv)
+    local.bin_dir.parent.mkdir()
+    local.bin_dir.symlink_to(source.bin_dir)
     shutil.copy(source.runtime_marker, local.runtime_marker)
     local.model_path.parent.mkdir()
     if copy_model:
@@ -167,7 +168,7 @@ async def test_constrained_links_complete_the_graph(
 
 
 def test_a_busy_server_is_reused_not_restarted(served: LocalLLM) -> None:
-    """llama-cpp-python answers /models only between completions: busy must not look dead."""
+    """A server busy with a completion is reused, never restarted under the request in flight."""
     pid = served.running_pid()
     body = {
         "model": served.spec.alias,

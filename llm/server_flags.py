@@ -1,0 +1,60 @@
+"""The `llama-server` command line: the measured tuning of the managed local LLM on a 2-core CPU.
+
+Every value was chosen by `anysym bench-llm` / `llama-bench` on the target machine (numbers and
+reasons in docs/constrained-decoding.md, "Local LLM server settings").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["HOST", "N_CTX", "ServerTuning", "server_command"]
+
+HOST = "127.0.0.1"
+N_CTX = 8192
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerTuning:
+    """Thread, batching and cache settings of `llama-server` (defaults: the measured best)."""
+
+    threads: int = 2
+    """Generation threads: one per core."""
+    threads_batch: int = 2
+    """Prompt-processing threads."""
+    poll: int = 0
+    """Busy-wait level between graph runs; spinning threads starve a competing CPU-bound process."""
+    parallel: int = 1
+    """Server slots. One: anysym sends one request at a time per run, and each slot costs KV memory."""
+    batch: int = 2048
+    ubatch: int = 512
+    flash_attn: str = "off"
+    """`on`, `off` or `auto`."""
+    cache_reuse: int = 0
+    """Minimum chunk (tokens) reused from the KV cache by shifting; 0 = off."""
+    cache_ram_mib: int = 256
+    """Host-memory prompt cache bound (llama-server's default, 8 GiB, would let RSS grow far)."""
+
+    def flags(self) -> list[str]:
+        """The tuning as llama-server flags."""
+        return [
+            *("--threads", str(self.threads), "--threads-batch", str(self.threads_batch)),
+            *("--poll", str(self.poll), "--parallel", str(self.parallel)),
+            *("--batch-size", str(self.batch), "--ubatch-size", str(self.ubatch)),
+            *("--flash-attn", self.flash_attn, "--cache-reuse", str(self.cache_reuse)),
+            *("--cache-ram", str(self.cache_ram_mib)),
+        ]
+
+
+def server_command(
+    binary: Path, *, model: Path, alias: str, port: int, tuning: ServerTuning | None = None
+) -> list[str]:
+    """The full command line that serves `model` as `alias` on 127.0.0.1:`port`."""
+    return [
+        str(binary),
+        *("--model", str(model), "--alias", alias, "--ctx-size", str(N_CTX)),
+        *(tuning or ServerTuning()).flags(),
+        *("--host", HOST, "--port", str(port)),
+        "--no-webui",
+    ]
