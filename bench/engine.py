@@ -106,6 +106,7 @@ class EngineRunner:
                 task_repairs=variant.task_repairs,
                 node_k=3 if variant.node_search else 0,
                 node_docs=variant.node_docs,
+                example_values=variant.example_values,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

@@ -8,7 +8,8 @@ free decoding) or `grid` (all 12 syntax x stages x refine combinations, the pape
 Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`auto` (decoding),
 `verify`/`no-verify` (the verify step), `task-repairs`/`no-task-repairs` (binding the task's values),
 `node-search`/`no-node-search` (node types searched per task step), `node-docs`/`no-node-docs` (one-line
-node documentation in the prompt's catalog excerpt).
+node documentation in the prompt's catalog excerpt), `example-values`/`no-example-values` (the examples'
+literal values shown, or reset to the inputs' defaults).
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ _MODIFIERS = (
     "no-node-search",
     "node-docs",
     "no-node-docs",
+    "example-values",
+    "no-example-values",
     *DECODINGS,
 )
 
@@ -55,6 +58,7 @@ class Variant:
     task_repairs: bool = True
     node_search: bool = True
     node_docs: bool = True
+    example_values: bool = True
 
     @property
     def name(self) -> str:
@@ -65,7 +69,8 @@ class Variant:
         label += "" if self.verify else "/no-verify"
         label += "" if self.task_repairs else "/no-task-repairs"
         label += "" if self.node_search else "/no-node-search"
-        return label + ("" if self.node_docs else "/no-node-docs")
+        label += "" if self.node_docs else "/no-node-docs"
+        return label + ("" if self.example_values else "/no-example-values")
 
     @property
     def constrained(self) -> bool | None:
@@ -112,6 +117,7 @@ def _item(item: str, base: Variant) -> list[Variant]:
     repairs = "task-repairs" in modifiers or (base.task_repairs and "no-task-repairs" not in modifiers)
     search = "node-search" in modifiers or (base.node_search and "no-node-search" not in modifiers)
     docs = "node-docs" in modifiers or (base.node_docs and "no-node-docs" not in modifiers)
+    values = "example-values" in modifiers or (base.example_values and "no-example-values" not in modifiers)
     return [
         Variant(
             syntax=syntax,
@@ -122,6 +128,7 @@ def _item(item: str, base: Variant) -> list[Variant]:
             task_repairs=repairs,
             node_search=search,
             node_docs=docs,
+            example_values=values,
         )
     ]
 

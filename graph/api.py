@@ -64,6 +64,7 @@ async def agenerate(
     k: int = 3,
     node_k: int = 3,
     node_docs: bool = True,
+    example_values: bool = True,
     max_refinements: int = 3,
     one_step: bool = False,
     refine: bool = True,
@@ -90,7 +91,8 @@ async def agenerate(
     exactly when the endpoint supports it (detected: the managed local server does, others are probed).
     `verify` checks the outputs against the task (and, with `judge`, asks that vision model too);
     `task_repairs` binds the values the task states before validation. `node_k` node types are searched
-    per task step (0: none) and `node_docs` shows each catalog entry's one-line doc. Failures of the
+    per task step (0: none), `node_docs` shows each catalog entry's one-line doc and `example_values`
+    False resets the examples' literals to their defaults. Failures of the
     flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
     raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
     """
@@ -118,6 +120,7 @@ async def agenerate(
             k=k,
             node_k=node_k,
             node_docs=node_docs,
+            example_values=example_values,
             max_refinements=max_refinements,
             one_step=one_step,
             refine=refine,

@@ -31,6 +31,10 @@ class Context:
         default=3,
         metadata={"description": "Node types searched per task step (0: no node search)."},
     )
+    example_values: bool = field(
+        default=True,
+        metadata={"description": "Show the examples' literal values (False: reset to input defaults)."},
+    )
     node_docs: bool = field(
         default=True,
         metadata={"description": "Show each catalog entry's one-line documentation in prompts."},

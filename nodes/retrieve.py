@@ -10,10 +10,14 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps, NodeSearch
 from anysym.graph.state import Example, State
+from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.defaults import default_for
+from anysym.language.flow import Flow, ParamValue
 from anysym.language.syntax import render
+from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_facts import task_steps
 
-__all__ = ["retrieve", "suggest_types"]
+__all__ = ["hide_values", "retrieve", "suggest_types"]
 
 
 async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
@@ -28,6 +32,8 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
     examples = []
     for hit in hits:
         flow = hit.program.flow()
+        if not context.example_values:
+            flow = hide_values(flow, deps.catalog)
         examples.append(
             Example(
                 id=hit.program.id,
@@ -39,6 +45,28 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
             )
         )
     return {"examples": examples, "suggested_types": suggested}
+
+
+def hide_values(flow: Flow, catalog: Catalog) -> Flow:
+    """`flow` with every literal reset to its input's default (model and input file names kept).
+
+    The ablation of copied values: an example then shows which functions and links do the job, and the
+    values can only come from the task and the signatures.
+    """
+    for function_id, function in flow.functions.items():
+        spec = catalog.get(function.type)
+        if spec is None:
+            continue
+        params = {name: _hidden(spec.inputs.get(name), value) for name, value in function.params.items()}
+        flow = flow.with_params(function_id, params)
+    return flow
+
+
+def _hidden(spec: InputSpec | None, value: ParamValue) -> ParamValue:
+    if spec is None or spec.is_model_file or is_file_input(spec):
+        return value
+    known, default = default_for(spec)
+    return default if known else value
 
 
 def suggest_types(nodes: NodeSearch, task: str, k: int) -> list[str]:

@@ -147,3 +147,21 @@ def test_loaders_and_savers_follow_the_input_and_output_kinds(snapshot_catalog: 
 def test_node_doc_is_frozen_data() -> None:
     doc = NodeDoc(name="X", title="X", summary="It is used to do x. More.")
     assert doc.gist() == "Do x"
+
+
+def test_hidden_example_values_fall_back_to_defaults_but_keep_files(snapshot_catalog: Catalog) -> None:
+    from anysym.language.flow import Flow, Function
+    from anysym.nodes.retrieve import hide_values
+
+    flow = Flow.build(
+        {
+            "photo": Function(type="LoadImage", params={"image": "second.png"}),
+            "mix": Function(type="ImageBlend", params={"blend_factor": 0.8, "blend_mode": "screen"}),
+            "vae": Function(type="VAELoader", params={"vae_name": "taesd"}),
+        },
+        [],
+    )
+    hidden = hide_values(flow, snapshot_catalog)
+    assert hidden.functions["mix"].params == {"blend_factor": 0.5, "blend_mode": "normal"}
+    assert hidden.functions["photo"].params == {"image": "second.png"}
+    assert hidden.functions["vae"].params == {"vae_name": "taesd"}
