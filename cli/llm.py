@@ -1,7 +1,9 @@
-"""`anysym llm install|serve|status|stop`: the managed local LLM (llama-cpp-python server + bundled GGUF)."""
+"""`anysym llm install|serve|status|stop` (the managed llama-server + bundled GGUF) and `anysym bench-llm`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -10,6 +12,7 @@ from rich.markup import escape
 from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
 from anysym.llm.local_server import DEFAULT_PORT, LocalLLM
 from anysym.llm.models import DEFAULT_MODEL, MODELS
+from anysym.llm.server_flags import ServerTuning
 
 llm_app = typer.Typer(name="llm", help="The managed local LLM (offline default).", no_args_is_help=True)
 
@@ -19,10 +22,12 @@ ModelOption = Annotated[
 PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")]
 
 
-def _local(model: str = DEFAULT_MODEL, port: int = DEFAULT_PORT) -> LocalLLM:
+def _local(
+    model: str = DEFAULT_MODEL, port: int = DEFAULT_PORT, tuning: ServerTuning | None = None
+) -> LocalLLM:
     if model not in MODELS:
         raise typer.BadParameter(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
-    return LocalLLM(paths_from_env(), model=model, port=port)
+    return LocalLLM(paths_from_env(), model=model, port=port, tuning=tuning)
 
 
 def _progress(message: str) -> None:
@@ -34,7 +39,7 @@ def install(
     model: ModelOption = DEFAULT_MODEL,
     force: Annotated[bool, typer.Option("--force", help="Rebuild the runtime and the model file.")] = False,
 ) -> None:
-    """Build the llama.cpp server and assemble the hash-pinned model (idempotent)."""
+    """Build llama-server natively from the pinned source and assemble the hash-pinned model (idempotent)."""
     with reporting_errors():
         _local(model).install(_progress, force=force)
 
@@ -76,6 +81,31 @@ def stop(port: PortOption = DEFAULT_PORT) -> None:
     console.print("stopped" if stopped else "not running")
 
 
+def bench_llm(
+    model: ModelOption = DEFAULT_MODEL,
+    port: Annotated[int, typer.Option("--port", help="Port of the benchmark's own server.")] = 8766,
+    runs: Annotated[int, typer.Option(min=1, help="Timed requests idle and again under load.")] = 3,
+    constrained: Annotated[
+        int, typer.Option(min=0, help="Grammar-constrained requests before the RSS reading.")
+    ] = 10,
+    tuning: Annotated[
+        str, typer.Option(help="Server setting overrides, e.g. 'poll=50,flash_attn=on,ubatch=256'.")
+    ] = "",
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Also write the report as JSON.")] = None,
+) -> None:
+    """Local LLM speed: prompt and generation tokens/s idle and beside a busy CPU, llama-bench, RSS."""
+    from anysym.bench.llm_bench import parse_tuning, render_report, run_llm_bench
+
+    with reporting_errors():
+        local = _local(model, port, parse_tuning(tuning))
+        report = run_llm_bench(local, runs=runs, constrained=constrained, progress=_progress)
+    console.print(render_report(report), highlight=False)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report.to_json(), indent=1) + "\n", encoding="utf-8")
+
+
 def register(app: typer.Typer) -> None:
-    """Add the `llm` command group."""
+    """Add the `llm` command group and `bench-llm`."""
     app.add_typer(llm_app)
+    app.command("bench-llm")(bench_llm)

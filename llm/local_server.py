@@ -11,6 +11,7 @@ The model's hash is checked before every start, so a corrupted or substituted fi
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -181,6 +182,7 @@ class LocalLLM:
         with self.log_path.open("wb") as log:
             process = subprocess.Popen(
                 self.command(),
+                env=dict(os.environ) | self.tuning.env(),
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,

@@ -19,22 +19,28 @@ N_CTX = 8192
 class ServerTuning:
     """Thread, batching and cache settings of `llama-server` (defaults: the measured best)."""
 
-    threads: int = 2
-    """Generation threads: one per core."""
+    threads: int = 1
+    """Generation threads. One: two lockstep threads collapsed to 0.5 tok/s beside one busy process."""
     threads_batch: int = 2
-    """Prompt-processing threads."""
+    """Prompt-processing threads: one per core (big matrix products; ~2x one thread when idle)."""
     poll: int = 0
-    """Busy-wait level between graph runs; spinning threads starve a competing CPU-bound process."""
+    """ggml's busy-wait level between graph runs (moot in this OpenMP build; 0 so it never spins)."""
     parallel: int = 1
     """Server slots. One: anysym sends one request at a time per run, and each slot costs KV memory."""
     batch: int = 2048
-    ubatch: int = 512
-    flash_attn: str = "off"
+    ubatch: int = 256
+    flash_attn: str = "on"
     """`on`, `off` or `auto`."""
     cache_reuse: int = 0
     """Minimum chunk (tokens) reused from the KV cache by shifting; 0 = off."""
     cache_ram_mib: int = 256
     """Host-memory prompt cache bound (llama-server's default, 8 GiB, would let RSS grow far)."""
+    omp_wait_policy: str = "passive"
+    """OpenMP threads sleep at barriers instead of spinning (the build uses OpenMP, so `poll` is moot)."""
+
+    def env(self) -> dict[str, str]:
+        """Environment variables the server process needs for this tuning."""
+        return {"OMP_WAIT_POLICY": self.omp_wait_policy.upper()}
 
     def flags(self) -> list[str]:
         """The tuning as llama-server flags."""

@@ -1,0 +1,242 @@
+"""Local LLM speed benchmark: prompt and generation tokens/s of the managed llama-server, idle and loaded.
+
+One run starts a fresh managed server on its own port and measures, with the server's own `timings`:
+a ~900-token prompt followed by a fixed-length generation (`ignore_eos`), idle and again beside one
+CPU-bound process (`python -c 'while True: pass'`, started and killed here); the `llama-bench -t 2
+-p 512 -n 64` reference of the same build; and the server's resident memory after N grammar-constrained
+requests (a real GBNF from `llm.grammar` over a small built-in catalog). The medians go into one report.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from anysym.errors import BenchError
+from anysym.llm.local_server import LocalLLM
+from anysym.llm.server_flags import ServerTuning
+from anysym.llm.timings import Timings, parse_timings
+from anysym.process import rss_bytes
+
+__all__ = [
+    "LLMBenchReport",
+    "long_prompt",
+    "parse_llama_bench",
+    "parse_tuning",
+    "render_report",
+    "run_llm_bench",
+]
+
+GENERATED_TOKENS = 128
+REFERENCE_THREADS = 2
+"""`llama-bench -t 2`: the machine's cores, the reference the issue compares against."""
+REQUEST_TIMEOUT_S = 600.0
+BUSY_LOOP = "while True: pass"
+GRAMMAR_CATALOG = (
+    Path(__file__).resolve().parents[1] / "reference_programs" / "catalogs" / "stable_audio.json"
+)
+GRAMMAR_TASK = "Write a program that generates 10 seconds of rain sounds and saves them as audio."
+_FILLER = (
+    "{i}. A node type takes typed inputs such as IMAGE, LATENT or AUDIO and returns typed outputs; "
+    "links join an output of one function to an input of a later function with the same type.\n"
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LLMBenchReport:
+    """Medians of one `bench-llm` run (tokens per second unless named otherwise)."""
+
+    model: str
+    command: list[str]
+    env: dict[str, str]
+    """Environment variables the server ran with (beside the command line)."""
+    prompt_tokens: int
+    idle_prompt_per_s: float
+    idle_generated_per_s: float
+    loaded_prompt_per_s: float
+    loaded_generated_per_s: float
+    llama_bench_prompt_per_s: float | None
+    llama_bench_generated_per_s: float | None
+    constrained_requests: int
+    rss_start_bytes: int | None
+    rss_after_bytes: int | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The report as a JSON-ready dict."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+def long_prompt(nonce: int, lines: int = 22) -> str:
+    """A ~900-token prompt (22 lines) whose first line differs per `nonce`, so no prefix comes from cache."""
+    body = "".join(_FILLER.format(i=i) for i in range(1, lines + 1))
+    return f"Request {nonce}. Read these notes.\n{body}Now count upwards from 1, one number per line."
+
+
+def parse_tuning(text: str, base: ServerTuning | None = None) -> ServerTuning:
+    """Apply `key=value,key=value` overrides (ServerTuning field names) to `base`."""
+    tuning = base or ServerTuning()
+    kinds = {f.name: type(getattr(tuning, f.name)) for f in fields(tuning)}
+    changes: dict[str, Any] = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or key not in kinds:
+            raise BenchError(f"bad tuning {item!r}: use key=value with a key from {', '.join(kinds)}")
+        try:
+            changes[key] = kinds[key](value.strip())
+        except ValueError as exc:
+            raise BenchError(f"bad tuning {item!r}: {value!r} is not a {kinds[key].__name__}") from exc
+    return replace(tuning, **changes)
+
+
+def parse_llama_bench(text: str) -> tuple[float | None, float | None]:
+    """Prompt and generation tokens/s from `llama-bench -o json` output."""
+    try:
+        rows = json.loads(text)
+    except ValueError as exc:
+        raise BenchError(f"llama-bench printed no JSON ({text.strip()[:120]!r})") from exc
+    prompt = next((float(r["avg_ts"]) for r in rows if r.get("n_prompt") and not r.get("n_gen")), None)
+    generated = next((float(r["avg_ts"]) for r in rows if r.get("n_gen") and not r.get("n_prompt")), None)
+    return prompt, generated
+
+
+@contextmanager
+def busy_cpu() -> Iterator[None]:
+    """Keep one CPU-bound process running beside the server for the duration."""
+    process = subprocess.Popen([sys.executable, "-c", BUSY_LOOP])
+    try:
+        yield
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _complete(http: httpx.Client, local: LocalLLM, body: dict[str, Any]) -> Timings:
+    body = {"model": local.spec.alias, "temperature": 0, "seed": 0, **body}
+    try:
+        response = http.post(f"{local.url}/chat/completions", json=body, timeout=REQUEST_TIMEOUT_S)
+        answer = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise BenchError(f"the benchmark request failed: {exc}") from exc
+    timings = parse_timings(answer)
+    if response.status_code != 200 or timings is None:
+        raise BenchError(f"the server answered {response.status_code} without timings: {response.text[:200]}")
+    return timings
+
+
+def _speed(
+    http: httpx.Client, local: LocalLLM, runs: int, label: str, progress: Progress, *, first_nonce: int
+) -> list[Timings]:
+    samples = []
+    for run in range(runs):
+        prompt = long_prompt(nonce=first_nonce + run)
+        body = {"messages": [{"role": "user", "content": prompt}], "max_tokens": GENERATED_TOKENS}
+        sample = _complete(http, local, body | {"ignore_eos": True})
+        progress(
+            f"{label} {run + 1}/{runs}: prompt {sample.prompt_tokens} tok at {sample.prompt_per_s:.1f} "
+            f"tok/s, generation {sample.generated_tokens} tok at {sample.generated_per_s:.1f} tok/s"
+        )
+        samples.append(sample)
+    return samples
+
+
+def _constrained(http: httpx.Client, local: LocalLLM, requests: int, progress: Progress) -> None:
+    from anysym.language.catalog import Catalog
+    from anysym.llm.grammar import build_grammar
+
+    catalog = Catalog.from_object_info(json.loads(GRAMMAR_CATALOG.read_text(encoding="utf-8")))
+    grammar = build_grammar(catalog, "declarative")
+    system = f"You write ComfyUI workflows. Node types: {', '.join(catalog)}."
+    for index in range(requests):
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": GRAMMAR_TASK}]
+        body = {"messages": messages, "max_tokens": 96, "grammar": grammar, "seed": index}
+        sample = _complete(http, local, body | {"temperature": 0.7})
+        progress(f"constrained {index + 1}/{requests}: {sample.generated_tokens} tok")
+
+
+def run_llama_bench(local: LocalLLM, threads: int, progress: Progress) -> tuple[float | None, float | None]:
+    """Run `llama-bench -t <threads> -p 512 -n 64` of the same build on the same model."""
+    command = [str(local.bench_binary), "-m", str(local.model_path), "-t", str(threads)]
+    command += ["-fa", "1" if local.tuning.flash_attn == "on" else "0", "-ub", str(local.tuning.ubatch)]
+    command += ["-p", "512", "-n", "64", "-r", "3", "-o", "json"]
+    progress(f"reference: {' '.join(command[:1] + command[3:])}")
+    done = subprocess.run(command, capture_output=True, text=True, timeout=REQUEST_TIMEOUT_S, check=False)
+    if done.returncode != 0:
+        raise BenchError(f"llama-bench failed: {(done.stderr or done.stdout).strip()[-200:]}")
+    return parse_llama_bench(done.stdout)
+
+
+def run_llm_bench(
+    local: LocalLLM, *, runs: int = 3, constrained: int = 10, progress: Progress = print
+) -> LLMBenchReport:
+    """Benchmark a fresh server of `local` (its own port; stopped afterwards) and return the medians."""
+    if runs < 1 or constrained < 0:
+        raise BenchError("--runs must be >= 1 and --constrained >= 0")
+    progress(f"starting {local.spec.alias} on port {local.port}: {' '.join(local.command()[1:])}")
+    local.stop()
+    local.serve(timeout=180)
+    try:
+        pid = local.running_pid()
+        rss_start = rss_bytes(pid) if pid is not None else None
+        with httpx.Client() as http:
+            _complete(http, local, {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4})
+            idle = _speed(http, local, runs, "idle", progress, first_nonce=0)
+            with busy_cpu():
+                progress("one busy CPU process started beside the server")
+                loaded = _speed(http, local, runs, "loaded", progress, first_nonce=runs)
+            _constrained(http, local, constrained, progress)
+        rss_after = rss_bytes(pid) if pid is not None else None
+    finally:
+        local.stop()
+    bench_prompt, bench_generated = run_llama_bench(local, REFERENCE_THREADS, progress)
+    return LLMBenchReport(
+        model=local.spec.alias,
+        command=local.command(),
+        env=local.tuning.env(),
+        prompt_tokens=round(statistics.median(s.prompt_tokens for s in idle)),
+        idle_prompt_per_s=statistics.median(s.prompt_per_s for s in idle),
+        idle_generated_per_s=statistics.median(s.generated_per_s for s in idle),
+        loaded_prompt_per_s=statistics.median(s.prompt_per_s for s in loaded),
+        loaded_generated_per_s=statistics.median(s.generated_per_s for s in loaded),
+        llama_bench_prompt_per_s=bench_prompt,
+        llama_bench_generated_per_s=bench_generated,
+        constrained_requests=constrained,
+        rss_start_bytes=rss_start,
+        rss_after_bytes=rss_after,
+    )
+
+
+def render_report(report: LLMBenchReport) -> str:
+    """A small text table of the report."""
+
+    def row(label: str, prompt: float | None, generated: float | None) -> str:
+        cells = ("n/a" if v is None else f"{v:.1f}" for v in (prompt, generated))
+        return f"  {label:<24}" + "".join(f"{cell:>12}" for cell in cells)
+
+    def mib(value: int | None) -> str:
+        return "n/a" if value is None else f"{value / 2**20:.0f} MiB"
+
+    return "\n".join(
+        [
+            f"local LLM {report.model}: tokens/s (medians; prompt of {report.prompt_tokens} tokens)",
+            f"  {'':<24}{'prompt':>12}{'generation':>12}",
+            row("server, idle", report.idle_prompt_per_s, report.idle_generated_per_s),
+            row("server, 1 busy CPU", report.loaded_prompt_per_s, report.loaded_generated_per_s),
+            row(
+                "llama-bench p512 / n64", report.llama_bench_prompt_per_s, report.llama_bench_generated_per_s
+            ),
+            f"  RSS: {mib(report.rss_start_bytes)} at start, {mib(report.rss_after_bytes)} after "
+            f"{report.constrained_requests} constrained requests",
+        ]
+    )

@@ -1,0 +1,96 @@
+"""Pure parts of `anysym bench-llm`: timings, llama-bench output, tuning overrides, prompt and report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from anysym.bench.llm_bench import (
+    LLMBenchReport,
+    long_prompt,
+    parse_llama_bench,
+    parse_tuning,
+    render_report,
+)
+from anysym.errors import BenchError
+from anysym.llm.server_flags import ServerTuning
+from anysym.llm.timings import Timings, parse_timings
+
+SERVER_ANSWER = {
+    "choices": [{"message": {"content": "1\n2\n"}}],
+    "usage": {"prompt_tokens": 905, "completion_tokens": 128},
+    "timings": {
+        "cache_n": 12,
+        "prompt_n": 893,
+        "prompt_ms": 3190.2,
+        "prompt_per_token_ms": 3.57,
+        "prompt_per_second": 279.9,
+        "predicted_n": 128,
+        "predicted_ms": 2461.5,
+        "predicted_per_token_ms": 19.2,
+        "predicted_per_second": 52.0,
+    },
+}
+LLAMA_BENCH_JSON = [
+    {"model_type": "qwen2 1B Q4_K - Medium", "n_threads": 2, "n_prompt": 512, "n_gen": 0, "avg_ts": 285.4},
+    {"model_type": "qwen2 1B Q4_K - Medium", "n_threads": 2, "n_prompt": 0, "n_gen": 64, "avg_ts": 54.1},
+]
+
+
+def test_parse_timings_reads_llama_server_timings() -> None:
+    assert parse_timings(SERVER_ANSWER) == Timings(
+        prompt_tokens=893, prompt_per_s=279.9, generated_tokens=128, generated_per_s=52.0, cached_tokens=12
+    )
+
+
+@pytest.mark.parametrize(
+    "body", [{"usage": {}}, {"timings": "x"}, {"timings": {"prompt_n": 1}}, [], None, {"timings": {}}]
+)
+def test_parse_timings_is_none_without_usable_timings(body: object) -> None:
+    assert parse_timings(body) is None
+
+
+def test_parse_llama_bench_json() -> None:
+    assert parse_llama_bench(json.dumps(LLAMA_BENCH_JSON)) == (285.4, 54.1)
+    assert parse_llama_bench("[]") == (None, None)
+    with pytest.raises(BenchError, match="no JSON"):
+        parse_llama_bench("error: unknown argument")
+
+
+def test_parse_tuning_converts_types_and_rejects_unknown_keys() -> None:
+    tuning = parse_tuning("poll=50, flash-attn=on,ubatch=256")
+    assert tuning == ServerTuning(poll=50, flash_attn="on", ubatch=256)
+    assert parse_tuning("") == ServerTuning()
+    with pytest.raises(BenchError, match="key=value"):
+        parse_tuning("turbo=1")
+    with pytest.raises(BenchError, match="not a int"):
+        parse_tuning("poll=high")
+
+
+def test_long_prompt_is_long_and_differs_from_the_first_line() -> None:
+    first, second = long_prompt(0), long_prompt(1)
+    assert first != second and first.splitlines()[1:] == second.splitlines()[1:]
+    assert 3000 < len(first) < 5000  # ~900 tokens of English-like text
+
+
+def test_render_report_shows_every_number() -> None:
+    report = LLMBenchReport(
+        model="qwen2.5-coder-0.5b",
+        command=["llama-server"],
+        env={"OMP_WAIT_POLICY": "PASSIVE"},
+        prompt_tokens=893,
+        idle_prompt_per_s=280.0,
+        idle_generated_per_s=52.0,
+        loaded_prompt_per_s=150.5,
+        loaded_generated_per_s=30.25,
+        llama_bench_prompt_per_s=285.4,
+        llama_bench_generated_per_s=None,
+        constrained_requests=10,
+        rss_start_bytes=600 * 2**20,
+        rss_after_bytes=650 * 2**20,
+    )
+    text = render_report(report)
+    for needle in ("280.0", "52.0", "150.5", "30.2", "285.4", "n/a", "600 MiB", "650 MiB", "10 constrained"):
+        assert needle in text
+    assert json.loads(json.dumps(report.to_json()))["loaded_generated_per_s"] == 30.25
