@@ -15,6 +15,7 @@ import re
 from anysym.language.catalog import Catalog, InputSpec, NodeSpec
 from anysym.language.defaults import fill_defaults
 from anysym.language.flow import Flow, Function, Link, ParamValue
+from anysym.language.io_nodes import SAVERS
 from anysym.language.types import types_compatible
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.dangling import splice_dangling
@@ -170,22 +171,35 @@ def _fix_input_name(
 
 
 def _add_output_node(flow: Flow, catalog: Catalog, notes: list[str]) -> Flow:
+    """Save a lone dangling result (image, latent, audio, video, mesh) when the flow has no output node."""
     specs = [catalog.get(f.type) for f in flow.functions.values()]
-    if not flow.functions or any(s is None or s.output_node for s in specs) or "SaveImage" not in catalog:
+    if not flow.functions or any(s is None or s.output_node for s in specs):
         return flow
     consumed = {link.source for link in flow.links}
     dangling = [
-        (function_id, out.name)
+        (function_id, out.name, saver)
         for (function_id, function), spec in zip(flow.functions.items(), specs, strict=True)
         if spec is not None and function_id not in consumed
         for out in spec.outputs
-        if out.type == "IMAGE"
+        if (saver := _saver_for(out.type, catalog)) is not None
     ]
     if len(dangling) != 1:
         return flow
-    source, output = dangling[0]
+    source, output, (saver_type, saver_input) = dangling[0]
     names = ("save", *(f"save_{i}" for i in range(len(flow.functions) + 1)))
     new_id = next(n for n in names if n not in flow.functions)
-    notes.append(f"added {new_id} = SaveImage for the dangling IMAGE of {source}")
-    flow = flow.with_function(new_id, Function(type="SaveImage", params={"filename_prefix": "anysym"}))
-    return flow.with_links([*flow.links, Link(source=source, output=output, target=new_id, input="images")])
+    notes.append(f"added {new_id} = {saver_type} for the dangling {output} of {source}")
+    flow = flow.with_function(new_id, Function(type=saver_type, params={"filename_prefix": "anysym"}))
+    return flow.with_links(
+        [*flow.links, Link(source=source, output=output, target=new_id, input=saver_input)]
+    )
+
+
+def _saver_for(socket_type: str, catalog: Catalog) -> tuple[str, str] | None:
+    """The first catalog saver (`io_nodes.SAVERS`) whose first socket takes `socket_type`, and that socket."""
+    for saver in dict.fromkeys(t for types in SAVERS.values() for t in types):
+        spec = catalog.get(saver)
+        sockets = [i for i in spec.visible_inputs() if not i.is_widget] if spec is not None else []
+        if sockets and sockets[0].type == socket_type and sockets[0].section == "required":
+            return saver, sockets[0].name
+    return None

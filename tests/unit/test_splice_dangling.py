@@ -70,3 +70,15 @@ def test_repair_splices(snapshot_catalog: Catalog) -> None:
     repaired, notes = repair(flow, snapshot_catalog)
     assert Link(source="inv", output="IMAGE", target="save", input="images") in repaired.links
     assert any("never used" in note for note in notes)
+
+
+def test_a_lone_dangling_result_gets_the_saver_of_its_kind(snapshot_catalog: Catalog) -> None:
+    latent = _flow({"empty": "EmptyLatentImage"}, [])
+    repaired, notes = repair(latent, snapshot_catalog)
+    assert repaired.functions["save"].type == "SaveLatent"
+    assert repaired.links_into("save") == [
+        Link(source="empty", output="LATENT", target="save", input="samples")
+    ]
+    assert "added save = SaveLatent for the dangling LATENT of empty" in notes
+    image = _flow({"photo": "LoadImage", "inv": "ImageInvert"}, [("photo", "IMAGE", "inv", "image")])
+    assert repair(image, snapshot_catalog)[0].functions["save"].type == "SaveImage"
