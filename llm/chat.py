@@ -48,9 +48,10 @@ def make_chat_model(
 ) -> ChatOpenAI:
     """Build the `ChatOpenAI` for `settings` (no retries inside: `LLMClient` retries).
 
-    llama-cpp-python's server ignores `max_completion_tokens` (what ChatOpenAI sends for `max_tokens`),
-    so non-OpenAI endpoints also get `max_tokens` in the request body. openai 3.x talks through `httpx2`;
-    pass real `httpx` clients (e.g. with a `MockTransport`) to intercept requests in tests.
+    Some OpenAI-compatible servers (llama-cpp-python's) ignore `max_completion_tokens` (what ChatOpenAI
+    sends for `max_tokens`), so non-OpenAI endpoints also get `max_tokens` in the request body. openai
+    3.x talks through `httpx2`; pass real `httpx` clients (e.g. with a `MockTransport`) to intercept
+    requests in tests.
     """
     extra_body = None if _is_openai(settings.base_url) else {"max_tokens": settings.max_tokens}
     return ChatOpenAI(
@@ -134,7 +135,7 @@ class LLMClient:
     ) -> Completion:
         """Return the model's answer to `messages`; `grammar` (GBNF) constrains decoding.
 
-        The grammar travels as `extra_body={"grammar": ...}` (llama-cpp-python's server extension),
+        The grammar travels as `extra_body={"grammar": ...}` (a llama.cpp server extension),
         merged with the model's own `extra_body`. Raises `LLMError` when the call keeps failing.
         """
         kwargs: dict[str, Any] = {}

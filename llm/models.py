@@ -88,7 +88,7 @@ MODELS: dict[str, ModelSpec] = {
             )
             for i, digest in enumerate(_QWEN_05B_WHEELS, start=1)
         ),
-        description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M (default; ~54 tok/s on 2 cores, 0.6 GB RSS)",
+        description="Qwen2.5-Coder-0.5B-Instruct Q4_K_M (default; ~35 tok/s on 2 cores, 0.7 GB RSS)",
     ),
     "qwen2.5-coder-1.5b": ModelSpec(
         alias="qwen2.5-coder-1.5b",
