@@ -1,10 +1,11 @@
 """Does an OpenAI-compatible endpoint honour `extra_body={"grammar": ...}`? Known or probed once, cached.
 
-Grammar-constrained decoding is a llama.cpp extension: llama-cpp-python's server honours `grammar` in a
-chat request, OpenAI ignores or rejects it. anysym therefore turns constrained decoding on only for the
-managed local server (known) or for an endpoint that passes a probe: a small request whose grammar
-forces an answer no model would write unprompted (`PROBE_ANSWER`). Any other outcome (an error, a
-different answer) means "not supported", and the answer is cached per (base URL, model).
+Grammar-constrained decoding is a llama.cpp extension: `llama-server` (and llama-cpp-python's server)
+honours `grammar` in a chat request, OpenAI ignores or rejects it. anysym therefore turns constrained
+decoding on only for the managed local server (known) or for an endpoint that passes a probe: a small
+request whose grammar forces an answer no model would write unprompted (`PROBE_ANSWER`). Any other
+outcome (an error, a different answer) means "not supported", and the answer is cached per (base URL,
+model).
 """
 
 from __future__ import annotations
