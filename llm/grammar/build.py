@@ -244,14 +244,14 @@ class _Builder:
                     slots.setdefault(target_id, []).append(_Item(rule, spec.section == "required"))
         newline = '"\\n"'
         if self.syntax == "declarative":
+            # Every input at most once, in a fixed order: a repeated `connect` line (a small model's loop
+            # to the token limit, or a second link into one input) cannot be written.
             every = [item for items in slots.values() for item in items]
-            required = [item.text for item in every if item.required]
-            optional = [item.text for item in every if not item.required]
-            extra = self.rules.add("optional-link", alternatives(optional)) if optional else ""
-            if not required:
-                return f"({extra} ({newline} {extra})* {newline}?)?" if extra else f"{newline}?"
-            mandatory = f" {newline} ".join(required)
-            return f"{mandatory} ({newline} {extra})* {newline}?" if extra else f"{mandatory} {newline}?"
+            lines = [
+                f"{newline} {item.text}" if item.required else f"({newline} {item.text})?" for item in every
+            ]
+            body = " ".join(lines)
+            return f"{body} {newline}?".removeprefix(f"{newline} ") if lines else f"{newline}?"
         lines = [self.typed_function(fid, fn.type, slots.get(fid, [])) for fid, fn in flow.functions.items()]
         if not lines:
             return f"{newline}?"
