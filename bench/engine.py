@@ -107,6 +107,7 @@ class EngineRunner:
                 node_k=3 if variant.node_search else 0,
                 node_docs=variant.node_docs,
                 example_values=variant.example_values,
+                refine_in_steps=variant.refine_in_steps,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

@@ -9,7 +9,8 @@ Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`a
 `verify`/`no-verify` (the verify step), `task-repairs`/`no-task-repairs` (binding the task's values),
 `node-search`/`no-node-search` (node types searched per task step), `node-docs`/`no-node-docs` (one-line
 node documentation in the prompt's catalog excerpt), `example-values`/`no-example-values` (the examples'
-literal values shown, or reset to the inputs' defaults).
+literal values shown, or reset to the inputs' defaults), `refine-in-steps`/`refine-rewrite` (refine writes
+the corrected functions and psi2 links them, or rewrites the whole program).
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ _MODIFIERS = (
     "no-node-docs",
     "example-values",
     "no-example-values",
+    "refine-in-steps",
+    "refine-rewrite",
     *DECODINGS,
 )
 
@@ -59,6 +62,7 @@ class Variant:
     node_search: bool = True
     node_docs: bool = True
     example_values: bool = True
+    refine_in_steps: bool = True
 
     @property
     def name(self) -> str:
@@ -70,7 +74,8 @@ class Variant:
         label += "" if self.task_repairs else "/no-task-repairs"
         label += "" if self.node_search else "/no-node-search"
         label += "" if self.node_docs else "/no-node-docs"
-        return label + ("" if self.example_values else "/no-example-values")
+        label += "" if self.example_values else "/no-example-values"
+        return label + ("" if self.refine_in_steps else "/refine-rewrite")
 
     @property
     def constrained(self) -> bool | None:
@@ -118,6 +123,7 @@ def _item(item: str, base: Variant) -> list[Variant]:
     search = "node-search" in modifiers or (base.node_search and "no-node-search" not in modifiers)
     docs = "node-docs" in modifiers or (base.node_docs and "no-node-docs" not in modifiers)
     values = "example-values" in modifiers or (base.example_values and "no-example-values" not in modifiers)
+    steps = "refine-in-steps" in modifiers or (base.refine_in_steps and "refine-rewrite" not in modifiers)
     return [
         Variant(
             syntax=syntax,
@@ -129,6 +135,7 @@ def _item(item: str, base: Variant) -> list[Variant]:
             node_search=search,
             node_docs=docs,
             example_values=values,
+            refine_in_steps=steps,
         )
     ]
 

@@ -65,6 +65,7 @@ async def agenerate(
     node_k: int = 3,
     node_docs: bool = True,
     example_values: bool = True,
+    refine_in_steps: bool = True,
     max_refinements: int = 3,
     one_step: bool = False,
     refine: bool = True,
@@ -92,7 +93,8 @@ async def agenerate(
     `verify` checks the outputs against the task (and, with `judge`, asks that vision model too);
     `task_repairs` binds the values the task states before validation. `node_k` node types are searched
     per task step (0: none), `node_docs` shows each catalog entry's one-line doc and `example_values`
-    False resets the examples' literals to their defaults. Failures of the
+    False resets the examples' literals to their defaults; `refine_in_steps` has refine write the
+    corrected functions and psi2 link them (False: one rewrite of the whole program). Failures of the
     flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
     raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
     """
@@ -121,6 +123,7 @@ async def agenerate(
             node_k=node_k,
             node_docs=node_docs,
             example_values=example_values,
+            refine_in_steps=refine_in_steps,
             max_refinements=max_refinements,
             one_step=one_step,
             refine=refine,

@@ -28,6 +28,7 @@ from anysym.graph.routes import (
     route_after_compile,
     route_after_components,
     route_after_execute,
+    route_after_refine,
     route_after_review,
     route_after_verify,
     route_inference,
@@ -79,7 +80,7 @@ def build_graph(deps: Deps) -> StateGraph[State, Context, InputState, State]:
     builder.add_conditional_edges("review", route_after_review)
     builder.add_conditional_edges("execute", route_after_execute)
     builder.add_conditional_edges("verify", route_after_verify)
-    builder.add_edge("refine", "compile")
+    builder.add_conditional_edges("refine", route_after_refine)
     builder.add_edge("finalize", END)
     return builder
 

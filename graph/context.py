@@ -39,6 +39,13 @@ class Context:
         default=True,
         metadata={"description": "Show each catalog entry's one-line documentation in prompts."},
     )
+    refine_in_steps: bool = field(
+        default=True,
+        metadata={
+            "description": "Refine writes the corrected functions, then psi2 links them with the typed "
+            "grammar (False: one rewrite of the whole program)."
+        },
+    )
     max_refinements: int = field(
         default=3, metadata={"description": "How many refine rounds may follow the first attempt."}
     )

@@ -12,9 +12,11 @@ from anysym.graph.state import State
 
 __all__ = [
     "can_refine",
+    "refining_components",
     "route_after_compile",
     "route_after_components",
     "route_after_execute",
+    "route_after_refine",
     "route_after_review",
     "route_after_verify",
     "route_inference",
@@ -37,6 +39,17 @@ def route_inference(state: State, runtime: Runtime[Context]) -> Literal["infer_c
 def route_after_components(state: State) -> Literal["infer_topology", "compile"]:
     """Link psi1's functions, or compile psi1's unusable answer so that it is recorded and refined."""
     return "infer_topology" if state.get("components") else "compile"
+
+
+def route_after_refine(state: State) -> Literal["infer_topology", "compile"]:
+    """Link the functions refine just wrote (typed links), or compile its complete or unusable answer."""
+    return "infer_topology" if refining_components(state) else "compile"
+
+
+def refining_components(state: State) -> bool:
+    """Whether `components` were written by refine for the current attempt (not yet linked)."""
+    attempts = state.get("attempts", [])
+    return bool(attempts) and state.get("components_round") == len(attempts)
 
 
 def route_after_compile(

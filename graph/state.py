@@ -69,6 +69,8 @@ class State(InputState, total=False):
     """Node types found by node search for the task's steps, best first (written once by retrieve)."""
     components: str
     """psi1's functions-only program text (written by infer_components)."""
+    components_round: int
+    """How many attempts existed when refine wrote `components` (psi2 then links them as a refine)."""
     components_repairs: list[str]
     """The task-fact repairs applied to psi1's answer (carried into psi2's draft)."""
     draft: Draft

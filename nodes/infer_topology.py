@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from anysym.errors import ALangError
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
+from anysym.graph.routes import refining_components
 from anysym.graph.state import Draft, State
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse
@@ -44,11 +45,12 @@ def _components_flow(state: State, context: Context) -> Flow | None:
 async def infer_topology(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for the links; in declarative syntax the connect lines are appended to psi1's add_node lines."""
     context = runtime.context
+    stage = "refine" if refining_components(state) else "psi2"
     user, types = topology_prompt(state, context, deps)
     answer, call = await ask(
         deps,
         context,
-        stage="psi2",
+        stage=stage,
         user=user,
         types=types,
         part="links",
@@ -59,7 +61,7 @@ async def infer_topology(state: State, runtime: Runtime[Context], *, deps: Deps)
     if extracted.error is None and context.syntax == "declarative" and "add_node" not in text:
         text = f"{state['components'].rstrip()}\n{text}"
     draft = Draft(
-        stage="psi2",
+        stage=stage,
         text=text,
         extraction_error=extracted.error,
         repairs=tuple(state.get("components_repairs", [])),

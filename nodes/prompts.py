@@ -94,6 +94,19 @@ Problems found (fix every one; each names the function and input it concerns):
 Write the corrected complete program. Change only what the problems require.
 Reply with one ```{fence}``` code block."""
 
+REFINE_FUNCTIONS_PROMPT = """\
+The current program has problems.
+Current program:
+```{fence}
+{program}
+```
+Problems found (fix every one; each names the function and input it concerns):
+{diagnostics}
+
+Step 1 of 2. Write the corrected functions with their parameters, no links yet: {what}
+Change only what the problems require; the links are written in step 2.
+Reply with one ```{fence}``` code block."""
+
 COMPONENTS_WHAT = {
     "declarative": "one workflow.add_node line per function.",
     "dataflow": "one `id = NodeType(param=value, ...)` line per function, with literal parameters only.",

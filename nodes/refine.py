@@ -1,4 +1,10 @@
-"""refine: the LLM rewrites the CURRENT program given the CURRENT attempt's diagnostics."""
+"""refine: the LLM repairs the CURRENT program given the CURRENT attempt's diagnostics.
+
+By default (`Context.refine_in_steps`, two-stage runs) it writes the corrected functions only, and psi2
+links them with the typed-links grammar: a repair can then neither link a function that does not exist
+nor feed one input twice nor repeat lines to the token limit (the 0.5B model's whole-program rewrites
+did all three). Otherwise it rewrites the complete program, bounded by `refine_bounds`.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from anysym.nodes import prompts
 from anysym.nodes.ask import Bounds, ask
 from anysym.nodes.catalog_excerpt import types_named_in
 from anysym.nodes.extract import extract_program
+from anysym.nodes.infer_components import repair_components
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["refine", "refine_bounds", "refine_prompt"]
@@ -25,8 +32,13 @@ _SPARE_FUNCTIONS = 2
 _SPARE_SOCKETS = 3
 
 
-def refine_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
-    """Return the repair prompt for the last attempt and the node types it shows."""
+def refine_prompt(
+    state: State, context: Context, deps: Deps, *, functions_only: bool = False
+) -> tuple[str, list[str]]:
+    """Return the repair prompt for the last attempt and the node types it shows.
+
+    `functions_only` asks for step 1 (the corrected functions, no links).
+    """
     attempt = state["attempts"][-1]
     program = render(attempt.flow, context.syntax) if attempt.flow is not None else attempt.text
     suggestions = [
@@ -37,10 +49,12 @@ def refine_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list
     ]
     first = [*types_named_in(program, deps.catalog), *suggestions]
     types = shown_types(state, context, deps, first=first)
-    instruction = prompts.REFINE_PROMPT.format(
+    template = prompts.REFINE_FUNCTIONS_PROMPT if functions_only else prompts.REFINE_PROMPT
+    instruction = template.format(
         program=program.rstrip(),
         diagnostics=render_for_llm(list(attempt.diagnostics)),
         fence=fence(context.syntax),
+        what=prompts.COMPONENTS_WHAT[context.syntax],
     )
     return f"{context_block(state, context, deps, types)}\n{instruction}", types
 
@@ -63,7 +77,9 @@ def _sockets(spec: NodeSpec | None) -> int:
 
 
 async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
-    """Ask for a corrected complete program."""
+    """Ask for the corrected functions (then psi2 links them), or for a corrected complete program."""
+    if runtime.context.refine_in_steps and not runtime.context.one_step:
+        return await _refine_functions(state, runtime.context, deps)
     user, types = refine_prompt(state, runtime.context, deps)
     current = state["attempts"][-1].flow
     budget = output_budget(state, runtime.context, deps, current=current)
@@ -79,5 +95,33 @@ async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     extracted = extract_program(answer)
     return {
         "draft": Draft(stage="refine", text=extracted.text, extraction_error=extracted.error),
+        "llm_calls": [call],
+    }
+
+
+async def _refine_functions(state: State, context: Context, deps: Deps) -> dict[str, Any]:
+    user, types = refine_prompt(state, context, deps, functions_only=True)
+    current = state["attempts"][-1].flow
+    answer, call = await ask(
+        deps,
+        context,
+        stage="refine",
+        user=user,
+        types=types,
+        part="components",
+        max_outputs=output_budget(state, context, deps, current=current),
+        bounds=refine_bounds(current, deps.catalog),  # components: only the function bound applies
+    )
+    extracted = extract_program(answer)
+    if extracted.error is not None:
+        return {
+            "draft": Draft(stage="refine", text=answer, extraction_error=extracted.error),
+            "llm_calls": [call],
+        }
+    text, notes = repair_components(extracted.text, state, context, deps)
+    return {
+        "components": text,
+        "components_repairs": notes,
+        "components_round": len(state["attempts"]),
         "llm_calls": [call],
     }

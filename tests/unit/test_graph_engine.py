@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -23,6 +24,7 @@ from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.syntax import parse, render
 from anysym.llm.chat import LLMClient
+from anysym.llm.grammar import build_grammar
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 TASK = "Invert the colours of photo.png and save it"
@@ -65,7 +67,7 @@ async def test_first_try_success_runs_psi1_psi2_compile_execute(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     deps, llm, executor = _deps(snapshot_catalog, [PSI1, PSI2])
-    result = await agenerate(TASK, [PHOTO], deps=deps, run_dir=tmp_path / "run")
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, run_dir=tmp_path / "run")
     assert result.status == "succeeded" and result.stage == "outputs"
     assert [stage for stage, _ in llm.prompts] == ["psi1", "psi2"]
     assert [a.stage for a in result.attempts] == ["psi2"]
@@ -117,7 +119,7 @@ async def test_psi1_prompt_states_sizes_numbers_keys_and_examples(snapshot_catal
 
 async def test_syntax_error_is_refined_to_success(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert result.status == "succeeded"
     assert [a.failed_stage for a in result.attempts] == ["parse", None]
     assert result.attempts[0].diagnostics[0].kind is DiagnosticKind.SYNTAX_ERROR
@@ -126,7 +128,7 @@ async def test_syntax_error_is_refined_to_success(snapshot_catalog: Catalog) -> 
 
 async def test_validation_error_is_refined(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, OUT_OF_RANGE, GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert result.status == "succeeded"
     assert result.attempts[0].failed_stage == "validate"
     assert result.attempts[0].stage_reached == "parsed"
@@ -135,7 +137,7 @@ async def test_validation_error_is_refined(snapshot_catalog: Catalog) -> None:
 
 async def test_refiner_sees_the_current_attempts_diagnostics(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, OUT_OF_RANGE, GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert result.status == "succeeded" and len(result.attempts) == 3
     first_repair, second_repair = llm.prompts[2][1], llm.prompts[3][1]
     assert "syntax_error" in first_repair and "value_out_of_range" not in first_repair
@@ -147,7 +149,7 @@ async def test_refinement_exhausted_returns_failed_result_with_every_attempt(
     snapshot_catalog: Catalog,
 ) -> None:
     deps, llm, executor = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, BROKEN_SYNTAX, OUT_OF_RANGE])
-    result = await agenerate(TASK, [PHOTO], deps=deps, max_refinements=2)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, max_refinements=2)
     assert result.status == "failed" and result.stage == "parsed"
     assert [a.stage for a in result.attempts] == ["psi2", "refine", "refine"]
     assert all(a.diagnostics for a in result.attempts)
@@ -163,7 +165,7 @@ async def test_execution_error_and_missing_outputs_are_refined(snapshot_catalog:
         FakeExecution(),
     ]
     deps, llm, executor = _deps(snapshot_catalog, [PSI1, PSI2, GOOD, GOOD], executions)
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert result.status == "succeeded"
     assert [a.failed_stage for a in result.attempts] == ["execute", "outputs", None]
     assert "boom at run time" in llm.prompts[2][1]
@@ -173,7 +175,7 @@ async def test_execution_error_and_missing_outputs_are_refined(snapshot_catalog:
 
 async def test_one_step_ablation_makes_one_call(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps, one_step=True)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, one_step=True)
     assert result.status == "succeeded"
     assert [stage for stage, _ in llm.prompts] == ["one_step"]
     assert result.attempts[0].stage == "one_step"
@@ -181,21 +183,23 @@ async def test_one_step_ablation_makes_one_call(snapshot_catalog: Catalog) -> No
 
 async def test_no_refine_ablation_stops_at_the_first_failure(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps, refine=False)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, refine=False)
     assert result.status == "failed" and len(result.attempts) == 1
     assert len(llm.prompts) == 2
 
 
 async def test_dry_run_stops_at_a_valid_compile(snapshot_catalog: Catalog) -> None:
     deps = Deps(llm=ScriptedLLM([PSI1, PSI2]), catalog=snapshot_catalog)
-    result = await agenerate(TASK, [PHOTO], deps=deps, execute=False)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, execute=False)
     assert result.status == "succeeded" and result.stage == "valid"
     assert result.api is not None and result.api["save"]["class_type"] == "SaveImage"
 
 
 async def test_missing_key_function_is_refined(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, PSI2, GOOD.replace('"inverted"', '"pinned"')])
-    result = await agenerate(TASK, [PHOTO], deps=deps, key_functions=['SaveImage(filename_prefix="pinned")'])
+    result = await agenerate(
+        TASK, [PHOTO], deps=deps, refine_in_steps=False, key_functions=['SaveImage(filename_prefix="pinned")']
+    )
     assert result.status == "succeeded"
     assert result.attempts[0].failed_stage == "key_functions"
     assert "missing_key_function" in llm.prompts[2][1]
@@ -204,7 +208,7 @@ async def test_missing_key_function_is_refined(snapshot_catalog: Catalog) -> Non
 async def test_psi1_answer_without_program_is_recorded_and_refined(snapshot_catalog: Catalog) -> None:
     two_blocks = "```\na\n```\nor\n```\nb\n```"
     deps, _, _ = _deps(snapshot_catalog, [two_blocks, GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert result.status == "succeeded"
     assert result.attempts[0].stage == "psi1" and result.attempts[0].failed_stage == "extract"
     assert result.attempts[0].diagnostics[0].kind is DiagnosticKind.EXTRACTION_ERROR
@@ -227,14 +231,14 @@ async def test_llm_transport_errors_are_retried_then_raise_llm_error(snapshot_ca
     client = LLMClient(model, max_retries=2, backoff_s=0.5, sleep=no_wait)
     deps = Deps(llm=client, catalog=snapshot_catalog, executor=ScriptedExecutor([]))
     with pytest.raises(LLMError):
-        await agenerate(TASK, [PHOTO], deps=deps)
+        await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert model.calls == 3 and waits == [0.5, 1.0]
 
 
 async def test_real_llm_client_with_a_scripted_chat_model(snapshot_catalog: Catalog) -> None:
     client = LLMClient(FakeListChatModel(responses=[PSI1, PSI2]))
     deps = Deps(llm=client, catalog=snapshot_catalog, executor=ScriptedExecutor([]))
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert result.status == "succeeded"
     assert [c.stage for c in result.llm_calls] == ["psi1", "psi2"]
 
@@ -242,7 +246,7 @@ async def test_real_llm_client_with_a_scripted_chat_model(snapshot_catalog: Cata
 async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catalog: Catalog) -> None:
     forgot_loader = PSI1.replace('workflow.add_node("photo", "LoadImage", {"image": "photo.png"})\n', "")
     deps, llm, executor = _deps(snapshot_catalog, [forgot_loader, PSI2])
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     assert 'workflow.add_node("photo", "LoadImage", {"image": "photo.png"})' in llm.prompts[1][1]
     assert result.status == "succeeded"
     assert result.attempts[0].repairs[0] == (
@@ -250,6 +254,40 @@ async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catal
     )
     # the task-repairs ablation switches them off: psi2 then links a flow without a loader
     deps, llm, _ = _deps(snapshot_catalog, [forgot_loader, PSI2])
-    ablated = await agenerate(TASK, [PHOTO], deps=deps, repairs=False, task_repairs=False, refine=False)
+    ablated = await agenerate(
+        TASK, [PHOTO], deps=deps, refine_in_steps=False, repairs=False, task_repairs=False, refine=False
+    )
     assert 'workflow.add_node("photo", "LoadImage"' not in llm.prompts[1][1]
     assert ablated.status == "failed" and not ablated.attempts[0].repairs
+
+
+async def test_refine_in_steps_writes_functions_then_links_them_with_psi2(snapshot_catalog: Catalog) -> None:
+    big_functions = """```python
+workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
+workflow.add_node("big", "ImageScale", {"upscale_method": "bilinear", "width": 99999, "height": 64})
+workflow.add_node("save", "SaveImage", {"filename_prefix": "big"})
+```"""
+    big_links = """```python
+workflow.connect("photo", "IMAGE", "big", "image")
+workflow.connect("big", "IMAGE", "save", "images")
+```"""
+    deps, llm, _ = _deps(snapshot_catalog, [big_functions, big_links, PSI1, PSI2])
+    result = await agenerate(TASK, [PHOTO], deps=replace(deps, grammar=build_grammar))
+    assert result.status == "succeeded" and len(result.attempts) == 2
+    assert result.attempts[0].failed_stage == "validate"
+    assert [call.stage for call in result.llm_calls] == ["psi1", "psi2", "refine", "refine"]
+    assert result.attempts[1].stage == "refine"
+    step1, step2 = llm.prompts[2][1], llm.prompts[3][1]
+    assert "value_out_of_range" in step1 and "Step 1 of 2" in step1 and "no links yet" in step1
+    assert "Step 2 of 2" in step2 and '"inv", "ImageInvert"' in step2
+    assert llm.grammars[2] is not None and "workflow.connect" not in llm.grammars[2]  # functions only
+
+
+async def test_refine_in_steps_with_an_unusable_answer_is_compiled_and_refined_again(
+    snapshot_catalog: Catalog,
+) -> None:
+    deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, "```python\n```", PSI1, PSI2])
+    result = await agenerate(TASK, [PHOTO], deps=deps, max_refinements=3)
+    assert [a.failed_stage for a in result.attempts] == ["parse", "extract", None]
+    assert [a.stage for a in result.attempts] == ["psi2", "refine", "refine"]
+    assert result.status == "succeeded" and len(llm.prompts) == 5

@@ -165,3 +165,31 @@ def test_hidden_example_values_fall_back_to_defaults_but_keep_files(snapshot_cat
     assert hidden.functions["mix"].params == {"blend_factor": 0.5, "blend_mode": "normal"}
     assert hidden.functions["photo"].params == {"image": "second.png"}
     assert hidden.functions["vae"].params == {"vae_name": "taesd"}
+
+
+def test_psi1_ids_written_twice_are_renamed_in_every_syntax() -> None:
+    from anysym.language.syntax import parse
+    from anysym.nodes.infer_components import unique_ids
+
+    declarative = (
+        'workflow.add_node("up", "UpscaleModelLoader", {"model_name": "m"})\n'
+        'workflow.add_node("up", "ImageUpscaleWithModel", {})\n'
+        'workflow.add_node("up", "SaveImage", {})\n'
+    )
+    text, notes = unique_ids(declarative, "declarative")
+    assert list(parse(text, "declarative").functions) == ["up", "up_2", "up_3"]
+    assert notes[0] == "renamed a repeated function id 'up' to 'up_2' (ids are unique)"
+    assert (
+        unique_ids("a = LoadImage()\na = ImageInvert()", "dataflow")[0]
+        == "a = LoadImage()\na_2 = ImageInvert()"
+    )
+    assert unique_ids("`b c` = SaveImage()\n`b c` = SaveImage()", "dataflow")[0].endswith(
+        "`b c_2` = SaveImage()"
+    )
+    assert (
+        unique_ids("a is a LoadImage.\na is an ImageInvert.", "pseudo")[0]
+        == "a is a LoadImage.\na_2 is an ImageInvert."
+    )
+    assert unique_ids(declarative.replace('"up"', '"x"', 1), "declarative")[1] == [
+        "renamed a repeated function id 'up' to 'up_2' (ids are unique)"
+    ]

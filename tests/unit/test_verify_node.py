@@ -60,7 +60,7 @@ async def test_a_judge_rejection_is_refined_until_verified(snapshot_catalog: Cat
     )
     llm = ScriptedLLM([PSI1, PSI2, FIXED])
     deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]), judge=judge)
-    result = await agenerate(TASK, [PHOTO], deps=deps)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
     first, second = result.attempts
     assert first.failed_stage == "verification" and first.verification == "failed"
     rejection = next(d for d in first.diagnostics if d.kind is DiagnosticKind.VERIFICATION_FAILED)
@@ -80,7 +80,7 @@ async def test_a_run_that_keeps_failing_verification_says_so(snapshot_catalog: C
         executor=ScriptedExecutor([]),
         judge=judge,
     )
-    result = await agenerate(TASK, [PHOTO], deps=deps, max_refinements=1)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, max_refinements=1)
     assert result.status == "failed" and result.verification == "failed"
     assert result.outputs  # what ran is kept, never lost
     assert result.error is not None and "vision judge rejected" in result.error
