@@ -108,6 +108,8 @@ class EngineRunner:
                 node_docs=variant.node_docs,
                 example_values=variant.example_values,
                 refine_in_steps=variant.refine_in_steps,
+                refine_fresh_examples=variant.fresh_examples,
+                rerank_examples=variant.rerank,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

@@ -10,7 +10,9 @@ Modifiers: `one-step`/`two-stage`, `refine`/`no-refine`, `constrained`/`free`/`a
 `node-search`/`no-node-search` (node types searched per task step), `node-docs`/`no-node-docs` (one-line
 node documentation in the prompt's catalog excerpt), `example-values`/`no-example-values` (the examples'
 literal values shown, or reset to the inputs' defaults), `refine-in-steps`/`refine-rewrite` (refine writes
-the corrected functions and psi2 links them, or rewrites the whole program).
+the corrected functions and psi2 links them, or rewrites the whole program), `fresh-examples`/
+`copied-examples` (refine prompts leave out, or keep, the examples the failed flow copied), `rerank`/
+`no-rerank` (retrieved programs reranked by the node types found per task step, or not).
 """
 
 from __future__ import annotations
@@ -45,6 +47,10 @@ _MODIFIERS = (
     "no-example-values",
     "refine-in-steps",
     "refine-rewrite",
+    "fresh-examples",
+    "copied-examples",
+    "rerank",
+    "no-rerank",
     *DECODINGS,
 )
 
@@ -63,6 +69,8 @@ class Variant:
     node_docs: bool = True
     example_values: bool = True
     refine_in_steps: bool = True
+    fresh_examples: bool = True
+    rerank: bool = True
 
     @property
     def name(self) -> str:
@@ -75,7 +83,9 @@ class Variant:
         label += "" if self.node_search else "/no-node-search"
         label += "" if self.node_docs else "/no-node-docs"
         label += "" if self.example_values else "/no-example-values"
-        return label + ("" if self.refine_in_steps else "/refine-rewrite")
+        label += "" if self.refine_in_steps else "/refine-rewrite"
+        label += "" if self.fresh_examples else "/copied-examples"
+        return label + ("" if self.rerank else "/no-rerank")
 
     @property
     def constrained(self) -> bool | None:
@@ -124,6 +134,8 @@ def _item(item: str, base: Variant) -> list[Variant]:
     docs = "node-docs" in modifiers or (base.node_docs and "no-node-docs" not in modifiers)
     values = "example-values" in modifiers or (base.example_values and "no-example-values" not in modifiers)
     steps = "refine-in-steps" in modifiers or (base.refine_in_steps and "refine-rewrite" not in modifiers)
+    fresh = "fresh-examples" in modifiers or (base.fresh_examples and "copied-examples" not in modifiers)
+    rerank = "rerank" in modifiers or (base.rerank and "no-rerank" not in modifiers)
     return [
         Variant(
             syntax=syntax,
@@ -136,6 +148,8 @@ def _item(item: str, base: Variant) -> list[Variant]:
             node_docs=docs,
             example_values=values,
             refine_in_steps=steps,
+            fresh_examples=fresh,
+            rerank=rerank,
         )
     ]
 

@@ -66,6 +66,8 @@ async def agenerate(
     node_docs: bool = True,
     example_values: bool = True,
     refine_in_steps: bool = True,
+    refine_fresh_examples: bool = True,
+    rerank_examples: bool = True,
     max_refinements: int = 3,
     one_step: bool = False,
     refine: bool = True,
@@ -94,7 +96,9 @@ async def agenerate(
     `task_repairs` binds the values the task states before validation. `node_k` node types are searched
     per task step (0: none), `node_docs` shows each catalog entry's one-line doc and `example_values`
     False resets the examples' literals to their defaults; `refine_in_steps` has refine write the
-    corrected functions and psi2 link them (False: one rewrite of the whole program). Failures of the
+    corrected functions and psi2 link them (False: one rewrite of the whole program) and
+    `refine_fresh_examples` leaves the examples the failed flow copied out of refine prompts;
+    `rerank_examples` orders the retrieved programs by the node types found per task step. Failures of the
     flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
     raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
     """
@@ -124,6 +128,8 @@ async def agenerate(
             node_docs=node_docs,
             example_values=example_values,
             refine_in_steps=refine_in_steps,
+            refine_fresh_examples=refine_fresh_examples,
+            rerank_examples=rerank_examples,
             max_refinements=max_refinements,
             one_step=one_step,
             refine=refine,

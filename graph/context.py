@@ -35,6 +35,10 @@ class Context:
         default=True,
         metadata={"description": "Show the examples' literal values (False: reset to input defaults)."},
     )
+    rerank_examples: bool = field(
+        default=True,
+        metadata={"description": "Rerank the retrieved programs by the node types found per task step."},
+    )
     node_docs: bool = field(
         default=True,
         metadata={"description": "Show each catalog entry's one-line documentation in prompts."},
@@ -45,6 +49,10 @@ class Context:
             "description": "Refine writes the corrected functions, then psi2 links them with the typed "
             "grammar (False: one rewrite of the whole program)."
         },
+    )
+    refine_fresh_examples: bool = field(
+        default=True,
+        metadata={"description": "Refine prompts leave out the examples the failed flow copied."},
     )
     max_refinements: int = field(
         default=3, metadata={"description": "How many refine rounds may follow the first attempt."}

@@ -23,7 +23,7 @@ from anysym.language.validate import validate
 from anysym.nodes.keys import KeyFunction, check_key_functions, parse_key_function
 from anysym.nodes.repairs import repair
 from anysym.nodes.task_repairs import apply_task_repairs
-from anysym.verify.checks import check_static
+from anysym.verify.checks import BLOCKING, check_static
 from anysym.verify.expectations import expect
 
 __all__ = ["TaskFacts", "compile_draft", "compile_flow"]
@@ -100,10 +100,9 @@ def compile_draft(
     if missing:
         return Attempt(**parsed, diagnostics=(*missing, *diagnostics), failed_stage="key_functions"), None
     if task is not None and verify:
-        unmet = check_static(flow, expect(task.task, task.inputs), catalog)
+        unmet = [d for d in check_static(flow, expect(task.task, task.inputs), catalog) if d.kind in BLOCKING]
         if has_errors(unmet):
             return Attempt(**parsed, diagnostics=(*unmet, *diagnostics), failed_stage="verify"), None
-        diagnostics = [*diagnostics, *unmet]
     try:
         prompt = to_api(flow, catalog)
     except CompileError as exc:

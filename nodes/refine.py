@@ -14,7 +14,7 @@ from langgraph.runtime import Runtime
 
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
-from anysym.graph.state import Draft, State
+from anysym.graph.state import Draft, Example, State
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import DiagnosticKind, render_for_llm
 from anysym.language.flow import Flow
@@ -48,6 +48,8 @@ def refine_prompt(
         for name in deps.catalog.closest(attempt.flow.functions[d.function].type)
     ]
     first = [*types_named_in(program, deps.catalog), *suggestions]
+    if context.refine_fresh_examples and attempt.flow is not None:
+        state = {**state, "examples": _not_copied(state.get("examples", []), attempt.flow, deps.catalog)}
     types = shown_types(state, context, deps, first=first)
     template = prompts.REFINE_FUNCTIONS_PROMPT if functions_only else prompts.REFINE_PROMPT
     instruction = template.format(
@@ -57,6 +59,26 @@ def refine_prompt(
         what=prompts.COMPONENTS_WHAT[context.syntax],
     )
     return f"{context_block(state, context, deps, types)}\n{instruction}", types
+
+
+def _not_copied(examples: list[Example], flow: Flow, catalog: Catalog) -> list[Example]:
+    """The examples the failed flow did not copy: a copied one pulls the model back to the same answer.
+
+    A flow copied an example when its working functions (not loaders or output functions) are all
+    node types of that example; its own node types stay in the catalog excerpt anyway.
+    """
+    working = {
+        function.type
+        for function in flow.functions.values()
+        if (spec := catalog.get(function.type)) is not None and not spec.output_node and _takes_links(spec)
+    }
+    if not working:
+        return examples
+    return [example for example in examples if not working <= set(example.node_types)]
+
+
+def _takes_links(spec: NodeSpec) -> bool:
+    return any(not i.is_widget for i in spec.visible_inputs())
 
 
 def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:

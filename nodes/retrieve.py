@@ -15,9 +15,14 @@ from anysym.language.defaults import default_for
 from anysym.language.flow import Flow, ParamValue
 from anysym.language.syntax import render
 from anysym.language.validate_values import is_file_input
-from anysym.nodes.task_facts import task_steps
+from anysym.nodes.task_facts import retrieval_query, task_steps
 
-__all__ = ["hide_values", "retrieve", "suggest_types"]
+__all__ = ["hide_values", "rerank", "retrieve", "suggest_types"]
+
+_CANDIDATES = 3
+"""Programs fetched per wanted example when reranking by node evidence."""
+_SIMILARITY_WEIGHT = 1.0
+"""How much the whole-task similarity (cosine, ~0.2-0.7) counts beside the node evidence (0-~2)."""
 
 
 async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
@@ -28,7 +33,8 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
         suggested = await asyncio.to_thread(suggest_types, deps.nodes, state["task"], context.node_k)
     if deps.retriever is None or context.k <= 0:
         return {"examples": [], "suggested_types": suggested}
-    hits = await asyncio.to_thread(deps.retriever.retrieve, state["task"], context.k)
+    wanted = context.k * _CANDIDATES if suggested and context.rerank_examples else context.k
+    hits = await asyncio.to_thread(deps.retriever.retrieve, retrieval_query(state["task"]), wanted)
     examples = []
     for hit in hits:
         flow = hit.program.flow()
@@ -44,7 +50,25 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
                 score=float(hit.score),
             )
         )
+    if len(examples) > context.k:
+        examples = rerank(examples, suggested)[: context.k]
     return {"examples": examples, "suggested_types": suggested}
+
+
+def rerank(examples: list[Example], suggested: list[str]) -> list[Example]:
+    """Order programs by how many of the task steps' node types they use, then by similarity.
+
+    Whole-task similarity alone put the texture-upscaling program first for "sharpen texture.png" and
+    a blur program first for "blend two photos evenly"; the small model then copied it. A program that
+    contains the node each step's search found first does the job's parts. Each suggested type counts
+    1/(1 + its rank); a type every program has (SaveImage for "save it") adds the same to each.
+    """
+    weight = {name: 1.0 / (1 + rank) for rank, name in enumerate(suggested)}
+
+    def evidence(example: Example) -> float:
+        return sum(weight.get(name, 0.0) for name in set(example.node_types))
+
+    return sorted(examples, key=lambda ex: -round(evidence(ex) + _SIMILARITY_WEIGHT * ex.score, 6))
 
 
 def hide_values(flow: Flow, catalog: Catalog) -> Flow:

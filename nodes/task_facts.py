@@ -8,7 +8,7 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
-__all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in", "task_steps"]
+__all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in", "retrieval_query", "task_steps"]
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
 """Suffixes of the input files described (and loaded) as images."""
@@ -22,6 +22,7 @@ _STEP_BREAK = re.compile(
     re.IGNORECASE,
 )
 _WORDY = re.compile(r"[A-Za-z]{4,}")
+_FILE_NAME = re.compile(r"\b[\w-]+\.(?:[A-Za-z][A-Za-z0-9]{1,3})\b")
 _NOISE = re.compile(r"\S+\.[A-Za-z0-9]{2,4}\b|\S*\d\S*|[()]")
 """File names, numbers, sizes and coordinates: they say nothing about which operation a phrase names."""
 _NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:\s*[x×]\s*\d+(?:\.\d+)?)?%?(?![\w.])")
@@ -50,6 +51,23 @@ def _describe(path: Path) -> str:
 def numbers_in(task: str) -> list[str]:
     """Return the numbers and sizes written in the task (e.g. `512x384`, `0.35`, `50%`), in order."""
     return list(dict.fromkeys(m.group(0).replace(" ", "") for m in _NUMBER.finditer(task)))
+
+
+def retrieval_query(task: str) -> str:
+    """The task with each file name replaced by its kind ("Sharpen texture.png" -> "Sharpen image").
+
+    A file's name says nothing about the operation, yet it pulls the search towards programs whose
+    description shares the word ("texture.png" retrieved the texture-upscaling program first for a
+    sharpening task).
+    """
+    return _FILE_NAME.sub(lambda m: _file_kind(m.group(0)), task)
+
+
+def _file_kind(name: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in IMAGE_SUFFIXES:
+        return "image"
+    return next((kind for kind, suffixes in _KINDS.items() if suffix in suffixes), "file")
 
 
 def task_steps(task: str) -> list[str]:

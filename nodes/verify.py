@@ -20,7 +20,7 @@ from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt, Verification
 from anysym.graph.state import State
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity, has_errors
-from anysym.verify.checks import check_outputs
+from anysym.verify.checks import BLOCKING, check_outputs, check_static
 from anysym.verify.expectations import Expectations, expect
 
 __all__ = ["verify"]
@@ -31,9 +31,11 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     attempt = state["attempts"][-1]
     inputs = [Path(p) for p in state.get("inputs", [])]
     expectations = expect(state["task"], inputs)
-    problems = (
-        check_outputs(attempt.flow, attempt.outputs, expectations, deps.catalog) if attempt.flow else []
-    )
+    problems = []
+    if attempt.flow is not None:
+        static = check_static(attempt.flow, expectations, deps.catalog)
+        problems = [d for d in static if d.kind not in BLOCKING]
+        problems += check_outputs(attempt.flow, attempt.outputs, expectations, deps.catalog)
     checks = _checks_made(expectations)
     if not has_errors(problems) and deps.judge is not None:
         try:

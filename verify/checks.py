@@ -17,7 +17,12 @@ from anysym.verify.expectations import Expectations, InputFact
 from anysym.verify.flow_walk import file_inputs, reaching_outputs
 from anysym.verify.output_checks import check_outputs
 
-__all__ = ["check_outputs", "check_static"]
+__all__ = ["BLOCKING", "check_outputs", "check_static"]
+
+BLOCKING = frozenset({DiagnosticKind.UNKNOWN_INPUT_FILE})
+"""Static findings that stop a flow before it runs: it would fail on the server. The others (an input
+left unused, a function reaching no output) are reported by verify with the outputs as evidence, so a
+flow that refine could not fix still runs and shows what it does."""
 
 
 def check_static(flow: Flow, expectations: Expectations, catalog: Catalog) -> list[Diagnostic]:

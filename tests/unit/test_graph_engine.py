@@ -108,7 +108,7 @@ async def test_psi1_prompt_states_sizes_numbers_keys_and_examples(snapshot_catal
         key_functions=['SaveImage(filename_prefix="inverted")'],
     )
     assert result.status == "succeeded"
-    assert retriever.queries == ["Invert photo.png, then scale it to 160x120"]
+    assert retriever.queries == ["Invert image, then scale it to 160x120"]  # file names name no operation
     psi1 = llm.prompts[0][1]
     assert '"photo.png": image, 320x240 pixels' in psi1
     assert "160x120" in psi1

@@ -193,3 +193,78 @@ def test_psi1_ids_written_twice_are_renamed_in_every_syntax() -> None:
     assert unique_ids(declarative.replace('"up"', '"x"', 1), "declarative")[1] == [
         "renamed a repeated function id 'up' to 'up_2' (ids are unique)"
     ]
+
+
+def test_the_program_search_sees_file_kinds_not_file_names() -> None:
+    from anysym.nodes.task_facts import retrieval_query
+
+    assert retrieval_query("Sharpen texture.png with sigma 1.0.") == "Sharpen image with sigma 1.0."
+    assert retrieval_query("Blend a.png and b.jpg, e.g. into clip.mp4 or song.wav") == (
+        "Blend image and image, e.g. into video or audio"
+    )
+
+
+def test_refine_leaves_out_the_example_the_failed_flow_copied(snapshot_catalog: Catalog) -> None:
+    from anysym.graph.context import Context
+    from anysym.graph.deps import Deps
+    from anysym.graph.result import Attempt
+    from anysym.graph.state import Example
+    from anysym.graph.testing import ScriptedLLM
+    from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+    from anysym.language.syntax import parse
+    from anysym.nodes.refine import refine_prompt
+
+    copied = parse(
+        'workflow.add_node("photo", "LoadImage", {"image": "photo.png"})\n'
+        'workflow.add_node("blur", "ImageBlur", {"blur_radius": 5, "sigma": 2.0})\n'
+        'workflow.add_node("save", "SaveImage", {"filename_prefix": "x"})\n'
+        'workflow.connect("photo", "IMAGE", "blur", "image")\n'
+        'workflow.connect("blur", "IMAGE", "save", "images")\n',
+        "declarative",
+    )
+    blur = Example(
+        id="blur_image",
+        title="Blur an image",
+        description="d",
+        text="t1",
+        node_types=("LoadImage", "ImageBlur", "SaveImage"),
+    )
+    blend = Example(
+        id="blend",
+        title="Blend two images",
+        description="d",
+        text="t2",
+        node_types=("LoadImage", "ImageBlend", "SaveImage"),
+    )
+    problem = Diagnostic(kind=DiagnosticKind.UNUSED_INPUT_FILE, message="pattern.png is not loaded")
+    state: State = {
+        "task": "Blend photo.png and pattern.png evenly",
+        "inputs": [],
+        "key_functions": [],
+        "examples": [blur, blend],
+        "attempts": [
+            Attempt(
+                index=0, stage="psi2", text="", flow=copied, diagnostics=(problem,), failed_stage="verify"
+            )
+        ],
+    }
+    deps = Deps(llm=ScriptedLLM([]), catalog=snapshot_catalog)
+    fresh, _ = refine_prompt(state, Context(), deps)
+    assert "Blend two images" in fresh and "Blur an image" not in fresh
+    kept, _ = refine_prompt(state, Context(refine_fresh_examples=False), deps)
+    assert "Blur an image" in kept
+
+
+def test_programs_with_the_steps_nodes_come_first() -> None:
+    from anysym.graph.state import Example
+    from anysym.nodes.retrieve import rerank
+
+    def example(name: str, score: float, *types: str) -> Example:
+        return Example(id=name, title=name, description="", text="", node_types=types, score=score)
+
+    upscale = example("upscale_with_model", 0.62, "LoadImage", "ImageUpscaleWithModel", "SaveImage")
+    sharpen = example("sharpen_image", 0.55, "LoadImage", "ImageSharpen", "SaveImage")
+    blur = example("blur_image", 0.50, "LoadImage", "ImageBlur", "SaveImage")
+    ordered = rerank([upscale, sharpen, blur], ["ImageSharpen", "SaveImage", "ImageBlur"])
+    assert [e.id for e in ordered] == ["sharpen_image", "blur_image", "upscale_with_model"]
+    assert rerank([upscale, sharpen], []) == [upscale, sharpen]  # no evidence: similarity decides

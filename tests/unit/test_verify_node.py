@@ -84,3 +84,20 @@ async def test_a_run_that_keeps_failing_verification_says_so(snapshot_catalog: C
     assert result.status == "failed" and result.verification == "failed"
     assert result.outputs  # what ran is kept, never lost
     assert result.error is not None and "vision judge rejected" in result.error
+
+
+async def test_an_unused_input_runs_then_fails_verification_with_its_outputs(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    other = tmp_path / "pattern.png"
+    other.write_bytes(PHOTO.read_bytes())
+    llm = ScriptedLLM([PSI1, PSI2, FIXED])
+    deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    result = await agenerate(TASK, [PHOTO, other], deps=deps, refine_in_steps=False, max_refinements=0)
+    [only] = result.attempts
+    assert only.stage_reached == "outputs" and only.outputs  # it ran: blocking it showed nothing
+    assert only.failed_stage == "verification" and result.verification == "failed"
+    # the task repairs load pattern.png; verify reports that its loader reaches no output
+    assert [(d.kind, d.function) for d in only.diagnostics if d.is_error] == [
+        (DiagnosticKind.REACHES_NO_OUTPUT, "pattern")
+    ]
