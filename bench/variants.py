@@ -12,7 +12,7 @@ node documentation in the prompt's catalog excerpt), `example-values`/`no-exampl
 literal values shown, or reset to the inputs' defaults), `refine-in-steps`/`refine-rewrite` (refine writes
 the corrected functions and psi2 links them, or rewrites the whole program), `fresh-examples`/
 `copied-examples` (refine prompts leave out, or keep, the examples the failed flow copied), `rerank`/
-`no-rerank` (retrieved programs reranked by the node types found per task step, or not).
+`no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default).
 """
 
 from __future__ import annotations
@@ -70,7 +70,7 @@ class Variant:
     example_values: bool = True
     refine_in_steps: bool = True
     fresh_examples: bool = True
-    rerank: bool = True
+    rerank: bool = False
 
     @property
     def name(self) -> str:
@@ -85,7 +85,7 @@ class Variant:
         label += "" if self.example_values else "/no-example-values"
         label += "" if self.refine_in_steps else "/refine-rewrite"
         label += "" if self.fresh_examples else "/copied-examples"
-        return label + ("" if self.rerank else "/no-rerank")
+        return label + ("/rerank" if self.rerank else "")
 
     @property
     def constrained(self) -> bool | None:

@@ -67,7 +67,7 @@ async def agenerate(
     example_values: bool = True,
     refine_in_steps: bool = True,
     refine_fresh_examples: bool = True,
-    rerank_examples: bool = True,
+    rerank_examples: bool = False,
     max_refinements: int = 3,
     one_step: bool = False,
     refine: bool = True,

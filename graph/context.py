@@ -36,7 +36,7 @@ class Context:
         metadata={"description": "Show the examples' literal values (False: reset to input defaults)."},
     )
     rerank_examples: bool = field(
-        default=True,
+        default=False,  # lost its ablation: 20% vs 24% resolved, 88% vs 96% executed (25 cpu tasks, 0.5B)
         metadata={"description": "Rerank the retrieved programs by the node types found per task step."},
     )
     node_docs: bool = field(
