@@ -66,7 +66,7 @@ class Variant:
     verify: bool = True
     task_repairs: bool = True
     node_search: bool = True
-    node_docs: bool = True
+    node_docs: bool = False
     example_values: bool = True
     refine_in_steps: bool = True
     fresh_examples: bool = True
@@ -81,7 +81,7 @@ class Variant:
         label += "" if self.verify else "/no-verify"
         label += "" if self.task_repairs else "/no-task-repairs"
         label += "" if self.node_search else "/no-node-search"
-        label += "" if self.node_docs else "/no-node-docs"
+        label += "/node-docs" if self.node_docs else ""
         label += "" if self.example_values else "/no-example-values"
         label += "" if self.refine_in_steps else "/refine-rewrite"
         label += "" if self.fresh_examples else "/copied-examples"

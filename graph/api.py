@@ -63,7 +63,7 @@ async def agenerate(
     syntax: Syntax = "declarative",
     k: int = 3,
     node_k: int = 3,
-    node_docs: bool = True,
+    node_docs: bool = False,
     example_values: bool = True,
     refine_in_steps: bool = True,
     refine_fresh_examples: bool = True,

@@ -40,7 +40,7 @@ class Context:
         metadata={"description": "Rerank the retrieved programs by the node types found per task step."},
     )
     node_docs: bool = field(
-        default=True,
+        default=False,  # on, the 0.5B dropped the resize of the README's main job (+~600 tokens)
         metadata={"description": "Show each catalog entry's one-line documentation in prompts."},
     )
     refine_in_steps: bool = field(

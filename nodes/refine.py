@@ -8,6 +8,7 @@ did all three). Otherwise it rewrites the complete program, bounded by `refine_b
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -62,19 +63,22 @@ def refine_prompt(
 
 
 def _not_copied(examples: list[Example], flow: Flow, catalog: Catalog) -> list[Example]:
-    """The examples the failed flow did not copy: a copied one pulls the model back to the same answer.
+    """The examples that still show the failed flow something (one it holds all of repeats its answer).
 
-    A flow copied an example when its working functions (not loaders or output functions) are all
-    node types of that example; its own node types stay in the catalog excerpt anyway.
+    An example adds nothing when each of its working node types (not loaders or output functions) is
+    already in the flow; one with a step the flow lacks (the resize it dropped) stays.
     """
-    working = {
-        function.type
-        for function in flow.functions.values()
-        if (spec := catalog.get(function.type)) is not None and not spec.output_node and _takes_links(spec)
+    have = {function.type for function in flow.functions.values()}
+    return [example for example in examples if not _working(example.node_types, catalog) <= have]
+
+
+def _working(types: Sequence[str], catalog: Catalog) -> set[str]:
+    specs = {name: catalog.get(name) for name in types}
+    return {
+        name
+        for name, spec in specs.items()
+        if spec is not None and not spec.output_node and _takes_links(spec)
     }
-    if not working:
-        return examples
-    return [example for example in examples if not working <= set(example.node_types)]
 
 
 def _takes_links(spec: NodeSpec) -> bool:

@@ -188,7 +188,9 @@ def test_node_search_and_docs_modifiers_name_the_variant() -> None:
     base = Variant()
     [off] = parse_variants("declarative+no-node-search+no-node-docs", base)
     assert (off.node_search, off.node_docs) == (False, False)
-    assert off.name == "declarative/two-stage/refine/no-node-search/no-node-docs"
+    assert off.name == "declarative/two-stage/refine/no-node-search"  # node docs are off by default
+    [docs] = parse_variants("declarative+node-docs", base)
+    assert docs.node_docs and docs.name == "declarative/two-stage/refine/node-docs"
     [on] = parse_variants("declarative+node-search", Variant(node_search=False))
     assert on.node_search and on.name == "declarative/two-stage/refine"
 
