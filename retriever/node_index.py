@@ -23,7 +23,7 @@ from chromadb.api.types import Documents, EmbeddingFunction
 
 from anysym.errors import RetrievalError
 from anysym.retriever.node_docs import NodeDoc
-from anysym.retriever.store import open_client
+from anysym.retriever.store import current_collection, fresh_collection, open_client
 from anysym.settings import Paths
 
 __all__ = ["NODE_COLLECTION", "NodeHit", "NodeIndex"]
@@ -81,27 +81,16 @@ class NodeIndex:
         if self._collection is not None:
             return False
         client = open_client(self._paths, self._chroma_url)
-        wanted = self.content_hash()
-        try:
-            existing = client.get_collection(self._collection_name, embedding_function=self._embedding)
-        except Exception:  # chromadb raises NotFoundError/ValueError depending on the backend
-            existing = None
-        if existing is not None and (existing.metadata or {}).get(_HASH_KEY) == wanted:
+        stamp = {_HASH_KEY: self.content_hash()}
+        existing = current_collection(client, self._collection_name, self._embedding, stamp)
+        if existing is not None:
             self._collection = existing
             return False
-        self._rebuild(client, wanted)
+        self._rebuild(client, stamp)
         return True
 
-    def _rebuild(self, client: Any, wanted: str) -> None:
-        try:
-            client.delete_collection(self._collection_name)
-        except Exception:  # absent: nothing to delete
-            pass
-        collection = client.create_collection(
-            self._collection_name,
-            embedding_function=self._embedding,
-            metadata={"hnsw:space": "cosine", _HASH_KEY: wanted},
-        )
+    def _rebuild(self, client: Any, stamp: dict[str, str]) -> None:
+        collection = fresh_collection(client, self._collection_name, self._embedding, stamp)
         names = sorted(self._docs)
         for start in range(0, len(names), _BATCH):
             chunk = names[start : start + _BATCH]

@@ -29,7 +29,14 @@ from anysym.retriever.documents import Document, DocumentScheme, documents_for
 from anysym.retriever.filters import RetrievalFilters, RetrievedProgram, where_clause
 from anysym.settings import Paths
 
-__all__ = ["COLLECTION", "ProgramIndex", "Vectorizer", "open_client"]
+__all__ = [
+    "COLLECTION",
+    "ProgramIndex",
+    "Vectorizer",
+    "current_collection",
+    "fresh_collection",
+    "open_client",
+]
 
 COLLECTION = "anysym_reference_programs"
 """Default collection name."""
@@ -87,13 +94,11 @@ class ProgramIndex:
         """Open the collection, rebuilding it when the library changed; return whether it was rebuilt."""
         if self._collection is not None:
             return False
-        wanted = self.library_hash()
         client = self._connect()
-        try:
-            existing = client.get_collection(self._collection_name, embedding_function=self._embedding)
-        except Exception:  # chromadb raises NotFoundError/ValueError depending on the backend
-            existing = None
-        if existing is not None and (existing.metadata or {}).get(_HASH_KEY) == wanted:
+        existing = current_collection(
+            client, self._collection_name, self._embedding, {_HASH_KEY: self.library_hash()}
+        )
+        if existing is not None:
             self._collection = existing
             return False
         self.rebuild()
@@ -102,14 +107,8 @@ class ProgramIndex:
     def rebuild(self, *, vectorizer: Vectorizer | None = None) -> int:
         """Drop and rebuild the collection from the library; return the number of documents stored."""
         client = self._connect()
-        try:
-            client.delete_collection(self._collection_name)
-        except Exception:  # absent: nothing to delete
-            pass
-        collection = client.create_collection(
-            self._collection_name,
-            embedding_function=self._embedding,
-            metadata={"hnsw:space": "cosine", _HASH_KEY: self.library_hash()},
+        collection = fresh_collection(
+            client, self._collection_name, self._embedding, {_HASH_KEY: self.library_hash()}
         )
         documents = [doc for program in self.programs for doc in documents_for(program, self._scheme)]
         by_id = {program.id: program for program in self.programs}
@@ -166,6 +165,31 @@ class ProgramIndex:
         if self._client is None:
             self._client = open_client(self._paths, self._chroma_url)
         return self._client
+
+
+def current_collection(
+    client: Any, name: str, embedding: EmbeddingFunction[Documents], stamp: Mapping[str, str]
+) -> Any | None:
+    """The collection `name` when its metadata carries `stamp` (a content hash); None if absent or stale."""
+    try:
+        existing = client.get_collection(name, embedding_function=embedding)
+    except Exception:  # chromadb raises NotFoundError/ValueError depending on the backend
+        return None
+    metadata = existing.metadata or {}
+    return existing if all(metadata.get(key) == value for key, value in stamp.items()) else None
+
+
+def fresh_collection(
+    client: Any, name: str, embedding: EmbeddingFunction[Documents], stamp: Mapping[str, str]
+) -> Any:
+    """Drop the collection `name` if it exists and create it empty (cosine space), stamped with `stamp`."""
+    try:
+        client.delete_collection(name)
+    except Exception:  # absent: nothing to delete
+        pass
+    return client.create_collection(
+        name, embedding_function=embedding, metadata={"hnsw:space": "cosine", **stamp}
+    )
 
 
 def open_client(paths: Paths, chroma_url: str | None) -> Any:
