@@ -82,7 +82,7 @@ FLOW_INSTRUCTION = """\
 Write the complete workflow program: every function with its parameters, and every link.
 Reply with one ```{fence}``` code block."""
 
-REFINE_PROMPT = """\
+_REFINE_HEAD = """\
 The current program has problems.
 Current program:
 ```{fence}
@@ -91,21 +91,20 @@ Current program:
 Problems found (fix every one; each names the function and input it concerns):
 {diagnostics}
 
-Write the corrected complete program. Change only what the problems require.
+"""
+
+REFINE_PROMPT = (
+    _REFINE_HEAD
+    + """Write the corrected complete program. Change only what the problems require.
 Reply with one ```{fence}``` code block."""
+)
 
-REFINE_FUNCTIONS_PROMPT = """\
-The current program has problems.
-Current program:
-```{fence}
-{program}
-```
-Problems found (fix every one; each names the function and input it concerns):
-{diagnostics}
-
-Step 1 of 2. Write the corrected functions with their parameters, no links yet: {what}
+REFINE_FUNCTIONS_PROMPT = (
+    _REFINE_HEAD
+    + """Step 1 of 2. Write the corrected functions with their parameters, no links yet: {what}
 Change only what the problems require; the links are written in step 2.
 Reply with one ```{fence}``` code block."""
+)
 
 COMPONENTS_WHAT = {
     "declarative": "one workflow.add_node line per function.",
