@@ -111,6 +111,10 @@ class NodeSpec(BaseModel):
         """Return the literal-valued inputs in UI widget order (required, then optional)."""
         return [i for i in self.visible_inputs() if i.is_widget]
 
+    def socket_inputs(self) -> list[InputSpec]:
+        """Return the inputs fed by links (sockets), required then optional."""
+        return [i for i in self.visible_inputs() if not i.is_widget]
+
     def output(self, ref: str | int) -> OutputSpec | None:
         """Resolve an output by name (exact, then case-insensitive) or 0-based index."""
         if isinstance(ref, int):

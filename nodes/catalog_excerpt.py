@@ -65,7 +65,7 @@ def _within_modalities(catalog: Catalog, candidates: list[str], anchors: Sequenc
 
 
 def _link_types(spec: NodeSpec) -> set[str]:
-    inputs = {i.type for i in spec.visible_inputs() if not i.is_widget}
+    inputs = {i.type for i in spec.socket_inputs()}
     return inputs | {o.type for o in spec.outputs}
 
 

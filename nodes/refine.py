@@ -77,12 +77,8 @@ def _working(types: Sequence[str], catalog: Catalog) -> set[str]:
     return {
         name
         for name, spec in specs.items()
-        if spec is not None and not spec.output_node and _takes_links(spec)
+        if spec is not None and not spec.output_node and spec.socket_inputs()
     }
-
-
-def _takes_links(spec: NodeSpec) -> bool:
-    return any(not i.is_widget for i in spec.visible_inputs())
 
 
 def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:
@@ -99,7 +95,7 @@ def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:
 
 
 def _sockets(spec: NodeSpec | None) -> int:
-    return sum(1 for i in spec.visible_inputs() if not i.is_widget) if spec is not None else _SPARE_SOCKETS
+    return len(spec.socket_inputs()) if spec is not None else _SPARE_SOCKETS
 
 
 async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:

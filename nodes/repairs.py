@@ -199,7 +199,7 @@ def _saver_for(socket_type: str, catalog: Catalog) -> tuple[str, str] | None:
     """The first catalog saver (`io_nodes.SAVERS`) whose first socket takes `socket_type`, and that socket."""
     for saver in dict.fromkeys(t for types in SAVERS.values() for t in types):
         spec = catalog.get(saver)
-        sockets = [i for i in spec.visible_inputs() if not i.is_widget] if spec is not None else []
+        sockets = spec.socket_inputs() if spec is not None else []
         if sockets and sockets[0].type == socket_type and sockets[0].section == "required":
             return saver, sockets[0].name
     return None

@@ -294,4 +294,4 @@ def _join(*parts: str) -> str:
 
 def _link_inputs(node: NodeSpec) -> list[InputSpec]:
     """Inputs fed by links (sockets): visible inputs that take no literal, by name (the renderers' order)."""
-    return sorted((spec for spec in node.visible_inputs() if not spec.is_widget), key=lambda s: s.name)
+    return sorted(node.socket_inputs(), key=lambda s: s.name)
