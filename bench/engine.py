@@ -110,6 +110,7 @@ class EngineRunner:
                 refine_in_steps=variant.refine_in_steps,
                 refine_fresh_examples=variant.fresh_examples,
                 rerank_examples=variant.rerank,
+                candidates=variant.candidates,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

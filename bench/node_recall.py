@@ -51,7 +51,9 @@ class NodeRecall(BaseModel):
 class _NoLLM:
     """The recall measurement never asks the model."""
 
-    async def complete(self, messages: Any, *, stage: str, grammar: str | None = None) -> Any:
+    async def complete(
+        self, messages: Any, *, stage: str, grammar: str | None = None, sample: int = 0
+    ) -> Any:
         raise BenchError("node recall does not call the LLM")
 
 

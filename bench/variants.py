@@ -12,12 +12,14 @@ node documentation in the prompt's catalog excerpt), `example-values`/`no-exampl
 literal values shown, or reset to the inputs' defaults), `refine-in-steps`/`refine-rewrite` (refine writes
 the corrected functions and psi2 links them, or rewrites the whole program), `fresh-examples`/
 `copied-examples` (refine prompts leave out, or keep, the examples the failed flow copied), `rerank`/
-`no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default).
+`no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default),
+`candidates-N` (at most N answers sampled per functions step, the best by static fit taken; 1: off).
 """
 
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, replace
 from typing import Literal, get_args
 
@@ -30,6 +32,8 @@ Decoding = Literal["auto", "constrained", "free"]
 """`auto`: constrained exactly when the endpoint honours grammars; `constrained`/`free`: forced."""
 DECODINGS: tuple[Decoding, ...] = get_args(Decoding)
 _PRESETS = ("syntaxes", "ablation", "decoding", "grid")
+_CANDIDATES = "candidates-"
+_CANDIDATES_N = re.compile(r"candidates-[1-9][0-9]?")
 _MODIFIERS = (
     "one-step",
     "two-stage",
@@ -71,6 +75,7 @@ class Variant:
     refine_in_steps: bool = True
     fresh_examples: bool = True
     rerank: bool = False
+    candidates: int = 1
 
     @property
     def name(self) -> str:
@@ -85,7 +90,8 @@ class Variant:
         label += "" if self.example_values else "/no-example-values"
         label += "" if self.refine_in_steps else "/refine-rewrite"
         label += "" if self.fresh_examples else "/copied-examples"
-        return label + ("/rerank" if self.rerank else "")
+        label += "/rerank" if self.rerank else ""
+        return label + (f"/candidates-{self.candidates}" if self.candidates != 1 else "")
 
     @property
     def constrained(self) -> bool | None:
@@ -123,9 +129,13 @@ def _item(item: str, base: Variant) -> list[Variant]:
             f"unknown variant {item!r}: start with a syntax ({', '.join(SYNTAX_NAMES)}) "
             f"or use a preset ({', '.join(_PRESETS)})"
         )
+    counts = [int(m.removeprefix(_CANDIDATES)) for m in modifiers if _CANDIDATES_N.fullmatch(m)]
+    modifiers = [m for m in modifiers if not _CANDIDATES_N.fullmatch(m)]
     unknown = sorted(set(modifiers) - set(_MODIFIERS))
     if unknown:
-        raise BenchError(f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)}")
+        raise BenchError(
+            f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)} or {_CANDIDATES}N (N: 1-99)"
+        )
     one_step = "one-step" in modifiers or (base.one_step and "two-stage" not in modifiers)
     refine = "refine" in modifiers or (base.refine and "no-refine" not in modifiers)
     verify = "verify" in modifiers or (base.verify and "no-verify" not in modifiers)
@@ -150,6 +160,7 @@ def _item(item: str, base: Variant) -> list[Variant]:
             refine_in_steps=steps,
             fresh_examples=fresh,
             rerank=rerank,
+            candidates=counts[-1] if counts else base.candidates,
         )
     ]
 

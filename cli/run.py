@@ -115,6 +115,15 @@ def run(
     ] = None,
     max_refinements: Annotated[int, typer.Option("--max-refinements", min=0)] = 3,
     k: Annotated[int, typer.Option("--k", min=0, help="Reference programs to retrieve.")] = 3,
+    candidates: Annotated[
+        int,
+        typer.Option(
+            "--candidates",
+            min=1,
+            max=99,
+            help="Answers sampled at most per functions step; the best by the task's static facts is used.",
+        ),
+    ] = 1,
     constrained: Annotated[
         bool | None,
         typer.Option(
@@ -156,6 +165,7 @@ def run(
                 key_functions=keys or [],
                 syntax=syntax,  # type: ignore[arg-type]
                 k=k,
+                candidates=candidates,
                 max_refinements=max_refinements,
                 one_step=one_step,
                 refine=not no_refine,

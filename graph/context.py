@@ -54,6 +54,13 @@ class Context:
         default=True,
         metadata={"description": "Refine prompts leave out the examples the failed flow copied."},
     )
+    candidates: int = field(
+        default=1,
+        metadata={
+            "description": "Answers sampled at most per functions step (psi1, refine); the first that "
+            "fits the task's static facts is taken, else the best."
+        },
+    )
     max_refinements: int = field(
         default=3, metadata={"description": "How many refine rounds may follow the first attempt."}
     )

@@ -54,9 +54,13 @@ class ChatLLM(Protocol):
     """A chat model wrapper (`anysym.llm.chat.LLMClient`): retries transport errors, then `LLMError`."""
 
     async def complete(
-        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None
+        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None, sample: int = 0
     ) -> CompletionLike:
-        """Return the completion of `messages`; `grammar` (GBNF) constrains decoding when supported."""
+        """Return the completion of `messages`; `grammar` (GBNF) constrains decoding when supported.
+
+        `sample > 0` asks for an alternative answer (sampled, seeded by `sample`) instead of the
+        configured decoding.
+        """
         ...
 
 

@@ -61,6 +61,8 @@ class LLMCall(BaseModel):
     seconds: float = 0.0
     shown_types: tuple[str, ...] = ()
     """The node types of the prompt's catalog excerpt (what the model could choose from)."""
+    sample: int = 0
+    """0: the configured decoding; n > 0: the n-th alternative answer sampled for the same prompt."""
 
 
 class OutputFile(BaseModel):

@@ -2,7 +2,7 @@
 
 `ScriptedLLM` answers from a list (an exception in the list is raised instead), and records every
 prompt it was sent; `ScriptedExecutor` returns scripted executions and writes one small file per
-output; `StaticRetriever` returns fixed hits.
+output; `StaticRetriever` returns fixed hits; `KeywordNodeSearch` finds node types by keyword.
 """
 
 from __future__ import annotations
@@ -21,8 +21,10 @@ __all__ = [
     "FakeCompletion",
     "FakeExecution",
     "FakeHit",
+    "FakeNodeHit",
     "FakeOutput",
     "FakeProgram",
+    "KeywordNodeSearch",
     "ScriptedExecutor",
     "ScriptedLLM",
     "StaticRetriever",
@@ -49,14 +51,16 @@ class ScriptedLLM:
     seconds: float = 0.0
     prompts: list[tuple[str, str]] = field(default_factory=list)
     grammars: list[str | None] = field(default_factory=list)
+    samples: list[int] = field(default_factory=list)
 
     async def complete(
-        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None
+        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None, sample: int = 0
     ) -> FakeCompletion:
         """Return the next answer (or raise the next exception)."""
         user = str(messages[-1].content)
         self.prompts.append((stage, user))
         self.grammars.append(grammar)
+        self.samples.append(sample)
         if not self.answers:
             raise AssertionError(f"ScriptedLLM ran out of answers at stage {stage}")
         answer = self.answers.pop(0)
@@ -145,3 +149,27 @@ class StaticRetriever:
         """Return the first `k` hits."""
         self.queries.append(query)
         return self.hits[:k]
+
+
+@dataclass(frozen=True)
+class FakeNodeHit:
+    """A node search hit."""
+
+    name: str
+
+
+@dataclass
+class KeywordNodeSearch:
+    """Node search by keywords: a query finds the types of every keyword it contains (lower case)."""
+
+    types_by_keyword: dict[str, list[str]]
+
+    def retrieve_nodes(self, query: str, k: int = 3) -> list[FakeNodeHit]:
+        """Return the types of the keywords found in `query`, at most `k`."""
+        words = query.lower()
+        found = [t for word, types in self.types_by_keyword.items() if word in words for t in types]
+        return [FakeNodeHit(name) for name in list(dict.fromkeys(found))[:k]]
+
+    def gist(self, name: str) -> str | None:
+        """No documentation."""
+        return None

@@ -31,8 +31,18 @@ from anysym.errors import LLMError
 from anysym.llm.settings import LLMSettings
 from anysym.llm.usage import token_usage
 
-__all__ = ["LOCAL_API_KEY", "Completion", "LLMClient", "is_transient", "make_chat_model"]
+__all__ = [
+    "LOCAL_API_KEY",
+    "SAMPLE_TEMPERATURE",
+    "Completion",
+    "LLMClient",
+    "is_transient",
+    "make_chat_model",
+]
 
+SAMPLE_TEMPERATURE = 0.8
+"""Temperature of an alternative answer (`complete(..., sample=n)`, n > 0): varied enough that a small
+model leaves the program it copied, yet still mostly well-formed."""
 LOCAL_API_KEY = "local"
 """Sent to keyless servers: the OpenAI client refuses to start without some key."""
 _OPENAI_HOSTS = ("api.openai.com",)
@@ -131,14 +141,17 @@ class LLMClient:
         return str(getattr(self.model, "model_name", None) or type(self.model).__name__)
 
     async def complete(
-        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None
+        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None, sample: int = 0
     ) -> Completion:
         """Return the model's answer to `messages`; `grammar` (GBNF) constrains decoding.
 
         The grammar travels as `extra_body={"grammar": ...}` (a llama.cpp server extension),
-        merged with the model's own `extra_body`. Raises `LLMError` when the call keeps failing.
+        merged with the model's own `extra_body`. `sample=0` decodes with the configured settings;
+        `sample=n > 0` asks for the n-th alternative answer, drawn at `SAMPLE_TEMPERATURE` with seed n
+        (reproducible, and a server that caches prompts reads the shared prompt only once).
+        Raises `LLMError` when the call keeps failing.
         """
-        kwargs: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"temperature": SAMPLE_TEMPERATURE, "seed": sample} if sample > 0 else {}
         if grammar is not None:
             own = getattr(self.model, "extra_body", None) or {}
             kwargs["extra_body"] = {**own, "grammar": grammar}

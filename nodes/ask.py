@@ -73,17 +73,22 @@ async def ask(
     flow: Flow | None = None,
     max_outputs: int = 1,
     bounds: Bounds | None = None,
+    sample: int = 0,
 ) -> tuple[str, LLMCall]:
     """Send one prompt; return the answer text and its usage (`LLMError` propagates).
 
     With `Context.constrained` and a grammar builder, decoding is constrained to `part` programs over the
     node types the prompt shows (`flow`: the psi1 functions that psi2 must link), ending with at most
     `max_outputs` output functions (and, with `bounds`, at most that many functions and links).
+    `sample > 0` asks for an alternative answer to the same prompt (see `ChatLLM.complete`).
     """
     system = system_prompt(context.syntax)
     grammar = _grammar(deps, context, types, part, flow, max_outputs, bounds) if context.constrained else None
     completion = await deps.llm.complete(
-        [SystemMessage(content=system), HumanMessage(content=user)], stage=stage, grammar=grammar
+        [SystemMessage(content=system), HumanMessage(content=user)],
+        stage=stage,
+        grammar=grammar,
+        sample=sample,
     )
     call = LLMCall(
         stage=stage,
@@ -92,6 +97,7 @@ async def ask(
         output_tokens=completion.output_tokens,
         seconds=completion.seconds,
         shown_types=tuple(types),
+        sample=sample,
     )
     if context.run_dir is not None:
         RunDir(context.run_dir).append_transcript(

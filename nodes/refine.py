@@ -22,9 +22,9 @@ from anysym.language.flow import Flow
 from anysym.language.syntax import render
 from anysym.nodes import prompts
 from anysym.nodes.ask import Bounds, ask
+from anysym.nodes.candidates import ask_components
 from anysym.nodes.catalog_excerpt import types_named_in
 from anysym.nodes.extract import extract_program
-from anysym.nodes.infer_components import repair_components
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["refine", "refine_bounds", "refine_prompt"]
@@ -124,26 +124,25 @@ async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
 async def _refine_functions(state: State, context: Context, deps: Deps) -> dict[str, Any]:
     user, types = refine_prompt(state, context, deps, functions_only=True)
     current = state["attempts"][-1].flow
-    answer, call = await ask(
-        deps,
+    chosen, calls = await ask_components(
+        state,
         context,
+        deps,
         stage="refine",
         user=user,
         types=types,
-        part="components",
         max_outputs=output_budget(state, context, deps, current=current),
         bounds=refine_bounds(current, deps.catalog),  # components: only the function bound applies
+        failed=current,
     )
-    extracted = extract_program(answer)
-    if extracted.error is not None:
+    if chosen.error is not None:
         return {
-            "draft": Draft(stage="refine", text=answer, extraction_error=extracted.error),
-            "llm_calls": [call],
+            "draft": Draft(stage="refine", text=chosen.text, extraction_error=chosen.error),
+            "llm_calls": calls,
         }
-    text, notes = repair_components(extracted.text, state, context, deps)
     return {
-        "components": text,
-        "components_repairs": notes,
+        "components": chosen.text,
+        "components_repairs": list(chosen.notes),
         "components_round": len(state["attempts"]),
-        "llm_calls": [call],
+        "llm_calls": calls,
     }

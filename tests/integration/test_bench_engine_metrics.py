@@ -45,13 +45,13 @@ class TaskRoutedLLM:
         self.instructions = {task.instruction: task.id for task in SUITE.tasks if task.id in scripts}
 
     async def complete(
-        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None
+        self, messages: Sequence[BaseMessage], *, stage: str, grammar: str | None = None, sample: int = 0
     ) -> FakeCompletion:
         """Delegate to the script of the task whose instruction the prompt contains."""
         user = str(messages[-1].content)
         task_ids = [task_id for text, task_id in self.instructions.items() if text in user]
         assert len(task_ids) == 1, f"cannot tell the task from the prompt: {user[:300]}"
-        return await self.scripts[task_ids[0]].complete(messages, stage=stage, grammar=grammar)
+        return await self.scripts[task_ids[0]].complete(messages, stage=stage, grammar=grammar, sample=sample)
 
     def calls(self) -> int:
         """Prompts received over every task."""

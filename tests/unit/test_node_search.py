@@ -169,7 +169,7 @@ def test_hidden_example_values_fall_back_to_defaults_but_keep_files(snapshot_cat
 
 def test_psi1_ids_written_twice_are_renamed_in_every_syntax() -> None:
     from anysym.language.syntax import parse
-    from anysym.nodes.infer_components import unique_ids
+    from anysym.nodes.components import unique_ids
 
     declarative = (
         'workflow.add_node("up", "UpscaleModelLoader", {"model_name": "m"})\n'

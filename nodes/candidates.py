@@ -1,0 +1,202 @@
+"""Several answers for one functions-only step (psi1, refine's step 1), the best by static fit taken.
+
+A small model at temperature 0 writes the same program for the same prompt: it copies the first retrieved
+program wholesale, and refine repeats the functions that just failed. Alternatives sampled from the same
+prompt (a server that caches prompts reads it once) leave that rut. Each answer is scored before anything
+is linked or executed, by facts that need no model:
+
+- errors: unknown node types, invalid values, no loader of a task input or a loader of a file the task
+  lacks, no saver of an output kind the task asks for, an answer that does not parse;
+- steps: task phrases none of whose searched node types the functions use (a dropped step), plus
+  working functions of a type no phrase's search found (an example's extra step copied along);
+- repeats: the answer holds exactly the functions of the flow being repaired.
+
+The first answer without a finding is taken at once (so an answer that fits costs one call); otherwise
+the best of `Context.candidates` answers, earliest on ties.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from anysym.errors import ALangError
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.result import LLMCall
+from anysym.graph.state import State
+from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
+from anysym.language.flow import Flow
+from anysym.language.io_nodes import savers_for
+from anysym.language.syntax import parse
+from anysym.language.validate import validate
+from anysym.nodes.ask import Bounds, ask
+from anysym.nodes.components import repair_components
+from anysym.nodes.extract import extract_program
+from anysym.nodes.repairs import repair
+from anysym.verify.checks import check_static
+from anysym.verify.expectations import Expectations, expect
+
+__all__ = ["Candidate", "Fit", "ask_components", "fit_of"]
+
+_LINK_KINDS = frozenset(
+    {
+        DiagnosticKind.MISSING_INPUT,
+        DiagnosticKind.UNUSED_OUTPUT,
+        DiagnosticKind.TYPE_MISMATCH,
+        DiagnosticKind.REACHES_NO_OUTPUT,
+    }
+)
+"""Validation findings that only say the functions are not linked yet (links come in the next step)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Fit:
+    """How well one functions-only answer fits the task; lower is better, compared in this order."""
+
+    repeats: bool = False
+    errors: int = 0
+    step_misses: int = 0
+
+    @property
+    def key(self) -> tuple[bool, int, int]:
+        """The sort key (a repeat of the failed flow last, then errors, then missed or stray steps)."""
+        return (self.repeats, self.errors, self.step_misses)
+
+    @property
+    def clean(self) -> bool:
+        """Whether nothing speaks against the answer."""
+        return self.key == (False, 0, 0)
+
+    def describe(self) -> str:
+        """One line for the run's repair notes."""
+        parts = [f"{self.errors} static error(s)", f"{self.step_misses} missed or stray step(s)"]
+        return ", ".join(["repeats the failed flow", *parts] if self.repeats else parts)
+
+
+_UNUSABLE = Fit(errors=1_000)
+"""An answer without a program: worse than any program."""
+_UNPARSABLE = Fit(errors=500)
+"""A program that does not parse: worse than any parsed one."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Candidate:
+    """One answer: the repaired functions text (or, with `error`, the raw answer without a program)."""
+
+    text: str
+    notes: tuple[str, ...]
+    fit: Fit
+    error: Diagnostic | None = None
+
+
+def fit_of(
+    flow: Flow,
+    *,
+    expectations: Expectations,
+    catalog: Catalog,
+    step_types: Sequence[Sequence[str]],
+    failed: Flow | None = None,
+) -> Fit:
+    """Score an unlinked flow against the task's static facts (see the module docstring)."""
+    repaired, _ = repair(flow, catalog)
+    findings = [d for d in validate(repaired, catalog) if d.is_error and d.kind not in _LINK_KINDS]
+    findings += [
+        d
+        for d in check_static(repaired, expectations, catalog)
+        if d.severity is Severity.ERROR and d.kind not in _LINK_KINDS
+    ]
+    types = {function.type for function in repaired.functions.values()}
+    wanted = savers_for(sorted(expectations.output_kinds), catalog)
+    unsaved = any(d.kind is DiagnosticKind.NO_OUTPUT_NODE for d in findings)
+    missing_saver = 1 if wanted and not types & set(wanted) and not unsaved else 0
+    return Fit(
+        repeats=failed is not None and _signature(repaired) == _signature(failed),
+        errors=len(findings) + missing_saver,
+        step_misses=_step_misses(types, step_types, catalog),
+    )
+
+
+def _step_misses(types: set[str], step_types: Sequence[Sequence[str]], catalog: Catalog) -> int:
+    if not step_types:
+        return 0
+    missed = sum(1 for found in step_types if found and not types & set(found))
+    searched = {name for found in step_types for name in found}
+    strays = 0
+    for name in types - searched:
+        spec = catalog.get(name)
+        if spec is not None and not spec.output_node and spec.socket_inputs():
+            strays += 1
+    return missed + strays
+
+
+def _signature(flow: Flow) -> Counter[tuple[str, str]]:
+    """The functions as a multiset of (type, parameters), ids ignored."""
+    return Counter(
+        (function.type, repr(sorted(function.params.items()))) for function in flow.functions.values()
+    )
+
+
+async def ask_components(
+    state: State,
+    context: Context,
+    deps: Deps,
+    *,
+    stage: str,
+    user: str,
+    types: Sequence[str],
+    max_outputs: int,
+    bounds: Bounds | None = None,
+    failed: Flow | None = None,
+) -> tuple[Candidate, list[LLMCall]]:
+    """Ask for functions-only answers until one fits cleanly or `context.candidates` were tried."""
+    expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
+    step_types = state.get("step_types", [])
+    tried: list[Candidate] = []
+    calls: list[LLMCall] = []
+    for sample in range(max(1, context.candidates)):
+        answer, call = await ask(
+            deps,
+            context,
+            stage=stage,
+            user=user,
+            types=types,
+            part="components",
+            max_outputs=max_outputs,
+            bounds=bounds,
+            sample=sample,
+        )
+        calls.append(call)
+        tried.append(_candidate(answer, state, context, deps, expectations, step_types, failed))
+        if tried[-1].fit.clean:
+            break
+    chosen = min(range(len(tried)), key=lambda n: tried[n].fit.key)  # min keeps the earliest on ties
+    best = tried[chosen]
+    if len(tried) > 1:
+        note = f"chose answer {chosen + 1} of {len(tried)} sampled ({best.fit.describe()})"
+        best = replace(best, notes=(*best.notes, note))
+    return best, calls
+
+
+def _candidate(
+    answer: str,
+    state: State,
+    context: Context,
+    deps: Deps,
+    expectations: Expectations,
+    step_types: Sequence[Sequence[str]],
+    failed: Flow | None,
+) -> Candidate:
+    extracted = extract_program(answer)
+    if extracted.error is not None:
+        return Candidate(text=answer, notes=(), fit=_UNUSABLE, error=extracted.error)
+    text, notes = repair_components(extracted.text, state, context, deps)
+    try:
+        flow = parse(text, context.syntax)
+    except ALangError:  # compile reports it after psi2
+        return Candidate(text=text, notes=tuple(notes), fit=_UNPARSABLE)
+    fit = fit_of(flow, expectations=expectations, catalog=deps.catalog, step_types=step_types, failed=failed)
+    return Candidate(text=text, notes=tuple(notes), fit=fit)
