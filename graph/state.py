@@ -67,8 +67,6 @@ class State(InputState, total=False):
     """Retrieved reference programs (written once by retrieve)."""
     suggested_types: list[str]
     """Node types found by node search for the task's steps, best first (written once by retrieve)."""
-    step_types: list[list[str]]
-    """Per task step (`task_steps`), the node types its search found, best first (written by retrieve)."""
     components: str
     """psi1's functions-only program text (written by infer_components)."""
     components_round: int

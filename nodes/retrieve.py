@@ -17,7 +17,7 @@ from anysym.language.syntax import render
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_facts import retrieval_query, task_steps
 
-__all__ = ["hide_values", "rerank", "retrieve", "search_steps", "suggest_types"]
+__all__ = ["hide_values", "rerank", "retrieve", "suggest_types"]
 
 _CANDIDATES = 3
 """Programs fetched per wanted example when reranking by node evidence."""
@@ -29,12 +29,10 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
     """Find similar reference programs and, per task step, node types (none without a retriever)."""
     context = runtime.context
     suggested: list[str] = []
-    per_step: list[list[str]] = []
     if deps.nodes is not None and context.node_k > 0:
-        suggested, per_step = await asyncio.to_thread(search_steps, deps.nodes, state["task"], context.node_k)
-    found = {"suggested_types": suggested, "step_types": per_step}
+        suggested = await asyncio.to_thread(suggest_types, deps.nodes, state["task"], context.node_k)
     if deps.retriever is None or context.k <= 0:
-        return {"examples": [], **found}
+        return {"examples": [], "suggested_types": suggested}
     wanted = context.k * _CANDIDATES if suggested and context.rerank_examples else context.k
     hits = await asyncio.to_thread(deps.retriever.retrieve, retrieval_query(state["task"]), wanted)
     examples = []
@@ -54,7 +52,7 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
         )
     if len(examples) > context.k:
         examples = rerank(examples, suggested)[: context.k]
-    return {"examples": examples, **found}
+    return {"examples": examples, "suggested_types": suggested}
 
 
 def rerank(examples: list[Example], suggested: list[str]) -> list[Example]:
@@ -96,20 +94,12 @@ def _hidden(spec: InputSpec | None, value: ParamValue) -> ParamValue:
 
 
 def suggest_types(nodes: NodeSearch, task: str, k: int) -> list[str]:
-    """Node types for `task`: the best hit of each step first, then the rest by rank (see `search_steps`)."""
-    return search_steps(nodes, task, k)[0]
+    """Node types for `task`: the best hit of each step first, then the rest by rank.
 
-
-def search_steps(nodes: NodeSearch, task: str, k: int) -> tuple[list[str], list[list[str]]]:
-    """Search node types for the whole task and for each of its steps.
-
-    Returns the types for the prompt (the best hit of each query first, then the rest by rank) and,
-    per step of `task_steps`, its own hits. The whole task is searched as well: a step split in the
-    wrong place still has the task's own best matches.
+    The whole task is searched as well as each step: a step split in the wrong place still has the
+    task's own best matches.
     """
-    steps = task_steps(task)
-    queries = list(dict.fromkeys([task, *steps]))
-    hits = {query: [hit.name for hit in nodes.retrieve_nodes(query, k)] for query in queries}
-    ranked = list(hits.values())
+    queries = list(dict.fromkeys([task, *task_steps(task)]))
+    ranked = [[hit.name for hit in nodes.retrieve_nodes(query, k)] for query in queries]
     by_rank = [names[rank] for rank in range(k) for names in ranked if rank < len(names)]
-    return list(dict.fromkeys(by_rank)), [hits[step] for step in steps]
+    return list(dict.fromkeys(by_rank))

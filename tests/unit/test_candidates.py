@@ -17,7 +17,7 @@ from anysym.verify.expectations import expect
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 TASK = "Invert the colours of photo.png and save it"
 SEARCH = KeywordNodeSearch({"invert": ["ImageInvert"], "save": ["SaveImage"], "scale": ["ImageScale"]})
-STEPS = [["ImageInvert"], ["SaveImage"]]
+SEARCHED = ["ImageInvert", "SaveImage"]
 
 COPIED = """```python
 workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
@@ -46,22 +46,19 @@ def _functions(text: str) -> Flow:
     return parse(text.strip("`python\n"), "declarative")
 
 
-def test_fit_counts_a_copied_extra_step_a_dropped_step_and_a_missing_saver(snapshot_catalog: Catalog) -> None:
+def test_fit_counts_a_copied_extra_step_and_a_missing_saver(snapshot_catalog: Catalog) -> None:
     expectations = expect(TASK, [PHOTO])
-    fit = fit_of(_functions(FITTING), expectations=expectations, catalog=snapshot_catalog, step_types=STEPS)
+    fit = fit_of(_functions(FITTING), expectations=expectations, catalog=snapshot_catalog, searched=SEARCHED)
     assert fit.clean
-    copied = fit_of(_functions(COPIED), expectations=expectations, catalog=snapshot_catalog, step_types=STEPS)
-    assert copied == Fit(step_misses=1)  # ImageScale was found by no step of the task
-    flow = _functions(FITTING)
-    dropped = Flow.build({k: v for k, v in flow.functions.items() if k != "inv"}, [])
-    assert (
-        fit_of(dropped, expectations=expectations, catalog=snapshot_catalog, step_types=STEPS).step_misses
-        == 1
+    copied = fit_of(
+        _functions(COPIED), expectations=expectations, catalog=snapshot_catalog, searched=SEARCHED
     )
+    assert copied == Fit(strays=1)  # ImageScale was found by no search of the task
+    flow = _functions(FITTING)
     unsaved = Flow.build({k: v for k, v in flow.functions.items() if k != "save"}, [])
     animation = expect("Make an animated WEBP of photo.png", [PHOTO])
-    assert fit_of(unsaved, expectations=animation, catalog=snapshot_catalog, step_types=[]).errors == 1
-    assert fit_of(flow, expectations=animation, catalog=snapshot_catalog, step_types=[]).errors == 1
+    assert fit_of(unsaved, expectations=animation, catalog=snapshot_catalog, searched=[]).errors == 1
+    assert fit_of(flow, expectations=animation, catalog=snapshot_catalog, searched=[]).errors == 1
 
 
 def test_fit_counts_unknown_files_and_types_and_ranks_a_repeat_last(snapshot_catalog: Catalog) -> None:
@@ -69,11 +66,11 @@ def test_fit_counts_unknown_files_and_types_and_ranks_a_repeat_last(snapshot_cat
     flow = _functions(FITTING)
     stray_file = flow.with_params("photo", {"image": "other.png"})
     unknown = Flow.build({**flow.functions, "x": Function(type="NoSuchNodeAnywhere")}, [])
-    assert fit_of(stray_file, expectations=expectations, catalog=snapshot_catalog, step_types=[]).errors == 2
-    assert fit_of(unknown, expectations=expectations, catalog=snapshot_catalog, step_types=[]).errors == 1
-    repeat = fit_of(flow, expectations=expectations, catalog=snapshot_catalog, step_types=[], failed=flow)
+    assert fit_of(stray_file, expectations=expectations, catalog=snapshot_catalog, searched=[]).errors == 2
+    assert fit_of(unknown, expectations=expectations, catalog=snapshot_catalog, searched=[]).errors == 1
+    repeat = fit_of(flow, expectations=expectations, catalog=snapshot_catalog, searched=[], failed=flow)
     assert repeat.repeats and not repeat.clean
-    assert repeat.key > Fit(errors=3, step_misses=3).key
+    assert repeat.key > Fit(errors=3, strays=3).key
 
 
 async def test_psi1_samples_another_answer_when_the_first_copies_an_extra_step(
