@@ -110,6 +110,8 @@ class EngineRunner:
                 refine_in_steps=variant.refine_in_steps,
                 refine_fresh_examples=variant.fresh_examples,
                 rerank_examples=variant.rerank,
+                filter_examples=variant.filter_examples,
+                parameter_step=variant.parameter_step,
                 candidates=variant.candidates,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,

@@ -13,7 +13,10 @@ literal values shown, or reset to the inputs' defaults), `refine-in-steps`/`refi
 the corrected functions and psi2 links them, or rewrites the whole program), `fresh-examples`/
 `copied-examples` (refine prompts leave out, or keep, the examples the failed flow copied), `rerank`/
 `no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default),
-`candidates-N` (at most N answers sampled per functions step, the best by static fit taken; 1: off).
+`filter-examples`/`all-examples` (retrieved programs doing another job by the node search left out, or
+not; off by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
+examples, or not; off by default), `candidates-N` (at most N answers sampled per functions step, the
+best by static fit taken; 1: off).
 """
 
 from __future__ import annotations
@@ -55,6 +58,10 @@ _MODIFIERS = (
     "copied-examples",
     "rerank",
     "no-rerank",
+    "filter-examples",
+    "all-examples",
+    "parameter-step",
+    "no-parameter-step",
     *DECODINGS,
 )
 
@@ -75,6 +82,8 @@ class Variant:
     refine_in_steps: bool = True
     fresh_examples: bool = True
     rerank: bool = False
+    filter_examples: bool = False
+    parameter_step: bool = False
     candidates: int = 1
 
     @property
@@ -91,6 +100,8 @@ class Variant:
         label += "" if self.refine_in_steps else "/refine-rewrite"
         label += "" if self.fresh_examples else "/copied-examples"
         label += "/rerank" if self.rerank else ""
+        label += "/filter-examples" if self.filter_examples else ""
+        label += "/parameter-step" if self.parameter_step else ""
         return label + (f"/candidates-{self.candidates}" if self.candidates != 1 else "")
 
     @property
@@ -146,6 +157,8 @@ def _item(item: str, base: Variant) -> list[Variant]:
     steps = "refine-in-steps" in modifiers or (base.refine_in_steps and "refine-rewrite" not in modifiers)
     fresh = "fresh-examples" in modifiers or (base.fresh_examples and "copied-examples" not in modifiers)
     rerank = "rerank" in modifiers or (base.rerank and "no-rerank" not in modifiers)
+    params = "parameter-step" in modifiers or (base.parameter_step and "no-parameter-step" not in modifiers)
+    filtered = "filter-examples" in modifiers or (base.filter_examples and "all-examples" not in modifiers)
     return [
         Variant(
             syntax=syntax,
@@ -160,6 +173,8 @@ def _item(item: str, base: Variant) -> list[Variant]:
             refine_in_steps=steps,
             fresh_examples=fresh,
             rerank=rerank,
+            filter_examples=filtered,
+            parameter_step=params,
             candidates=counts[-1] if counts else base.candidates,
         )
     ]

@@ -68,6 +68,8 @@ async def agenerate(
     refine_in_steps: bool = True,
     refine_fresh_examples: bool = True,
     rerank_examples: bool = False,
+    filter_examples: bool = False,
+    parameter_step: bool = False,
     candidates: int = 1,
     max_refinements: int = 3,
     one_step: bool = False,
@@ -99,7 +101,9 @@ async def agenerate(
     False resets the examples' literals to their defaults; `refine_in_steps` has refine write the
     corrected functions and psi2 link them (False: one rewrite of the whole program) and
     `refine_fresh_examples` leaves the examples the failed flow copied out of refine prompts;
-    `rerank_examples` orders the retrieved programs by the node types found per task step; `candidates`
+    `rerank_examples` orders the retrieved programs by the node types found per task step and
+    `filter_examples` leaves out those whose working types the node search mostly did not find;
+    `parameter_step` sets psi1's parameter values in a second prompt without examples; `candidates`
     answers are sampled at most per functions step, the best by static fit taken. Failures of the
     flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
     raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
@@ -132,6 +136,8 @@ async def agenerate(
             refine_in_steps=refine_in_steps,
             refine_fresh_examples=refine_fresh_examples,
             rerank_examples=rerank_examples,
+            filter_examples=filter_examples,
+            parameter_step=parameter_step,
             candidates=candidates,
             max_refinements=max_refinements,
             one_step=one_step,

@@ -39,6 +39,20 @@ class Context:
         default=False,  # lost its ablation: 20% vs 24% resolved, 88% vs 96% executed (25 cpu tasks, 0.5B)
         metadata={"description": "Rerank the retrieved programs by the node types found per task step."},
     )
+    filter_examples: bool = field(
+        default=False,
+        metadata={
+            "description": "Leave out retrieved programs most of whose working node types no node "
+            "search of the task found (they do another job)."
+        },
+    )
+    parameter_step: bool = field(
+        default=False,
+        metadata={
+            "description": "After psi1, a short prompt without the reference programs sets the chosen "
+            "functions' parameters from the task, signatures and node documentation."
+        },
+    )
     node_docs: bool = field(
         default=False,  # on, the 0.5B dropped the resize of the README's main job (+~600 tokens)
         metadata={"description": "Show each catalog entry's one-line documentation in prompts."},

@@ -113,6 +113,10 @@ class NodeSearch(Protocol):
         """One line on what node type `name` does, None when undocumented."""
         ...
 
+    def input_docs(self, name: str) -> Mapping[str, str]:
+        """What each input of node type `name` means, by input name (empty when undocumented)."""
+        ...
+
 
 class OutputLike(Protocol):
     """A file an execution produced (`anysym.executor.job.OutputFile`)."""

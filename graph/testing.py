@@ -163,6 +163,8 @@ class KeywordNodeSearch:
     """Node search by keywords: a query finds the types of every keyword it contains (lower case)."""
 
     types_by_keyword: dict[str, list[str]]
+    inputs: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per node type, what each of its inputs means."""
 
     def retrieve_nodes(self, query: str, k: int = 3) -> list[FakeNodeHit]:
         """Return the types of the keywords found in `query`, at most `k`."""
@@ -173,3 +175,7 @@ class KeywordNodeSearch:
     def gist(self, name: str) -> str | None:
         """No documentation."""
         return None
+
+    def input_docs(self, name: str) -> Mapping[str, str]:
+        """The scripted input documentation of `name`."""
+        return self.inputs.get(name, {})

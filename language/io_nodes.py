@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from anysym.language.catalog import Catalog
 
-__all__ = ["CREATORS", "LOADERS", "SAVERS", "loaders_for", "savers_for"]
+__all__ = ["CREATORS", "LOADERS", "SAVERS", "loaders_for", "savers_for", "working_types"]
 
 LOADERS: dict[str, tuple[tuple[str, str], ...]] = {
     "image": (("LoadImage", "image"), ("LoadImageMask", "image")),
@@ -41,3 +41,16 @@ def loaders_for(kinds: Iterable[str], catalog: Catalog) -> list[str]:
 def savers_for(kinds: Iterable[str], catalog: Catalog) -> list[str]:
     """The catalog's saver node types for outputs of `kinds`."""
     return list(dict.fromkeys(t for kind in kinds for t in SAVERS.get(kind, ()) if t in catalog))
+
+
+def working_types(names: Iterable[str], catalog: Catalog) -> set[str]:
+    """The node types among `names` that do a task's work: they take linked inputs and save nothing.
+
+    Loaders and creators (no linked inputs), output nodes and types the catalog lacks are left out.
+    """
+    specs = {name: catalog.get(name) for name in names}
+    return {
+        name
+        for name, spec in specs.items()
+        if spec is not None and not spec.output_node and spec.socket_inputs()
+    }

@@ -34,7 +34,7 @@ from anysym.graph.state import State
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow
-from anysym.language.io_nodes import savers_for
+from anysym.language.io_nodes import savers_for, working_types
 from anysym.language.syntax import parse
 from anysym.language.validate import validate
 from anysym.nodes.ask import Bounds, ask
@@ -120,15 +120,8 @@ def fit_of(
     return Fit(
         repeats=failed is not None and _signature(repaired) == _signature(failed),
         errors=len(findings) + missing_saver,
-        strays=_strays(types, searched, catalog),
+        strays=len(working_types(types - set(searched), catalog)) if searched else 0,
     )
-
-
-def _strays(types: set[str], searched: Sequence[str], catalog: Catalog) -> int:
-    if not searched:
-        return 0
-    specs = (catalog.get(name) for name in types - set(searched))
-    return sum(1 for spec in specs if spec is not None and not spec.output_node and spec.socket_inputs())
 
 
 def _signature(flow: Flow) -> Counter[tuple[str, str]]:

@@ -11,6 +11,8 @@ from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
 from anysym.nodes import prompts
 from anysym.nodes.candidates import ask_components
+from anysym.nodes.components import repair_components
+from anysym.nodes.parameters import fill_parameters
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["components_prompt", "infer_components"]
@@ -40,4 +42,11 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
             "draft": Draft(stage="psi1", text=chosen.text, extraction_error=chosen.error),
             "llm_calls": calls,
         }
-    return {"components": chosen.text, "components_repairs": list(chosen.notes), "llm_calls": calls}
+    text, notes = chosen.text, list(chosen.notes)
+    if runtime.context.parameter_step:
+        text, more, call = await fill_parameters(text, state, runtime.context, deps)
+        if call is not None:
+            calls.append(call)
+            text, again = repair_components(text, state, runtime.context, deps)
+            notes += [*more, *again]
+    return {"components": text, "components_repairs": notes, "llm_calls": calls}

@@ -7,6 +7,7 @@ __all__ = [
     "COMPONENTS_WHAT",
     "CONTEXT_BLOCK",
     "FLOW_INSTRUCTION",
+    "PARAMETERS_PROMPT",
     "REFINE_PROMPT",
     "SYNTAX_RULES",
     "SYSTEM_PROMPT",
@@ -105,6 +106,24 @@ REFINE_FUNCTIONS_PROMPT = (
 Change only what the problems require; the links are written in step 2.
 Reply with one ```{fence}``` code block."""
 )
+
+PARAMETERS_PROMPT = """\
+Task: {task}
+
+Input files:
+{inputs}
+
+Numbers and sizes stated in the task: {numbers}
+
+These functions do the task; their parameters still hold the defaults:
+```{fence}
+{functions}
+```
+The functions' signatures (inputs marked ? are optional; =value is the default; [min..max] is the range):
+{catalog}
+{input_docs}
+Write the same functions again with the parameter values this task asks for: {what}
+Keep every id and node type; change only parameter values. Reply with one ```{fence}``` code block."""
 
 COMPONENTS_WHAT = {
     "declarative": "one workflow.add_node line per function.",

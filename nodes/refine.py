@@ -8,7 +8,6 @@ did all three). Otherwise it rewrites the complete program, bounded by `refine_b
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -19,6 +18,7 @@ from anysym.graph.state import Draft, Example, State
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import DiagnosticKind, render_for_llm
 from anysym.language.flow import Flow
+from anysym.language.io_nodes import working_types
 from anysym.language.syntax import render
 from anysym.nodes import prompts
 from anysym.nodes.ask import Bounds, ask
@@ -69,16 +69,7 @@ def _not_copied(examples: list[Example], flow: Flow, catalog: Catalog) -> list[E
     already in the flow; one with a step the flow lacks (the resize it dropped) stays.
     """
     have = {function.type for function in flow.functions.values()}
-    return [example for example in examples if not _working(example.node_types, catalog) <= have]
-
-
-def _working(types: Sequence[str], catalog: Catalog) -> set[str]:
-    specs = {name: catalog.get(name) for name in types}
-    return {
-        name
-        for name, spec in specs.items()
-        if spec is not None and not spec.output_node and spec.socket_inputs()
-    }
+    return [example for example in examples if not working_types(example.node_types, catalog) <= have]
 
 
 def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -13,11 +14,12 @@ from anysym.graph.state import Example, State
 from anysym.language.catalog import Catalog, InputSpec
 from anysym.language.defaults import default_for
 from anysym.language.flow import Flow, ParamValue
+from anysym.language.io_nodes import working_types
 from anysym.language.syntax import render
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_facts import retrieval_query, task_steps
 
-__all__ = ["hide_values", "rerank", "retrieve", "suggest_types"]
+__all__ = ["hide_values", "off_task", "rerank", "retrieve", "suggest_types"]
 
 _CANDIDATES = 3
 """Programs fetched per wanted example when reranking by node evidence."""
@@ -33,7 +35,8 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
         suggested = await asyncio.to_thread(suggest_types, deps.nodes, state["task"], context.node_k)
     if deps.retriever is None or context.k <= 0:
         return {"examples": [], "suggested_types": suggested}
-    wanted = context.k * _CANDIDATES if suggested and context.rerank_examples else context.k
+    choosing = bool(suggested) and (context.rerank_examples or context.filter_examples)
+    wanted = context.k * _CANDIDATES if choosing else context.k
     hits = await asyncio.to_thread(deps.retriever.retrieve, retrieval_query(state["task"]), wanted)
     examples = []
     for hit in hits:
@@ -50,9 +53,24 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
                 score=float(hit.score),
             )
         )
-    if len(examples) > context.k:
-        examples = rerank(examples, suggested)[: context.k]
+    if suggested and context.filter_examples:
+        examples = [ex for ex in examples if not off_task(ex, suggested, deps.catalog)]
+    if suggested and context.rerank_examples:
+        examples = rerank(examples, suggested)
+    examples = examples[: context.k]
     return {"examples": examples, "suggested_types": suggested}
+
+
+def off_task(example: Example, suggested: Sequence[str], catalog: Catalog) -> bool:
+    """Whether most of a program's working node types were found by no node search of the task.
+
+    Whole-task similarity put the threshold-mask program first for "invert the colours" and the
+    model-upscaling one first for "sharpen": the small model then copies a program that does another
+    job. A program doing part of the job (invert and resize, for "invert") keeps at least half of
+    its working types among the found ones and stays.
+    """
+    working = working_types(example.node_types, catalog)
+    return 2 * len(working - set(suggested)) > len(working)
 
 
 def rerank(examples: list[Example], suggested: list[str]) -> list[Example]:

@@ -70,6 +70,11 @@ class NodeIndex:
         doc = self._docs.get(name)
         return doc.gist() if doc is not None else None
 
+    def input_docs(self, name: str) -> Mapping[str, str]:
+        """What each input of node type `name` means, by input name (empty when undocumented)."""
+        doc = self._docs.get(name)
+        return doc.inputs if doc is not None else {}
+
     def content_hash(self) -> str:
         """Fingerprint of everything the stored vectors depend on."""
         texts = sorted(f"{name}\0{doc.search_text()}" for name, doc in self._docs.items())

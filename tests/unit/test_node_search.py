@@ -98,6 +98,9 @@ class _Search:
     def gist(self, name: str) -> str | None:
         return None
 
+    def input_docs(self, name: str) -> dict[str, str]:
+        return {}
+
 
 def test_suggestions_put_each_steps_best_hit_before_second_ranks() -> None:
     task = "Sharpen photo.png, then posterize it"
