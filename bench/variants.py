@@ -16,7 +16,7 @@ the corrected functions and psi2 links them, or rewrites the whole program), `fr
 `filter-examples`/`all-examples` (retrieved programs doing another job by the node search left out, or
 not; off by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
 examples, or not; off by default), `candidates-N` (at most N answers sampled per functions step, the
-best by static fit taken; 1: off).
+best by static fit taken; default 3, 1: off).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ class Variant:
     rerank: bool = False
     filter_examples: bool = False
     parameter_step: bool = False
-    candidates: int = 1
+    candidates: int = 3
 
     @property
     def name(self) -> str:
@@ -102,7 +102,7 @@ class Variant:
         label += "/rerank" if self.rerank else ""
         label += "/filter-examples" if self.filter_examples else ""
         label += "/parameter-step" if self.parameter_step else ""
-        return label + (f"/candidates-{self.candidates}" if self.candidates != 1 else "")
+        return label + (f"/candidates-{self.candidates}" if self.candidates != 3 else "")
 
     @property
     def constrained(self) -> bool | None:

@@ -123,7 +123,7 @@ def run(
             max=99,
             help="Answers sampled at most per functions step; the best by the task's static facts is used.",
         ),
-    ] = 1,
+    ] = 3,
     constrained: Annotated[
         bool | None,
         typer.Option(

@@ -70,7 +70,7 @@ async def agenerate(
     rerank_examples: bool = False,
     filter_examples: bool = False,
     parameter_step: bool = False,
-    candidates: int = 1,
+    candidates: int = 3,
     max_refinements: int = 3,
     one_step: bool = False,
     refine: bool = True,

@@ -94,7 +94,7 @@ async def test_psi1_samples_another_answer_when_the_first_copies_an_extra_step(
 async def test_one_candidate_keeps_the_greedy_answer(snapshot_catalog: Catalog) -> None:
     llm = ScriptedLLM([COPIED, LINKED_COPY])
     deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]), nodes=SEARCH)
-    result = await agenerate(TASK, [PHOTO], deps=deps, verify=False)
+    result = await agenerate(TASK, [PHOTO], deps=deps, candidates=1, verify=False)
     assert llm.samples == [0, 0]
     assert result.flow is not None and "small" in result.flow.functions
 

@@ -208,7 +208,7 @@ async def test_missing_key_function_is_refined(snapshot_catalog: Catalog) -> Non
 async def test_psi1_answer_without_program_is_recorded_and_refined(snapshot_catalog: Catalog) -> None:
     two_blocks = "```\na\n```\nor\n```\nb\n```"
     deps, _, _ = _deps(snapshot_catalog, [two_blocks, GOOD])
-    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, candidates=1)
     assert result.status == "succeeded"
     assert result.attempts[0].stage == "psi1" and result.attempts[0].failed_stage == "extract"
     assert result.attempts[0].diagnostics[0].kind is DiagnosticKind.EXTRACTION_ERROR
@@ -246,7 +246,7 @@ async def test_real_llm_client_with_a_scripted_chat_model(snapshot_catalog: Cata
 async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catalog: Catalog) -> None:
     forgot_loader = PSI1.replace('workflow.add_node("photo", "LoadImage", {"image": "photo.png"})\n', "")
     deps, llm, executor = _deps(snapshot_catalog, [forgot_loader, PSI2])
-    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)
+    result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, candidates=1)
     assert 'workflow.add_node("photo", "LoadImage", {"image": "photo.png"})' in llm.prompts[1][1]
     assert result.status == "succeeded"
     assert result.attempts[0].repairs[0] == (
@@ -255,7 +255,14 @@ async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catal
     # the task-repairs ablation switches them off: psi2 then links a flow without a loader
     deps, llm, _ = _deps(snapshot_catalog, [forgot_loader, PSI2])
     ablated = await agenerate(
-        TASK, [PHOTO], deps=deps, refine_in_steps=False, repairs=False, task_repairs=False, refine=False
+        TASK,
+        [PHOTO],
+        deps=deps,
+        refine_in_steps=False,
+        repairs=False,
+        task_repairs=False,
+        refine=False,
+        candidates=1,
     )
     assert 'workflow.add_node("photo", "LoadImage"' not in llm.prompts[1][1]
     assert ablated.status == "failed" and not ablated.attempts[0].repairs
@@ -272,7 +279,7 @@ workflow.connect("photo", "IMAGE", "big", "image")
 workflow.connect("big", "IMAGE", "save", "images")
 ```"""
     deps, llm, _ = _deps(snapshot_catalog, [big_functions, big_links, PSI1, PSI2])
-    result = await agenerate(TASK, [PHOTO], deps=replace(deps, grammar=build_grammar))
+    result = await agenerate(TASK, [PHOTO], deps=replace(deps, grammar=build_grammar), candidates=1)
     assert result.status == "succeeded" and len(result.attempts) == 2
     assert result.attempts[0].failed_stage == "validate"
     assert [call.stage for call in result.llm_calls] == ["psi1", "psi2", "refine", "refine"]
@@ -287,7 +294,7 @@ async def test_refine_in_steps_with_an_unusable_answer_is_compiled_and_refined_a
     snapshot_catalog: Catalog,
 ) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, "```python\n```", PSI1, PSI2])
-    result = await agenerate(TASK, [PHOTO], deps=deps, max_refinements=3)
+    result = await agenerate(TASK, [PHOTO], deps=deps, max_refinements=3, candidates=1)
     assert [a.failed_stage for a in result.attempts] == ["parse", "extract", None]
     assert [a.stage for a in result.attempts] == ["psi2", "refine", "refine"]
     assert result.status == "succeeded" and len(llm.prompts) == 5
