@@ -10,8 +10,6 @@ an id or a node type is not used: psi1's values then stay.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from anysym.errors import ALangError
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
@@ -23,9 +21,8 @@ from anysym.nodes import prompts
 from anysym.nodes.ask import Bounds, ask
 from anysym.nodes.catalog_excerpt import signature
 from anysym.nodes.extract import Extracted, extract_program
-from anysym.nodes.prompting import fence
+from anysym.nodes.prompting import bullets, fence, output_count, task_fields
 from anysym.nodes.retrieve import hide_values
-from anysym.nodes.task_facts import describe_inputs, numbers_in
 
 __all__ = ["fill_parameters", "parameters_prompt"]
 
@@ -39,11 +36,9 @@ def parameters_prompt(flow: Flow, state: State, context: Context, deps: Deps) ->
     gist = deps.nodes.gist if deps.nodes is not None else None
     catalog = [signature(deps.catalog[t], gist(t) if gist else None) for t in types if t in deps.catalog]
     return prompts.PARAMETERS_PROMPT.format(
-        task=state["task"],
-        inputs=_bullets(describe_inputs(state.get("inputs", []))),
-        numbers=", ".join(numbers_in(state["task"])) or "(none)",
+        **task_fields(state),
         functions=render(flow, context.syntax).rstrip(),
-        catalog=_bullets(catalog),
+        catalog=bullets(catalog),
         input_docs=_input_docs(types, deps),
         what=prompts.COMPONENTS_WHAT[context.syntax],
         fence=fence(context.syntax),
@@ -73,10 +68,6 @@ def _short(text: str) -> str:
     return text if len(text) <= _DOC_CHARS else text[: _DOC_CHARS - 3].rstrip() + "..."
 
 
-def _bullets(lines: Iterable[str]) -> str:
-    return "\n".join(f"- {line}" for line in lines) or "(none)"
-
-
 async def fill_parameters(
     text: str, state: State, context: Context, deps: Deps
 ) -> tuple[str, list[str], LLMCall | None]:
@@ -90,7 +81,6 @@ async def fill_parameters(
     except ALangError:  # compile reports it after psi2
         return text, [], None
     blank = hide_values(flow, deps.catalog)
-    outputs = sum(1 for f in flow.functions.values() if (s := deps.catalog.get(f.type)) and s.output_node)
     answer, call = await ask(
         deps,
         context,
@@ -98,7 +88,7 @@ async def fill_parameters(
         user=parameters_prompt(blank, state, context, deps),
         types=list(dict.fromkeys(f.type for f in flow.functions.values())),
         part="components",
-        max_outputs=max(1, outputs),
+        max_outputs=max(1, output_count(flow, deps.catalog)),
         bounds=Bounds(functions=len(flow.functions), links=0),
     )
     filled = _same_functions(extract_program(answer), flow, context)

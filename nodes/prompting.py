@@ -21,13 +21,16 @@ from anysym.verify.expectations import expect
 
 __all__ = [
     "approx_tokens",
+    "bullets",
     "context_block",
     "fence",
     "io_types",
     "output_budget",
+    "output_count",
     "render_examples",
     "shown_types",
     "system_prompt",
+    "task_fields",
 ]
 
 _EXAMPLE = Flow.build(
@@ -101,11 +104,22 @@ def output_budget(state: State, context: Context, deps: Deps, current: Flow | No
             flows.append(parse(example.text, context.syntax))
         except ALangError:  # a program rendered by anysym always parses; a user's may not
             continue
-    counts = [1]
-    for flow in flows:
-        specs = (deps.catalog.get(function.type) for function in flow.functions.values())
-        counts.append(sum(1 for spec in specs if spec is not None and spec.output_node))
-    return max(counts)
+    return max([1, *(output_count(flow, deps.catalog) for flow in flows)])
+
+
+def output_count(flow: Flow, catalog: Catalog) -> int:
+    """How many of `flow`'s functions are output nodes."""
+    specs = (catalog.get(function.type) for function in flow.functions.values())
+    return sum(1 for spec in specs if spec is not None and spec.output_node)
+
+
+def task_fields(state: State) -> dict[str, str]:
+    """The `task`, `inputs` and `numbers` fields every prompt that states the task fills."""
+    return {
+        "task": state["task"],
+        "inputs": bullets(describe_inputs(state.get("inputs", []))),
+        "numbers": ", ".join(numbers_in(state["task"])) or "(none)",
+    }
 
 
 def context_block(state: State, context: Context, deps: Deps, types: Sequence[str]) -> str:
@@ -116,21 +130,20 @@ def context_block(state: State, context: Context, deps: Deps, types: Sequence[st
     models = installed_models(deps.catalog, types)
     gist = deps.nodes.gist if deps.nodes is not None and context.node_docs else None
     return prompts.CONTEXT_BLOCK.format(
-        task=state["task"],
-        inputs=_bullets(describe_inputs(state.get("inputs", []))),
-        numbers=", ".join(numbers_in(state["task"])) or "(none)",
+        **task_fields(state),
         keys=_keys(state.get("key_functions", [])),
         examples=render_examples(state.get("examples", [])),
-        catalog=_bullets(signature(deps.catalog[t], gist(t) if gist else None) for t in types),
-        models=_bullets(models),
+        catalog=bullets(signature(deps.catalog[t], gist(t) if gist else None) for t in types),
+        models=bullets(models),
     )
 
 
-def _bullets(lines: Iterable[str]) -> str:
+def bullets(lines: Iterable[str]) -> str:
+    """`lines` as a Markdown list, or `(none)`."""
     return "\n".join(f"- {line}" for line in lines) or "(none)"
 
 
 def _keys(keys: Sequence[str]) -> str:
     if not keys:
         return ""
-    return f"\nKey functions the user requires (use each, with these parameter values):\n{_bullets(keys)}\n"
+    return f"\nKey functions the user requires (use each, with these parameter values):\n{bullets(keys)}\n"
