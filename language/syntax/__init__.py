@@ -17,14 +17,19 @@ from typing import Literal, get_args
 
 from anysym.language.flow import Flow
 from anysym.language.syntax import dataflow, declarative, pseudo_natural
+from anysym.language.syntax.errors import syntax_error
 
-__all__ = ["SYNTAXES", "Syntax", "detect_syntax", "parse", "render"]
+__all__ = ["MAX_PROGRAM_CHARS", "SYNTAXES", "Syntax", "detect_syntax", "parse", "render"]
 
 Syntax = Literal["declarative", "dataflow", "pseudo"]
 """The name of an A-Language syntax."""
 
 SYNTAXES: tuple[Syntax, ...] = get_args(Syntax)
 """All syntaxes, in documentation order."""
+
+MAX_PROGRAM_CHARS = 1_000_000
+"""Longest program text `parse` reads (about 10,000 functions): beyond it the parser's memory grows into
+gigabytes, and ComfyUI's recursive executor refuses flows far smaller anyway."""
 
 _PARSERS: dict[str, Callable[[str], Flow]] = {
     "declarative": declarative.parse,
@@ -37,10 +42,13 @@ _RENDERERS: dict[str, Callable[[Flow], str]] = {
     "pseudo": pseudo_natural.render,
 }
 
-_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*|`(?:[^`\\\n]|\\.)*`)"
-_DECLARATIVE = re.compile(r"workflow\s*\.\s*(?:add_node|connect)\s*\(")
-_DATAFLOW = re.compile(rf"{_NAME}\s*=\s*{_NAME}\s*\(")
-_PSEUDO = re.compile(rf"{_NAME}\s+is\s+an?\s")
+# Shapes are only tried at the start of a line, and possessive quantifiers never give characters back,
+# so detection reads each character a bounded number of times whatever the text (an LLM's degenerate
+# answer, a megabyte comment): searching every position instead was quadratic.
+_NAME = r"(?:[A-Za-z_][A-Za-z0-9_]*+|`(?:[^`\\\n]|\\.)*+`)"
+_DECLARATIVE = re.compile(r"workflow\s*+\.\s*+(?:add_node|connect)\s*+\(")
+_DATAFLOW = re.compile(rf"{_NAME}\s*+=\s*+{_NAME}\s*+\(")
+_PSEUDO = re.compile(rf"{_NAME}\s++is\s++an?\s")
 _SHAPES: tuple[tuple[Syntax, re.Pattern[str]], ...] = (
     ("declarative", _DECLARATIVE),
     ("dataflow", _DATAFLOW),
@@ -50,7 +58,13 @@ _SHAPES: tuple[tuple[Syntax, re.Pattern[str]], ...] = (
 
 def parse(text: str, syntax: Syntax) -> Flow:
     """Parse a program written in `syntax` into a Flow."""
-    return _PARSERS[_check(syntax)](text)
+    parser = _PARSERS[_check(syntax)]
+    if len(text) > MAX_PROGRAM_CHARS:
+        message = (
+            f"the program is {len(text):,} characters long, more than the {MAX_PROGRAM_CHARS:,} anysym reads"
+        )
+        raise syntax_error(text, 1, 1, message, "split the work into smaller flows")
+    return parser(text)
 
 
 def render(flow: Flow, syntax: Syntax) -> str:
@@ -61,17 +75,14 @@ def render(flow: Flow, syntax: Syntax) -> str:
 def detect_syntax(text: str) -> Syntax:
     """Guess the syntax of a program from its first statement (comments and blank lines skipped).
 
-    Falls back to counting the statement shapes over the whole text, then to "dataflow".
+    Falls back to counting the lines that start with each statement shape, then to "dataflow".
     """
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        for syntax, pattern in _SHAPES:
-            if pattern.match(stripped):
-                return syntax
-        break
-    counts = [(len(pattern.findall(text)), syntax) for syntax, pattern in _SHAPES]
+    lines = [stripped for line in text.splitlines() if (stripped := line.strip())]
+    statements = [line for line in lines if not line.startswith("#")]
+    for syntax, pattern in _SHAPES:
+        if statements and pattern.match(statements[0]):
+            return syntax
+    counts = [(sum(1 for line in lines if pattern.match(line)), syntax) for syntax, pattern in _SHAPES]
     count, best = max(counts, key=lambda item: item[0])
     return best if count else "dataflow"
 
