@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from anysym.cli.common import fail, reporting_errors
+from anysym.cli.common import reporting_errors
 from anysym.errors import ALangSemanticError
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
+from anysym.language.source_text import load_json, read_source
 from anysym.language.syntax import SYNTAXES, Syntax, detect_syntax, parse, render
 
 
@@ -40,7 +41,7 @@ def detect_format(text: str) -> Source:
     from anysym.language.comfy_format import is_api_prompt, is_ui_workflow
 
     if text.lstrip().startswith("{"):
-        data = _json(text)
+        data = load_json(text)
         if is_ui_workflow(data):
             return Source.ui
         if is_api_prompt(data) or (isinstance(data, dict) and is_api_prompt(data.get("prompt"))):
@@ -56,14 +57,14 @@ def read_flow(text: str, source: Source, catalog: Catalog | None) -> Flow:
     from anysym.language.comfy_format import from_api, from_ui
 
     if source is Source.api:
-        return from_api(_json(text))
+        return from_api(load_json(text))
     if source is Source.ui:
         if catalog is None:
             raise ALangSemanticError(
                 "a UI workflow names its widget values only through a catalog; "
                 "pass --catalog object_info.json"
             )
-        return from_ui(_json(text), catalog)
+        return from_ui(load_json(text), catalog)
     return parse(text, _syntax(source.value))
 
 
@@ -80,13 +81,6 @@ def _syntax(name: str) -> Syntax:
     return next(syntax for syntax in SYNTAXES if syntax == name)
 
 
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ALangSemanticError(f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from exc
-
-
 def convert(
     file: Annotated[Path, typer.Argument(help="A-Language text, API prompt JSON or UI workflow JSON.")],
     to: Annotated[Target, typer.Option("--to", help="Output format.")],
@@ -101,10 +95,7 @@ def convert(
 ) -> None:
     """Convert a flow between declarative, dataflow, pseudo-natural and ComfyUI API/UI JSON."""
     with reporting_errors():
-        try:
-            text = file.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            fail(f"{file} is not UTF-8 text; convert reads A-Language text or ComfyUI JSON")
+        text = read_source(file)
         catalog = Catalog.load(catalog_path) if catalog_path is not None else None
         source = from_ or detect_format(text)
         result = write_flow(read_flow(text, source, catalog), to, catalog)

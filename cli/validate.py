@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import httpx
 import typer
@@ -21,6 +21,7 @@ from anysym.errors import (
 )
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, diagnostics_to_json, has_errors
+from anysym.language.source_text import load_json, read_source
 
 CATALOG_TIMEOUT_S = 30.0
 """How long `--server` waits for `/object_info`."""
@@ -89,9 +90,7 @@ def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
 
     try:
         if text.lstrip().startswith("{"):
-            data = _json(text)
-            if isinstance(data, Diagnostic):
-                return [data]
+            data = load_json(text)
             if is_ui_workflow(data):
                 return validate(from_ui(data, catalog), catalog)
             return validate_api(data, catalog)
@@ -100,18 +99,6 @@ def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
         return validate(parse(text, detect_syntax(text)), catalog)
     except ALangError as exc:
         return exc.diagnostics or [Diagnostic(kind=DiagnosticKind.SYNTAX_ERROR, message=exc.message)]
-
-
-def _json(text: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        return Diagnostic(
-            kind=DiagnosticKind.SYNTAX_ERROR,
-            message=f"invalid JSON: {exc.msg}; fix the JSON or write the flow in an A-Language syntax",
-            line=exc.lineno,
-            column=exc.colno,
-        )
 
 
 def _print(diagnostics: list[Diagnostic], file: Path) -> None:
@@ -139,9 +126,13 @@ def validate_command(
 ) -> None:
     """Check a flow against a node catalog; exit 0 when valid, 1 with diagnostics, 2 when it cannot check."""
     try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"cannot read {file}: {exc}; pass A-Language text or ComfyUI JSON", EXIT_UNUSABLE)
+        text = read_source(file)
+    except OSError as exc:
+        fail(
+            f"cannot read {file}: {exc.strerror or exc}; pass A-Language text or ComfyUI JSON", EXIT_UNUSABLE
+        )
+    except ALangError as exc:
+        fail(exc.message, EXIT_UNUSABLE)
     try:
         catalog = resolve_catalog(catalog_path, server)
     except AnysymError as exc:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import structlog
 
 from anysym.language.catalog import Catalog
 
@@ -19,6 +21,13 @@ def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Isolate tests from the developer's anysym/LLM configuration."""
     for name in ("ANYSYM_LLM_BASE_URL", "ANYSYM_LLM_MODEL", "OPENAI_API_KEY", "ANYSYM_CHROMA_URL"):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def default_logging() -> Iterator[None]:
+    """Undo the structlog set-up a CLI command made: it prints to that command's captured, closed stream."""
+    yield
+    structlog.reset_defaults()
 
 
 @pytest.fixture(scope="session")
