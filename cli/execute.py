@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,6 +19,7 @@ from anysym.executor.events import Event, Executing, ExecutionCached
 from anysym.executor.events import Progress as ProgressEvent
 from anysym.executor.job import JobResult
 from anysym.language.diagnostics import has_errors
+from anysym.language.source_text import read_source
 
 ServerOption = Annotated[
     list[str] | None,
@@ -37,15 +39,15 @@ def default_servers(servers: list[str] | None) -> list[str]:
     return [local.serve()]
 
 
-def read_flow_file(file: Path, catalog: Any) -> tuple[Any, dict[str, Any] | None]:
-    """Read FILE (any A-Language syntax, API or UI JSON) into (Flow, the API prompt when FILE is one)."""
+def read_flow_text(text: str, catalog: Any) -> tuple[Any, dict[str, Any] | None]:
+    """Read a flow (any A-Language syntax, API or UI JSON) into (Flow, the API prompt when it is one)."""
     from anysym.cli.convert import Source, detect_format, read_flow
+    from anysym.language.source_text import load_json
 
-    text = file.read_text(encoding="utf-8")
     source = detect_format(text)
     flow = read_flow(text, source, catalog)
     if source is Source.api:
-        data = json.loads(text)
+        data = load_json(text)
         return flow, dict(data["prompt"] if isinstance(data.get("prompt"), dict) else data)
     return flow, None
 
@@ -88,7 +90,7 @@ class ProgressView:
 
 
 async def _execute(
-    file: Path, servers: list[str], inputs: dict[str, Path], out: Path, timeout: float, validate: bool
+    text: str, servers: list[str], inputs: dict[str, Path], out: Path, timeout: float, validate: bool
 ) -> JobResult:
     from anysym.executor.pool import ServerPool
     from anysym.language.comfy_format import to_api
@@ -97,7 +99,7 @@ async def _execute(
     async with httpx.AsyncClient() as http:
         pool = ServerPool(servers, http)
         catalog = await pool.catalog()
-        flow, prompt = read_flow_file(file, catalog)
+        flow, prompt = read_flow_text(text, catalog)
         problems = check(flow, catalog) if validate else []
         for diagnostic in problems:
             err_console.print(escape(diagnostic.render()), soft_wrap=True)
@@ -125,17 +127,23 @@ def execute(
     """Run a flow on ComfyUI: validate, upload inputs, show progress, save the outputs."""
     inputs = parse_inputs(input_)
     with reporting_errors():
-        out_dir = out or paths_from_env().runs / time.strftime("execute-%Y%m%d-%H%M%S")
-        result = asyncio.run(_execute(file, default_servers(server), inputs, out_dir, timeout, validate))
+        # unique per invocation: concurrent runs started in the same second must not share a folder
+        stamp = f"execute-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+        out_dir = out or paths_from_env().runs / stamp
+        text = read_source(file)
+        result = asyncio.run(_execute(text, default_servers(server), inputs, out_dir, timeout, validate))
     for diagnostic in result.diagnostics:
         err_console.print(escape(diagnostic.render()), soft_wrap=True)
     if not result.success:
         fail(f"the run failed ({len(result.diagnostics)} problem(s) above)")
     for output in result.outputs:
-        console.print(f"{output.function_id}: {output.path} ({output.kind})", highlight=False, soft_wrap=True)
+        console.print(
+            escape(f"{output.function_id}: {output.path} ({output.kind})"), highlight=False, soft_wrap=True
+        )
     seconds = result.timings.run_s
     err_console.print(
-        f"[green]done[/] in {seconds:.2f} s on {result.raw.get('server')}; outputs in {out_dir}"
+        f"[green]done[/] in {seconds:.2f} s on {escape(str(result.raw.get('server')))}; "
+        f"outputs in {escape(str(out_dir))}"
     )
 
 

@@ -22,7 +22,9 @@ from anysym.executor.client import ComfyClient, UploadKind
 from anysym.executor.errors_map import diagnostics_from_history
 from anysym.executor.events import Event, EventStream, Executing, ExecutionStart, ExecutionSuccess
 from anysym.executor.outputs import SUFFIX_KINDS, OutputFile
+from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+from anysym.language.validate_api import path_problems
 
 __all__ = ["JobResult", "JobTimings", "OutputFile", "run_prompt"]
 
@@ -121,6 +123,7 @@ async def run_prompt(
     timeout: float,
     on_event: Callable[[Event], None] | None = None,
     fresh_outputs: bool = True,
+    catalog: Catalog | None = None,
 ) -> JobResult:
     """Run `prompt` on `client`'s server; see the module docstring for what raises and what is data.
 
@@ -129,19 +132,24 @@ async def run_prompt(
         out_dir: outputs are saved as `out_dir/<function id>/<filename>`.
         timeout: seconds for the run itself (from queueing to completion).
         fresh_outputs: re-execute output functions even when the server cached them (see NONCE_INPUT).
+        catalog: the server's catalog; given, input file names and output prefixes that leave the
+            server's folders are refused whether or not the prompt was validated (see `path_problems`).
     """
     marks: dict[str, float] = {}
     started = time.perf_counter()
-    dangling = dangling_links(prompt)
-    if dangling:
-        return JobResult(
-            success=False,
-            prompt_id=None,
-            outputs=[],
-            diagnostics=dangling,
-            timings=JobTimings(),
-            raw={"prompt": prompt, "not_sent": "links to missing functions"},
-        )
+    for refused, why in (
+        (dangling_links(prompt), "links to missing functions"),
+        (path_problems(prompt, catalog) if catalog is not None else [], "paths outside the server's folders"),
+    ):
+        if refused:
+            return JobResult(
+                success=False,
+                prompt_id=None,
+                outputs=[],
+                diagnostics=refused,
+                timings=JobTimings(),
+                raw={"prompt": prompt, "not_sent": why},
+            )
     await client.prefix()
     names = {name: await client.upload(path, kind=upload_kind(path)) for name, path in (inputs or {}).items()}
     sent = rename_inputs(prompt, names)

@@ -38,6 +38,7 @@ class DiagnosticKind(StrEnum):
     NO_OUTPUT_NODE = "no_output_node"
     UNUSED_OUTPUT = "unused_output"
     INVALID_INPUT_FILE = "invalid_input_file"
+    INVALID_OUTPUT_PATH = "invalid_output_path"
     SERVER_REJECTED = "server_rejected"
     EXECUTION_ERROR = "execution_error"
     EXECUTION_INTERRUPTED = "execution_interrupted"

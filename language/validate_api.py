@@ -8,6 +8,7 @@ from typing import Any
 from anysym.errors import ALangError
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+from anysym.language.validate_values import path_problem
 
 
 def validate_api(prompt: Mapping[str, Any], catalog: Catalog) -> list[Diagnostic]:
@@ -66,6 +67,28 @@ def validate_api(prompt: Mapping[str, Any], catalog: Catalog) -> list[Diagnostic
         if not (d.kind is DiagnosticKind.MISSING_INPUT and (d.function, d.port) in dropped)
     ]
     return early + rest
+
+
+def path_problems(prompt: Mapping[str, Any], catalog: Catalog) -> list[Diagnostic]:
+    """Input file names and output prefixes of an API prompt that leave the server's folders.
+
+    The executor's own guard, independent of whether the prompt was validated; nodes and inputs the
+    catalog does not know are left to validation.
+    """
+    found: list[Diagnostic] = []
+    for function_id, node in prompt.items():
+        if not isinstance(node, Mapping) or not isinstance(node.get("inputs"), Mapping):
+            continue
+        node_type = node.get("class_type")
+        spec = catalog.get(node_type) if isinstance(node_type, str) else None
+        if spec is None:
+            continue
+        for port, value in node["inputs"].items():
+            inp = spec.inputs.get(str(port))
+            problem = path_problem(str(function_id), spec.name, inp, value) if inp is not None else None
+            if problem is not None:
+                found.append(problem)
+    return found
 
 
 def _dangling(function_id: str, port: str, value: list[Any]) -> Diagnostic:

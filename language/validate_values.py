@@ -26,6 +26,9 @@ MAX_CHOICES_SHOWN = 12
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
 
+OUTPUT_PREFIX_INPUT = "filename_prefix"
+"""The input every ComfyUI saver names its files by, relative to the server's output directory."""
+
 
 def where(function_id: str, node_type: str, port: str) -> str:
     """Name an input for a message: `input "x" of function "f" (Type)`."""
@@ -76,6 +79,25 @@ def check_value(function_id: str, node_type: str, spec: InputSpec, value: ParamV
     return Diagnostic(kind=kind, message=message, function=function_id, port=spec.name, hint=hint)
 
 
+def path_problem(function_id: str, node_type: str, spec: InputSpec, value: ParamValue) -> Diagnostic | None:
+    """The problem with a file name or output prefix that leaves the server's folders, else None.
+
+    The one check the executor repeats on every prompt it sends, validated or not: the 2024 server reads
+    input files from anywhere on its machine when given an absolute or `../` name.
+    """
+    at = where(function_id, node_type, spec.name)
+    if spec.type == "COMBO" and is_file_input(spec) and isinstance(value, str) and value.strip():
+        finding = _check_file_name(value, at)
+    elif spec.type == "STRING" and spec.name == OUTPUT_PREFIX_INPUT:
+        finding = _check_output_prefix(value, at)
+    else:
+        return None
+    if finding is None:
+        return None
+    kind, message, hint = finding
+    return Diagnostic(kind=kind, message=message, function=function_id, port=spec.name, hint=hint)
+
+
 def _find(spec: InputSpec, value: ParamValue, at: str) -> _Finding | None:
     if isinstance(value, list):
         return _problem(
@@ -94,7 +116,7 @@ def _find(spec: InputSpec, value: ParamValue, at: str) -> _Finding | None:
     if kind == "STRING":
         if isinstance(value, bool):
             return _problem(DiagnosticKind.WRONG_VALUE_TYPE, f"{at} got {show(value)}; write a quoted string")
-        return None
+        return _check_output_prefix(value, at) if spec.name == OUTPUT_PREFIX_INPUT else None
     if kind == "BOOLEAN":
         if not isinstance(value, bool):
             return _problem(
@@ -206,6 +228,29 @@ def _check_choice(spec: InputSpec, value: ParamValue, at: str) -> _Finding | Non
         f"{at} got {show(value)}, which is not a choice; use one of: {trimmed_choices(choices, value)}",
         f"did you mean {close[0]!r}?" if close else None,
     )
+
+
+def _leaves_folder(name: str) -> bool:
+    """Whether a relative file path, as the server joins it to one of its folders, ends up outside it."""
+    parts = [part for part in re.split(r"[\\/]", name) if part not in ("", ".")]
+    depth = 0
+    for part in parts:
+        depth += -1 if part == ".." else 1
+        if depth < 0:
+            return True
+    return name.startswith(("/", "\\")) or bool(_DRIVE.match(name))
+
+
+def _check_output_prefix(value: ParamValue, at: str) -> _Finding | None:
+    # The 2024 server accepts such a prefix when queueing and refuses to save at run time, after the
+    # whole flow has run: caught here, the refinement loop can fix it before anything is spent.
+    if isinstance(value, str) and _leaves_folder(value):
+        return _problem(
+            DiagnosticKind.INVALID_OUTPUT_PATH,
+            f"{at} got the path {show(value)}, which leaves the server's output directory; "
+            "give a plain prefix such as 'anysym' or a subfolder such as 'edits/photo'",
+        )
+    return None
 
 
 def _check_file_name(value: ParamValue, at: str) -> _Finding | None:

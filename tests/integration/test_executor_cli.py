@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import numpy as np
 import pytest
 from PIL import Image
@@ -49,6 +50,25 @@ def test_execute_reports_diagnostics_and_fails(comfy_server: Any, tmp_path: Path
     result = runner.invoke(app, ["execute", str(flow), "--server", comfy_server.url])
     assert result.exit_code == 1
     assert "error[unknown_function] negative" in result.output and "ImageInvert" in result.output
+
+
+def test_execute_refuses_paths_outside_the_server_folders_even_unvalidated(
+    comfy_server: Any, tmp_path: Path
+) -> None:
+    """The 2024 server reads `LoadImage` files from anywhere on its machine: the executor's own guard
+    refuses such a prompt before sending it, whatever `--no-validate` says."""
+    flow = tmp_path / "escape.dataflow"
+    escaping = FLOW.replace('"tiny.png"', '"/etc/hosts"').replace('"exec_cli"', '"../../escape"')
+    flow.write_text(escaping, encoding="utf-8")
+    history_before = len(httpx.get(f"{comfy_server.url}/history", timeout=30).json())
+    out = tmp_path / "run"
+    args = ["execute", str(flow), "--server", comfy_server.url, "--no-validate", "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "error[invalid_input_file] photo.image" in result.output
+    assert "error[invalid_output_path] save.filename_prefix" in result.output
+    assert len(httpx.get(f"{comfy_server.url}/history", timeout=30).json()) == history_before
+    assert not out.exists() or not any(out.rglob("*.png"))
 
 
 def test_catalog_pull_saves_object_info(comfy_server: Any, tmp_path: Path) -> None:

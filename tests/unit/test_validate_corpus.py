@@ -59,6 +59,7 @@ def test_corpus_covers_every_fault_class_and_workflow(corpus: list[Fault]) -> No
     assert classes == {
         "unknown_function", "unknown_input", "missing_input", "unknown_output", "type_mismatch",
         "wrong_value_type", "list_value", "value_not_in_list", "value_out_of_range", "path_traversal",
+        "output_path_traversal",
         "duplicate_link", "value_and_link", "cycle", "dangling_link", "no_output_node", "unused_output",
         "hidden_input",
     }  # fmt: skip

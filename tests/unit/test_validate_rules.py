@@ -13,7 +13,7 @@ from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.types import types_compatible
 from anysym.language.validate import validate
-from anysym.language.validate_api import validate_api
+from anysym.language.validate_api import path_problems, validate_api
 
 K = DiagnosticKind
 
@@ -174,6 +174,41 @@ def test_upload_inputs_reject_paths_outside_the_input_dir(snapshot_catalog: Cata
     found = [d for d in validate(flow, snapshot_catalog) if d.is_error]
     assert [d.kind for d in found] == [K.INVALID_INPUT_FILE, K.NO_OUTPUT_NODE]
     assert "give a plain file name" in found[0].message
+
+
+@pytest.mark.parametrize("prefix", ["anysym", "edits/photo", "a/../b", "./x", "%date:yyyy%/x", "..x"])
+def test_output_prefixes_inside_the_output_dir_are_accepted(snapshot_catalog: Catalog, prefix: str) -> None:
+    flow = _flow(
+        {"a": ("LoadImage", {"image": "a.png"}), "s": ("SaveImage", {"filename_prefix": prefix})},
+        [("a", 0, "s", "images")],
+    )
+    assert validate(flow, snapshot_catalog) == []
+
+
+@pytest.mark.parametrize("prefix", ["../x", "/tmp/x", "a/../../x", "C:\\x", "..\\..\\x", "\\\\host\\x"])
+def test_output_prefixes_leaving_the_output_dir_are_errors(snapshot_catalog: Catalog, prefix: str) -> None:
+    flow = _flow(
+        {"a": ("LoadImage", {"image": "a.png"}), "s": ("SaveImage", {"filename_prefix": prefix})},
+        [("a", 0, "s", "images")],
+    )
+    found = validate(flow, snapshot_catalog)
+    assert [(d.kind, d.function, d.port) for d in found] == [(K.INVALID_OUTPUT_PATH, "s", "filename_prefix")]
+    assert "leaves the server's output directory" in found[0].message
+
+
+def test_path_problems_of_an_api_prompt_cover_inputs_and_outputs(snapshot_catalog: Catalog) -> None:
+    prompt = {
+        "1": {"class_type": "LoadImage", "inputs": {"image": "/etc/hosts"}},
+        "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "../../x"}},
+        "3": {"class_type": "LoadImage", "inputs": {"image": "photo.png"}},
+        "4": {"class_type": "NoSuchNode", "inputs": {"image": "/etc/hosts"}},
+        "5": "not a node",
+    }
+    found = path_problems(prompt, snapshot_catalog)
+    assert [(d.kind, d.function) for d in found] == [
+        (K.INVALID_INPUT_FILE, "1"),
+        (K.INVALID_OUTPUT_PATH, "2"),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.validate import validate
 from anysym.language.validate_api import validate_api
-from anysym.language.validate_values import is_file_input
+from anysym.language.validate_values import OUTPUT_PREFIX_INPUT, is_file_input
 
 K = DiagnosticKind
 
@@ -249,7 +249,8 @@ def type_mismatch(wf: str, flow: Flow, catalog: Catalog) -> Iterator[Fault]:
 
 
 def literal_faults(wf: str, flow: Flow, catalog: Catalog) -> Iterator[Fault]:
-    """wrong_value_type, list_value, value_not_in_list, value_out_of_range, path_traversal."""
+    """wrong_value_type, list_value, value_not_in_list, value_out_of_range, path_traversal,
+    output_path_traversal."""
     wrong: dict[str, ParamValue] = {"INT": "abc", "FLOAT": "1.5x", "BOOLEAN": "yes", "STRING": True}
     for fid, function in flow.functions.items():
         spec = _spec(flow, fid, catalog)
@@ -265,6 +266,10 @@ def literal_faults(wf: str, flow: Flow, catalog: Catalog) -> Iterator[Fault]:
                 for path in ("../../etc/passwd", "/etc/hosts", "sub/../../x.png"):
                     bad = _set_param(flow, fid, name, path)
                     yield Fault("path_traversal", wf, K.INVALID_INPUT_FILE, fid, name, bad)
+            elif inp.type == "STRING" and name == OUTPUT_PREFIX_INPUT:
+                for path in ("../x", "/tmp/x", "a/../../x"):
+                    bad = _set_param(flow, fid, name, path)
+                    yield Fault("output_path_traversal", wf, K.INVALID_OUTPUT_PATH, fid, name, bad)
             elif inp.type == "COMBO":
                 text = "model file not installed" if inp.is_model_file else "not a choice"
                 bad = _set_param(flow, fid, name, "not_a_choice.safetensors")
