@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import structlog
 import typer
+from rich.markup import escape
 
 from anysym.cli.common import console, fail, paths_from_env, reporting_errors
 
@@ -158,9 +159,8 @@ def bench(
 
         def progress(record: Any, resumed: bool) -> None:
             mark = "resumed" if resumed else f"{record.wall_s:6.1f}s"
-            console.print(
-                f"[dim]{mark}[/] {record.variant} {record.task_id}#{record.run}: [bold]{record.stage}[/]"
-            )
+            run = escape(f"{record.variant} {record.task_id}#{record.run}")
+            console.print(f"[dim]{mark}[/] {run}: [bold]{record.stage}[/]")
 
         records = asyncio.run(_run(plan, EngineRunner(config), judge, progress))
         settings["finished"] = datetime.now(UTC).isoformat(timespec="seconds")

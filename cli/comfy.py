@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
 from anysym.executor.local_server import DEFAULT_PORT, LocalComfy
@@ -100,7 +101,7 @@ def pull(
         info = asyncio.run(fetch())
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(info, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-    console.print(f"{len(info)} node types from {server} saved to {out}")
+    console.print(escape(f"{len(info)} node types from {server} saved to {out}"))
 
 
 def register(app: typer.Typer) -> None:

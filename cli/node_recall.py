@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from anysym.cli.bench import SUITE_DIR
@@ -82,7 +83,7 @@ def _print(reports: list[Any], as_json: bool) -> None:
     console.print(table)
     for task in reports[-1].tasks:
         if task.missing:
-            console.print(f"  {task.task_id}: missing {', '.join(task.missing)}")
+            console.print(escape(f"  {task.task_id}: missing {', '.join(task.missing)}"))
 
 
 def register(app: typer.Typer) -> None:
