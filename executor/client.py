@@ -16,6 +16,7 @@ completion is `executing{node: null}`, `execution_success`, or a finished `/hist
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import uuid
@@ -46,6 +47,15 @@ TRANSFER_TIMEOUT = httpx.Timeout(300.0, connect=5.0)
 """Uploads, downloads and /object_info may move megabytes."""
 
 
+def total_deadline(timeout: httpx.Timeout) -> float | None:
+    """The whole exchange's limit (connect + send + the entire body) for a request with `timeout`.
+
+    httpx's timeouts bound each read, so a server that trickles a byte every few seconds would keep one
+    request alive forever; this bounds the sum. None when the read itself is unbounded.
+    """
+    return None if timeout.read is None else (timeout.connect or 0.0) + timeout.read
+
+
 class ComfyClient:
     """One ComfyUI server, reached through an injected `httpx.AsyncClient`."""
 
@@ -72,10 +82,16 @@ class ComfyClient:
         return await self._send(method, url, timeout=timeout, **kwargs)
 
     async def _send(self, method: str, url: str, *, timeout: httpx.Timeout, **kwargs: Any) -> httpx.Response:
+        deadline = total_deadline(timeout)
         try:
-            return await self.http.request(method, url, timeout=timeout, **kwargs)
+            async with asyncio.timeout(deadline):
+                return await self.http.request(method, url, timeout=timeout, **kwargs)
         except httpx.TimeoutException as exc:
             raise ComfyTimeoutError(f"{method} {url} got no answer in time ({type(exc).__name__})") from exc
+        except TimeoutError as exc:
+            raise ComfyTimeoutError(
+                f"{method} {url} did not finish within {deadline or 0:g} s (the server answers too slowly)"
+            ) from exc
         except httpx.TransportError as exc:
             raise ComfyConnectionError(f"cannot reach ComfyUI at {self.base_url} ({exc}); is it up?") from exc
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from anysym.errors import ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError
-from anysym.executor.client import ComfyClient
+from anysym.executor.client import ComfyClient, total_deadline
 from anysym.executor.events import Connection
 from anysym.executor.job import NONCE_INPUT, run_prompt
 from anysym.language.diagnostics import DiagnosticKind
@@ -361,6 +361,25 @@ async def test_read_timeout_raises_timeout_error() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(slow)) as http:
         with pytest.raises(ComfyTimeoutError):
             await ComfyClient("http://comfy.test", http=http).object_info()
+
+
+async def test_a_trickling_answer_ends_at_the_total_deadline() -> None:
+    """Every byte arrives well within the per-read timeout; only the whole exchange is too slow."""
+
+    async def trickle() -> Any:
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            yield b" "
+
+    async def slow_body(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=trickle())
+
+    timeout = httpx.Timeout(0.2, connect=0.1)
+    assert total_deadline(timeout) == pytest.approx(0.3) and total_deadline(httpx.Timeout(None)) is None
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_body)) as http:
+        client = ComfyClient("http://comfy.test", http=http)
+        with pytest.raises(ComfyTimeoutError, match="did not finish within 0.3 s"):
+            await client._send("GET", "http://comfy.test/object_info", timeout=timeout)
 
 
 async def test_server_that_is_not_comfyui_is_a_protocol_error() -> None:

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from anysym.errors import ComfyConnectionError
+from anysym.errors import ComfyConnectionError, ComfyHTTPStatusError
 from anysym.executor.events import Connection
 from anysym.executor.job import add_nonce, dangling_links, rename_inputs
-from anysym.executor.pool import ServerPool
+from anysym.executor.pool import SICK_FOR_S, ServerPool
 
 OBJECT_INFO = {"SaveImage": {"input": {"required": {"images": ["IMAGE"]}}, "output": [], "output_node": True}}
 PROMPT = {
@@ -53,11 +53,17 @@ class Cluster:
         self.jobs: list[str] = []
         self.object_info_calls: list[str] = []
         self.sockets: dict[str, Socket] = {}
+        self.faults: dict[tuple[str, str], httpx.Response] = {}
+        """(host, route) -> the broken answer that server gives there."""
 
     def handler(self, request: httpx.Request) -> httpx.Response:
         host, route = request.url.host, request.url.path
         if self.loads[host] is None:
             raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
+        if (host, route) in self.faults:
+            if route == "/prompt":
+                self.jobs.append(f"{host}!")
+            return self.faults[host, route]
         if route == "/system_stats":
             return httpx.Response(200, json={"system": {}})
         if route == "/queue":
@@ -133,6 +139,52 @@ async def test_a_server_dying_mid_dispatch_is_skipped(tmp_path: Path) -> None:
         pool = ServerPool(["http://first:8188", "http://second:8188"], http, connector=flaky)
         result = await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
     assert cluster.jobs == ["second"] and result.raw["server"] == "http://second:8188"
+
+
+BROKEN = {
+    "5xx": httpx.Response(500, text="Internal Server Error"),
+    "html": httpx.Response(200, text="<html>proxy error</html>", headers={"content-type": "text/html"}),
+}
+
+
+@pytest.mark.parametrize("answer", sorted(BROKEN))
+async def test_a_sick_server_is_routed_around_for_a_while(tmp_path: Path, answer: str) -> None:
+    cluster = Cluster({"first": 0, "second": 5})
+    cluster.faults["first", "/prompt"] = BROKEN[answer]
+    now = [1000.0]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        urls = ["http://first:8188", "http://second:8188"]
+        pool = ServerPool(urls, http, connector=cluster.connector, clock=lambda: now[0])
+        result = await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+        assert result.success and result.raw["server"] == "http://second:8188"
+        assert pool.is_sick("http://first:8188") and not pool.is_sick("http://second:8188")
+        await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+        now[0] += SICK_FOR_S + 1
+        del cluster.faults["first", "/prompt"]
+        healed = await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+    assert cluster.jobs == ["first!", "second", "second", "first"]
+    assert healed.raw["server"] == "http://first:8188"
+
+
+async def test_a_queue_answering_errors_marks_the_server_sick() -> None:
+    cluster = Cluster({"a": 0, "b": 3})
+    cluster.faults["a", "/queue"] = BROKEN["html"]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = pool_for(cluster, http)
+        assert (await pool.pick()).base_url == "http://b:8188"
+        assert pool.is_sick("http://a:8188")
+
+
+async def test_the_job_fails_only_when_every_server_is_sick(tmp_path: Path) -> None:
+    cluster = Cluster({"a": 0, "b": 0})
+    cluster.faults["a", "/prompt"] = cluster.faults["b", "/prompt"] = BROKEN["5xx"]
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = pool_for(cluster, http)
+        with pytest.raises(ComfyHTTPStatusError, match="HTTP 500"):
+            await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+        with pytest.raises(ComfyConnectionError, match=r"a:8188 \(answering errors\)"):
+            await pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path, timeout=5)
+    assert cluster.jobs == ["a!", "b!"]
 
 
 async def test_catalogs_are_fetched_once_per_server() -> None:
