@@ -5,10 +5,10 @@ model = make_chat_model(LLMSettings(base_url="http://127.0.0.1:8765/v1"))
 client = LLMClient(model, max_retries=3, backoff_s=1.0)
 completion = await client.complete(messages, stage="infer_components", grammar=gbnf)
 ```
-`LLMClient` works with any LangChain `BaseChatModel`, so tests inject scripted fakes. Only transport
-problems are retried (connection refused/reset, timeouts, HTTP 429 and 5xx); a 400 or an auth error is
-the caller's fault and fails at once. Either way the caller sees one `LLMError` with a one-line message;
-any other exception is a bug and propagates unchanged.
+`LLMClient` works with any LangChain `BaseChatModel`, so tests inject scripted fakes. Transport problems
+(connection refused/reset, timeouts, HTTP 429 and 5xx) and an OpenAI endpoint's HTTP 200 that is not a
+chat completion are retried; a 400 or an auth error is the caller's fault and fails at once. Either way
+the caller sees one `LLMError` with a one-line message; any other exception is a bug and propagates.
 """
 
 from __future__ import annotations
@@ -48,6 +48,11 @@ LOCAL_API_KEY = "local"
 _OPENAI_HOSTS = ("api.openai.com",)
 
 Sleep = Callable[[float], Awaitable[None]]
+
+MALFORMED_ANSWER_ERRORS = (ValueError, LookupError, TypeError, AttributeError)
+"""What the OpenAI client and LangChain raise on an HTTP 200 whose body is not a chat completion
+(measured: JSONDecodeError and ValueError for non-JSON or a JSON list, IndexError for `"choices": []`,
+TypeError for `"choices": null`, AttributeError for a choice without a message)."""
 
 
 def make_chat_model(
@@ -117,13 +122,15 @@ class LLMClient:
         *,
         max_retries: int = 3,
         backoff_s: float = 1.0,
+        deadline_s: float | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
-        if max_retries < 0 or backoff_s < 0:
-            raise ValueError("max_retries and backoff_s must be >= 0")
+        if max_retries < 0 or backoff_s < 0 or (deadline_s is not None and deadline_s <= 0):
+            raise ValueError("max_retries and backoff_s must be >= 0, deadline_s > 0")
         self.model = model
         self.max_retries = max_retries
         self.backoff_s = backoff_s
+        self.deadline_s = deadline_s
         self._sleep = sleep
 
     @classmethod
@@ -133,6 +140,7 @@ class LLMClient:
             make_chat_model(settings, **model_options),
             max_retries=settings.max_retries,
             backoff_s=settings.backoff_s,
+            deadline_s=settings.timeout_s,
         )
 
     @property
@@ -158,26 +166,41 @@ class LLMClient:
         attempt = 0
         while True:
             started = time.perf_counter()
+            failure: Exception
             try:
-                answer = await self.model.ainvoke(list(messages), **kwargs)
+                async with asyncio.timeout(self.deadline_s):
+                    answer = await self.model.ainvoke(list(messages), **kwargs)
             except (openai.OpenAIError, httpx.HTTPError) as exc:
                 if not is_transient(exc):
                     raise LLMError(_describe(exc, stage, self.model_name, attempt + 1, final=True)) from exc
-                if attempt >= self.max_retries:
-                    raise LLMError(_describe(exc, stage, self.model_name, attempt + 1, final=False)) from exc
-                await self._sleep(self.backoff_s * 2**attempt)
-                attempt += 1
-                continue
-            seconds = time.perf_counter() - started
-            input_tokens, output_tokens = token_usage(answer)
-            return Completion(
-                text=_text(answer.content),
-                input_tokens=input_tokens,
-                output_tokens=output_tokens,
-                seconds=seconds,
-                stage=stage,
-                model=str(answer.response_metadata.get("model_name") or self.model_name),
-            )
+                failure, message = exc, _describe(exc, stage, self.model_name, attempt + 1, final=False)
+            except TimeoutError as exc:
+                # the whole request, not one read: a server trickling its body never trips a read timeout
+                failure = exc
+                message = (
+                    f"the LLM endpoint did not finish the {stage} request within {self.deadline_s:g} s "
+                    f"({attempt + 1} attempt(s)); a slow CPU needs a longer --llm-timeout"
+                )
+            except MALFORMED_ANSWER_ERRORS as exc:
+                # A 200 whose body is not a chat completion (an HTML error page, `"choices": []`) surfaces
+                # from the OpenAI client's parsing as one of these; from any other model they are bugs.
+                if not isinstance(self.model, ChatOpenAI):
+                    raise
+                failure, message = exc, _malformed(exc, stage, self.model_name, attempt + 1)
+            else:
+                input_tokens, output_tokens = token_usage(answer)
+                return Completion(
+                    text=_text(answer.content),
+                    input_tokens=input_tokens,
+                    output_tokens=output_tokens,
+                    seconds=time.perf_counter() - started,
+                    stage=stage,
+                    model=str(answer.response_metadata.get("model_name") or self.model_name),
+                )
+            if attempt >= self.max_retries:
+                raise LLMError(message) from failure
+            await self._sleep(self.backoff_s * 2**attempt)
+            attempt += 1
 
 
 def _text(content: str | list[str | dict[str, Any]]) -> str:
@@ -185,6 +208,15 @@ def _text(content: str | list[str | dict[str, Any]]) -> str:
         return content
     parts = [p if isinstance(p, str) else str(p.get("text", "")) for p in content]
     return "".join(parts)
+
+
+def _malformed(error: Exception, stage: str, model: str, attempts: int) -> str:
+    detail = " ".join(str(error).split())[:160] or type(error).__name__
+    return (
+        f"the LLM endpoint answered the {stage} request for model {model!r} {attempts} times with something "
+        f"that is not a chat completion ({type(error).__name__}: {detail}); check that the base URL is an "
+        "OpenAI-compatible /v1 endpoint"
+    )
 
 
 def _describe(error: Exception, stage: str, model: str, attempts: int, *, final: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -148,6 +149,63 @@ async def test_client_errors_fail_at_once(status: int) -> None:
         await client.complete(MESSAGES, stage="refine")
     assert len(recorder.bodies) == 1
     assert waits == []
+
+
+COMPLETION_HEAD = b'{"id": "x", "object": "chat.completion", "created": 1, "model": "m", '
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"<html>bad gateway</html>", "text/html"),
+        (b"<html>bad gateway</html>", "application/json"),
+        (b"", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (COMPLETION_HEAD + b'"choices": []}', "application/json"),
+        (b'{"id": "x", "choices": null}', "application/json"),
+        (COMPLETION_HEAD + b'"choices": [{"index": 0}]}', "application/json"),
+    ],
+)  # fmt: skip
+async def test_a_200_that_is_not_a_chat_completion_is_retried_then_one_line(
+    body: bytes, content_type: str
+) -> None:
+    calls: list[httpx.Request] = []
+
+    def garbage(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(200, content=body, headers={"content-type": content_type})
+
+    model = make_chat_model(
+        LLMSettings(base_url=URL, model="m"),
+        http_async_client=httpx.AsyncClient(transport=httpx.MockTransport(garbage)),
+    )
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = LLMClient(model, max_retries=2, backoff_s=0.5, sleep=sleep)
+    with pytest.raises(LLMError) as caught:
+        await client.complete(MESSAGES, stage="infer_components")
+    assert len(calls) == 3 and waits == [0.5, 1.0]
+    message = str(caught.value)
+    assert "\n" not in message and "not a chat completion" in message and "infer_components" in message
+
+
+async def test_a_request_beyond_its_deadline_is_retried_then_one_line() -> None:
+    class Trickling(FakeListChatModel):
+        async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+            await asyncio.sleep(30)  # a body that never completes, however fast each byte comes
+
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    client = LLMClient(Trickling(responses=["x"]), max_retries=1, backoff_s=0.5, deadline_s=0.05, sleep=sleep)
+    with pytest.raises(LLMError, match=r"did not finish the psi1 request within 0.05 s \(2 attempt"):
+        await client.complete(MESSAGES, stage="psi1")
+    assert waits == [0.5]
 
 
 async def test_other_exceptions_are_bugs_and_propagate() -> None:
