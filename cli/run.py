@@ -69,7 +69,7 @@ def _print_result(result: Result, resume_hint: bool = True) -> None:
         f"{t.total_s:.1f}s = LLM {t.llm_s:.1f}s + ComfyUI {t.comfy_s:.1f}s + own {t.overhead_s:.2f}s)"
     )
     for output in result.outputs:
-        console.print(f"  output {output.function_id}: {escape(str(output.path))}")
+        console.print(f"  output {escape(output.function_id)}: {escape(str(output.path))}")
     if result.error:
         console.print(f"  [red]{escape(result.error)}[/]")
     if result.run_dir is not None:
@@ -134,6 +134,17 @@ def run(
     timeout: Annotated[
         float, typer.Option("--timeout", min=1, help="Seconds one ComfyUI execution may take.")
     ] = 600.0,
+    llm_timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--llm-timeout",
+            min=1,
+            help="Seconds an LLM request may take in all before a retry (120; >= 900 on the local LLM).",
+        ),
+    ] = None,
+    llm_retries: Annotated[
+        int | None, typer.Option("--llm-retries", min=0, help="Retries of a failed LLM request (default 3).")
+    ] = None,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -145,7 +156,9 @@ def run(
     if syntax not in ("declarative", "dataflow", "pseudo"):
         fail(f"unknown syntax {syntax!r}; choose declarative, dataflow or pseudo")
     with reporting_errors():
-        settings = LLMSettings.from_env(os.environ, model=model, base_url=base_url)
+        settings = LLMSettings.from_env(
+            os.environ, model=model, base_url=base_url, timeout_s=llm_timeout, max_retries=llm_retries
+        )
         if not settings.is_configured:
             err_console.print(
                 "no LLM endpoint configured (--base-url or ANYSYM_LLM_BASE_URL): using the managed local LLM"
@@ -192,12 +205,21 @@ def resume(
 ) -> None:
     """Continue a run paused for review (with the edited review file) or interrupted by a crash."""
     from anysym.graph.api import aresume
+    from anysym.graph.artifacts import RunDir
     from anysym.graph.runs import find_run_dir
 
     configure_logging(log_json=log_json, verbose=False)
     with reporting_errors():
         paths = paths_from_env()
-        result = asyncio.run(aresume(find_run_dir(paths.runs, run_id), paths=paths))
+        run_dir = find_run_dir(paths.runs, run_id)
+        ended = RunDir(run_dir).finished_result()
+        if ended is not None:
+            err_console.print(
+                f"run {escape(run_dir.name)} already ended ({ended.status}); nothing to resume "
+                f"(`anysym rerun {escape(run_dir.name)}` executes its flow again)",
+                soft_wrap=True,
+            )
+        result = ended or asyncio.run(aresume(run_dir, paths=paths))
     _finish(result)
 
 

@@ -38,6 +38,7 @@ from anysym.graph.runs import (
     serializer,
 )
 from anysym.graph.state import Draft, InputState
+from anysym.language.source_text import read_source
 from anysym.language.syntax import Syntax
 from anysym.llm.settings import LLMSettings
 from anysym.settings import Paths
@@ -164,6 +165,7 @@ async def agenerate(
                 request["key_functions"],
                 run_id=run_id,
                 context=context_to_json(context),
+                servers=list(servers or ()),
             )
         saver = await stack.enter_async_context(_checkpointer(run_dir))
         graph = compile_graph(deps, checkpointer=saver)
@@ -173,19 +175,29 @@ async def agenerate(
 
 
 async def aresume(run_dir: Path, *, deps: Deps | None = None, paths: Paths | None = None) -> Result:
-    """Continue a run that paused for review (reading the edited review file) or crashed."""
+    """Continue a run that paused for review (reading the edited review file) or crashed.
+
+    A run that has already ended is returned as recorded, without starting anything; a run another
+    process is resuming raises `AnysymError`.
+    """
     started = time.perf_counter()
     task = read_task(run_dir)
+    finished = RunDir(run_dir).finished_result()
+    if finished is not None:
+        return finished  # nothing to resume: its record (timings included) stays as it was
     context = context_from_task(task, run_dir=run_dir)
     async with AsyncExitStack() as stack:
-        used = deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context))
+        stack.enter_context(RunDir(run_dir).exclusive("resume"))
+        used = (
+            deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context, task))
+        )
         saver = await stack.enter_async_context(open_checkpointer(run_dir))
         graph = compile_graph(used, checkpointer=saver)
         config = _config(str(task["run_id"]))
         snapshot = await graph.aget_state(config)
         if snapshot.interrupts:
             review = review_path(run_dir, context.syntax)
-            edited = review.read_text(encoding="utf-8") if review.is_file() else None
+            edited = read_source(review) if review.is_file() else None
             await graph.ainvoke(Command(resume=edited), config=config, context=context)
         elif snapshot.next:
             await graph.ainvoke(None, config=config, context=context)
@@ -204,7 +216,7 @@ async def arerun(
     old = context_from_task(task)
     text_path = edit or RunDir(run_dir).flow_path(old.syntax)
     try:
-        text = text_path.read_text(encoding="utf-8")
+        text = read_source(text_path)
     except OSError as exc:
         from anysym.errors import AnysymError
 
@@ -219,9 +231,12 @@ async def arerun(
         run_id=run_id,
         rerun_of=str(run_dir),
         context=context_to_json(context),
+        servers=list(task.get("servers") or ()),
     )
     async with AsyncExitStack() as stack:
-        used = deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context))
+        used = (
+            deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context, task))
+        )
         saver = await stack.enter_async_context(open_checkpointer(new_dir))
         graph = compile_graph(used, checkpointer=saver)
         config = _config(run_id)
@@ -278,12 +293,17 @@ async def _checkpointer(run_dir: Path | None) -> AsyncIterator[BaseCheckpointSav
 
 
 @asynccontextmanager
-async def _default_deps(paths: Paths | None, context: Context) -> AsyncIterator[Deps]:
+async def _default_deps(paths: Paths | None, context: Context, task: dict[str, Any]) -> AsyncIterator[Deps]:
+    """The services a resumed or rerun run used: its LLM endpoint and its ComfyUI servers (`task.json`)."""
     from anysym.graph.defaults import open_default_deps
 
     settings = LLMSettings.from_env(os.environ, model=context.model or None, base_url=context.base_url)
+    servers = [str(url) for url in task.get("servers") or ()]
     async with open_default_deps(
-        paths or Paths.from_env(os.environ), llm_settings=settings, execute=context.execute
+        paths or Paths.from_env(os.environ),
+        llm_settings=settings,
+        servers=servers or None,
+        execute=context.execute,
     ) as deps:
         yield deps
 

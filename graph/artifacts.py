@@ -8,15 +8,23 @@ RUN_DIR/task.json  transcript.jsonl  attempts/NN/{flow.txt, diagnostics.json, re
 
 from __future__ import annotations
 
+import fcntl
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from anysym.errors import AnysymError
 from anysym.graph.result import Attempt, Result
 from anysym.language.diagnostics import diagnostics_to_json
 
-__all__ = ["RunDir"]
+__all__ = ["LOCK_FILE", "RESULT_FILE", "RunDir"]
+
+RESULT_FILE = "result.json"
+"""The run's `Result`, written when the run ends or pauses for review."""
+LOCK_FILE = ".lock"
+"""Locked (flock) while a process resumes the run, so two resumes never both call the LLM."""
 
 
 class RunDir:
@@ -67,7 +75,36 @@ class RunDir:
             self._write(self.flow_path(syntax).name, text)
         if result.api is not None:
             self._write("api.json", json.dumps(result.api, indent=2, ensure_ascii=False))
-        self._write("result.json", result.model_dump_json(indent=2))
+        self._write(RESULT_FILE, result.model_dump_json(indent=2))
+
+    def finished_result(self) -> Result | None:
+        """The result of a run that has ended (succeeded or failed); None while it can still go on.
+
+        A run paused for review, one that crashed before writing its result and one whose result file
+        is unreadable can all be resumed.
+        """
+        try:
+            result = Result.model_validate_json((self.root / RESULT_FILE).read_bytes())
+        except (OSError, ValueError):
+            return None
+        return None if result.status == "interrupted" else result
+
+    @contextmanager
+    def exclusive(self, what: str) -> Iterator[None]:
+        """Hold the run's lock for `what` (e.g. "resume"); raises `AnysymError` if another process has it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError as exc:
+                raise AnysymError(
+                    f"run {self.root.name} is busy: another process holds it ({what} refused); "
+                    "wait for that process to end"
+                ) from exc
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _write(self, relative: str, text: str) -> None:
         path = self.root / relative

@@ -5,12 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 from syrupy.assertion import SnapshotAssertion
 
+from anysym.errors import AnysymError
 from anysym.graph.api import agenerate, arerun, aresume, review_path
+from anysym.graph.artifacts import RESULT_FILE, RunDir
 from anysym.graph.build import build_graph, compile_graph
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
@@ -69,6 +72,33 @@ async def test_interrupted_run_resumes_from_its_run_directory(
     assert (run_dir / "result.json").is_file() and (run_dir / "checkpoints.sqlite").is_file()
 
 
+async def test_resuming_an_ended_run_changes_nothing(snapshot_catalog: Catalog, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run-2"
+    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    done = await agenerate("invert photo.png", [PHOTO], deps=deps, one_step=True, run_dir=run_dir)
+    assert done.status == "succeeded"
+    recorded = (run_dir / RESULT_FILE).read_bytes()
+    untouched = Deps(llm=ScriptedLLM([]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    again = await aresume(run_dir, deps=untouched)
+    assert (again.status, again.timings, again.texts) == (done.status, done.timings, done.texts)
+    assert (run_dir / RESULT_FILE).read_bytes() == recorded  # its timings are the first run's
+
+
+async def test_a_run_being_resumed_refuses_a_second_resume(snapshot_catalog: Catalog, tmp_path: Path) -> None:
+    run_dir = tmp_path / "run-3"
+    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    paused = await agenerate(
+        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir
+    )
+    assert paused.status == "interrupted"
+    llm = ScriptedLLM([])
+    with RunDir(run_dir).exclusive("resume"), pytest.raises(AnysymError, match="busy"):
+        await aresume(run_dir, deps=Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([])))
+    assert llm.prompts == []
+    resumed = await aresume(run_dir, deps=first)
+    assert resumed.status == "succeeded"
+
+
 async def test_rerun_executes_an_edited_flow_without_llm_calls(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
@@ -108,3 +138,30 @@ async def test_build_graph_embeds_as_a_subgraph(snapshot_catalog: Catalog) -> No
     request: Any = {"task": "invert photo.png", "inputs": [str(PHOTO)], "key_functions": []}
     out = await parent.compile().ainvoke(request, context=Context(one_step=True))
     assert out["summary"] == "succeeded after 1 attempt(s)"
+
+
+async def test_resume_and_rerun_use_the_servers_the_run_used(
+    snapshot_catalog: Catalog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from contextlib import asynccontextmanager
+
+    from anysym.graph import defaults
+
+    run_dir = tmp_path / "run-4"
+    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    servers = ["http://10.0.0.5:8188", "http://10.0.0.6:8188"]
+    paused = await agenerate(
+        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir, servers=servers
+    )
+    assert paused.status == "interrupted"
+    opened: list[Any] = []
+
+    @asynccontextmanager
+    async def recording(paths: Any, **options: Any) -> Any:
+        opened.append(options["servers"])
+        yield Deps(llm=ScriptedLLM([]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+
+    monkeypatch.setattr(defaults, "open_default_deps", recording)
+    assert (await aresume(run_dir, paths=None)).status == "succeeded"
+    assert (await arerun(run_dir)).status == "succeeded"
+    assert opened == [servers, servers]

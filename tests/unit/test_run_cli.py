@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from anysym.cli import run as run_cli
 from anysym.errors import LLMError
 from anysym.graph import api
-from anysym.graph.result import Result
+from anysym.graph.result import OutputFile, Result
 
 app = typer.Typer()
 run_cli.register(app)
@@ -45,3 +45,17 @@ def test_run_turns_service_errors_into_one_line(monkeypatch: pytest.MonkeyPatch)
     outcome = CliRunner().invoke(app, ["run", "Blur photo.png", "--base-url", "http://127.0.0.1:9/v1"])
     assert outcome.exit_code == 1
     assert "psi1 request after 4 attempts" in outcome.output and "Traceback" not in outcome.output
+
+
+@pytest.mark.parametrize("function_id", ["[/]", "[bold red]x[/bold red]"])
+def test_run_prints_markup_in_names_literally(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, function_id: str
+) -> None:
+    async def succeeded(task: str, inputs: list[str], **options: Any) -> Result:
+        output = OutputFile(function_id=function_id, path=tmp_path / "[b]x.png")
+        return Result(task=task, status="succeeded", outputs=[output])
+
+    monkeypatch.setattr(api, "agenerate", succeeded)
+    outcome = CliRunner().invoke(app, ["run", "Blur photo.png", "--base-url", "http://127.0.0.1:9/v1"])
+    assert outcome.exit_code == 0, outcome.output
+    assert f"output {function_id}: " in outcome.output and "[b]x.png" in outcome.output
