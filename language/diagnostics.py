@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
@@ -91,10 +92,29 @@ def has_errors(diagnostics: Iterable[Diagnostic]) -> bool:
     return any(d.is_error for d in diagnostics)
 
 
-def render_for_llm(diagnostics: Sequence[Diagnostic]) -> str:
-    """Render a numbered list meant to be pasted into an LLM repair prompt (errors first)."""
+MAX_PROBLEMS_FOR_LLM = 12
+"""Diagnostics a repair prompt lists one by one; the rest are summed up in one line. A looping answer
+produced 80 warnings (one per unused copy) that made a 7,600-token refine prompt."""
+
+
+def render_for_llm(diagnostics: Sequence[Diagnostic], limit: int = MAX_PROBLEMS_FOR_LLM) -> str:
+    """Render a numbered list meant to be pasted into an LLM repair prompt (errors first).
+
+    Beyond `limit` entries, one last line counts the others by kind and names their functions.
+    """
     ordered = sorted(diagnostics, key=lambda d: 0 if d.is_error else 1)
-    return "\n".join(f"{i}. {d.render()}" for i, d in enumerate(ordered, 1))
+    lines = [f"{i}. {d.render()}" for i, d in enumerate(ordered[:limit], 1)]
+    rest = ordered[limit:]
+    if rest:
+        kinds = Counter(f"{d.severity.value}[{d.kind.value}]" for d in rest)
+        functions = list(dict.fromkeys(d.function for d in rest if d.function))
+        named = ", ".join(functions[:8]) + (f" and {len(functions) - 8} more" if len(functions) > 8 else "")
+        counted = ", ".join(f"{n} x {kind}" for kind, n in kinds.items())
+        lines.append(
+            f"{limit + 1}. and {len(rest)} more like the above: {counted}"
+            + (f", on functions {named}" if named else "")
+        )
+    return "\n".join(lines)
 
 
 def diagnostics_to_json(diagnostics: Sequence[Diagnostic]) -> str:

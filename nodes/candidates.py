@@ -13,6 +13,9 @@ is linked or executed, by facts that need no model:
   search of short phrases ("sigma", "save it") is noisy, so 39 of the cpu suite's 50 reference
   solutions "missed" a step, while stray types flagged 14 solutions and 31 of the 39 wrong first
   examples;
+- copies: functions identical (type and parameters) to two earlier ones, the loop a small model falls
+  into (one psi1 answer held 39 identical `ImageToMask(channel="alpha")`); a flow may well apply one
+  step twice, so the first two copies are free;
 - repeats: the answer holds exactly the functions of the flow being repaired.
 
 The first answer without a finding is taken at once (so an answer that fits costs one call); otherwise
@@ -63,23 +66,28 @@ class Fit:
 
     repeats: bool = False
     errors: int = 0
+    copies: int = 0
     strays: int = 0
 
     @property
-    def key(self) -> tuple[bool, int, int]:
-        """The sort key (a repeat of the failed flow last, then errors, then stray working types)."""
-        return (self.repeats, self.errors, self.strays)
+    def key(self) -> tuple[bool, int, int, int]:
+        """The sort key (a repeat of the failed flow last, then errors, copies, stray working types)."""
+        return (self.repeats, self.errors, self.copies, self.strays)
 
     @property
     def clean(self) -> bool:
         """Whether nothing speaks against the answer."""
-        return self.key == (False, 0, 0)
+        return self.key == (False, 0, 0, 0)
 
     def describe(self) -> str:
         """One line for the run's repair notes."""
         parts = [f"{self.errors} static error(s)", f"{self.strays} function(s) of an unsearched type"]
+        parts += [f"{self.copies} repeated function(s)"] if self.copies else []
         return ", ".join(["repeats the failed flow", *parts] if self.repeats else parts)
 
+
+FREE_COPIES = 2
+"""Identical functions (type and parameters) an answer may hold before the rest count as copies."""
 
 _UNUSABLE = Fit(errors=1_000)
 """An answer without a program: worse than any program."""
@@ -117,9 +125,11 @@ def fit_of(
     wanted = savers_for(sorted(expectations.output_kinds), catalog)
     unsaved = any(d.kind is DiagnosticKind.NO_OUTPUT_NODE for d in findings)
     missing_saver = 1 if wanted and not types & set(wanted) and not unsaved else 0
+    signature = _signature(repaired)
     return Fit(
-        repeats=failed is not None and _signature(repaired) == _signature(failed),
+        repeats=failed is not None and signature == _signature(failed),
         errors=len(findings) + missing_saver,
+        copies=sum(max(0, count - FREE_COPIES) for count in signature.values()),
         strays=len(working_types(types - set(searched), catalog)) if searched else 0,
     )
 

@@ -73,6 +73,19 @@ def test_fit_counts_unknown_files_and_types_and_ranks_a_repeat_last(snapshot_cat
     assert repeat.key > Fit(errors=3, strays=3).key
 
 
+def test_fit_counts_a_looping_answer_but_allows_a_step_applied_twice(snapshot_catalog: Catalog) -> None:
+    expectations = expect(TASK, [PHOTO])
+    flow = _functions(FITTING)
+    twice = Flow.build({**flow.functions, "inv_2": Function(type="ImageInvert")}, [])
+    assert fit_of(twice, expectations=expectations, catalog=snapshot_catalog, searched=SEARCHED).clean
+    looping = Flow.build(
+        {**flow.functions, **{f"inv_{n}": Function(type="ImageInvert") for n in range(2, 8)}}, []
+    )
+    fit = fit_of(looping, expectations=expectations, catalog=snapshot_catalog, searched=SEARCHED)
+    assert fit == Fit(copies=5) and "5 repeated function(s)" in fit.describe()
+    assert Fit(copies=1).key > Fit(strays=3).key and Fit(copies=9).key < Fit(errors=1).key
+
+
 async def test_psi1_samples_another_answer_when_the_first_copies_an_extra_step(
     snapshot_catalog: Catalog,
 ) -> None:
