@@ -36,6 +36,7 @@ class DiagnosticKind(StrEnum):
     DUPLICATE_LINK = "duplicate_link"
     VALUE_AND_LINK = "value_and_link"
     CYCLE = "cycle"
+    FLOW_TOO_DEEP = "flow_too_deep"
     NO_OUTPUT_NODE = "no_output_node"
     UNUSED_OUTPUT = "unused_output"
     INVALID_INPUT_FILE = "invalid_input_file"

@@ -29,7 +29,7 @@ from anysym.language.defaults import fill_defaults, has_default
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.types import types_compatible
-from anysym.language.validate_graph import check_cycles, check_outputs, unused_output
+from anysym.language.validate_graph import check_cycles, check_depth, check_outputs, unused_output
 from anysym.language.validate_values import article, check_value, is_file_input, where
 
 __all__ = ["fill_defaults", "validate"]
@@ -59,6 +59,7 @@ def validate(flow: Flow, catalog: Catalog) -> list[Diagnostic]:
         if not spec.output_node and spec.outputs and function_id not in consumed:
             diagnostics.append(unused_output(function_id, spec.name, [o.name for o in spec.outputs]))
     diagnostics.extend(check_cycles(flow))
+    diagnostics.extend(check_depth(flow))
     diagnostics.extend(check_outputs(flow, catalog))
     return diagnostics
 

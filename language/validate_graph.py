@@ -1,4 +1,4 @@
-"""Whole-flow checks of `validate`: cycles, a missing output node, functions whose outputs nobody uses."""
+"""Whole-flow checks of `validate`: cycles, chains too deep to run, a missing output node, unused outputs."""
 
 from __future__ import annotations
 
@@ -82,6 +82,43 @@ def check_cycles(flow: Flow) -> list[Diagnostic]:
             )
         )
     return diagnostics
+
+
+MAX_FLOW_DEPTH = 900
+"""Longest chain of linked functions accepted: ComfyUI validates and executes a flow recursively, one
+Python frame per function along a chain, and the 2024 server failed with a RecursionError at about
+970 (Python's default limit is 1,000)."""
+
+
+def check_depth(flow: Flow, limit: int = MAX_FLOW_DEPTH) -> list[Diagnostic]:
+    """Report a chain of linked functions longer than `limit` (cycles are `check_cycles`' to report)."""
+    sources: dict[str, set[str]] = {fid: set() for fid in flow.functions}
+    targets: dict[str, set[str]] = {fid: set() for fid in flow.functions}
+    for link in flow.links:
+        if link.source in sources and link.target in sources and link.source != link.target:
+            sources[link.target].add(link.source)
+            targets[link.source].add(link.target)
+    depth = {fid: 1 for fid in flow.functions}
+    waiting = {fid: len(found) for fid, found in sources.items()}
+    ready = [fid for fid, count in waiting.items() if count == 0]
+    while ready:  # Kahn's order, iterative: the flows checked here are the ones too deep to recurse on
+        fid = ready.pop()
+        for target in targets[fid]:
+            depth[target] = max(depth[target], depth[fid] + 1)
+            waiting[target] -= 1
+            if waiting[target] == 0:
+                ready.append(target)
+    deepest = max(depth, key=depth.__getitem__, default=None)
+    if deepest is None or depth[deepest] <= limit:
+        return []
+    return [
+        Diagnostic(
+            kind=DiagnosticKind.FLOW_TOO_DEEP,
+            message=f'a chain of {depth[deepest]} linked functions ends at function "{deepest}", more than '
+            f"the {limit} ComfyUI can run (it recurses once per function); split the flow into shorter runs",
+            function=deepest,
+        )
+    ]
 
 
 def check_outputs(flow: Flow, catalog: Catalog) -> list[Diagnostic]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,6 +15,7 @@ from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.types import types_compatible
 from anysym.language.validate import validate
 from anysym.language.validate_api import path_problems, validate_api
+from anysym.language.validate_graph import MAX_FLOW_DEPTH
 
 K = DiagnosticKind
 
@@ -196,6 +198,23 @@ def test_output_prefixes_leaving_the_output_dir_are_errors(snapshot_catalog: Cat
     assert "leaves the server's output directory" in found[0].message
 
 
+def _chain(length: int) -> Flow:
+    functions = {"a": ("LoadImage", {"image": "a.png"})}
+    functions |= {f"inv{n}": ("ImageInvert", {}) for n in range(length)}
+    functions["s"] = ("SaveImage", {})
+    order = list(functions)
+    links = [(src, 0, dst, "images" if dst == "s" else "image") for src, dst in itertools.pairwise(order)]
+    return _flow(functions, links)
+
+
+def test_a_chain_deeper_than_comfyui_recurses_is_an_error(snapshot_catalog: Catalog) -> None:
+    assert validate(_chain(MAX_FLOW_DEPTH - 2), snapshot_catalog) == []
+    [too_deep] = validate(_chain(MAX_FLOW_DEPTH - 1), snapshot_catalog)
+    assert (too_deep.kind, too_deep.function) == (K.FLOW_TOO_DEEP, "s")
+    assert f"a chain of {MAX_FLOW_DEPTH + 1} linked functions" in too_deep.message
+    assert [d.kind for d in validate(_chain(10_000), snapshot_catalog)] == [K.FLOW_TOO_DEEP]
+
+
 def test_path_problems_of_an_api_prompt_cover_inputs_and_outputs(snapshot_catalog: Catalog) -> None:
     prompt = {
         "1": {"class_type": "LoadImage", "inputs": {"image": "/etc/hosts"}},
@@ -288,7 +307,7 @@ def test_long_chain_and_big_cycle_do_not_recurse(snapshot_catalog: Catalog) -> N
     }
     links = [(f"a{i}", 0, f"a{i + 1}", "image") for i in range(n - 1)]
     flow = _flow(functions | {"out": ("PreviewImage", {})}, [*links, (f"a{n - 1}", 0, "out", "images")])
-    assert validate(flow, snapshot_catalog) == []
+    assert [d.kind for d in validate(flow, snapshot_catalog)] == [K.FLOW_TOO_DEEP]  # and no RecursionError
     cyclic = flow.with_links([*flow.links, Link(source=f"a{n - 1}", output=0, target="a1", input="image")])
     cycles = [d for d in validate(cyclic, snapshot_catalog) if d.kind is K.CYCLE]
     assert len(cycles) == 1 and cycles[0].function == "a1"
