@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import secrets
+import sqlite3
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,10 +52,22 @@ def serializer() -> JsonPlusSerializer:
 
 @asynccontextmanager
 async def open_checkpointer(run_dir: Path) -> AsyncIterator[AsyncSqliteSaver]:
-    """Open the run's SQLite checkpointer (created on first use)."""
+    """Open the run's SQLite checkpointer (created on first use).
+
+    Raises:
+        AnysymError: the file is not a readable checkpoint database (a corrupt or foreign file).
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
-    async with AsyncSqliteSaver.from_conn_string(str(run_dir / CHECKPOINT_FILE)) as saver:
+    path = run_dir / CHECKPOINT_FILE
+    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
         saver.serde = serializer()
+        try:
+            await saver.setup()  # reads the schema now, so a broken file fails here and not mid-run
+        except sqlite3.DatabaseError as exc:
+            raise AnysymError(
+                f"the checkpoints of run {run_dir.name} cannot be read ({path}: {exc}); "
+                f"`anysym rerun {run_dir.name}` runs its last flow again without them"
+            ) from exc
         yield saver
 
 

@@ -43,6 +43,9 @@ __all__ = [
 SAMPLE_TEMPERATURE = 0.8
 """Temperature of an alternative answer (`complete(..., sample=n)`, n > 0): varied enough that a small
 model leaves the program it copied, yet still mostly well-formed."""
+MAX_ANSWER_CHARS = 100_000
+"""Longest answer kept (about 25,000 tokens, far beyond any program): an endpoint that ignores
+`max_tokens` once sent 5 MB, which every later prompt and the run directory then carried."""
 LOCAL_API_KEY = "local"
 """Sent to keyless servers: the OpenAI client refuses to start without some key."""
 _OPENAI_HOSTS = ("api.openai.com",)
@@ -190,7 +193,7 @@ class LLMClient:
             else:
                 input_tokens, output_tokens = token_usage(answer)
                 return Completion(
-                    text=_text(answer.content),
+                    text=_text(answer.content)[:MAX_ANSWER_CHARS],
                     input_tokens=input_tokens,
                     output_tokens=output_tokens,
                     seconds=time.perf_counter() - started,

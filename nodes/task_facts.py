@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from PIL import Image, UnidentifiedImageError
+from anysym.verify.media import read_media
 
 __all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in", "retrieval_query", "task_steps"]
 
@@ -36,12 +36,11 @@ def describe_inputs(paths: Sequence[str | Path]) -> list[str]:
 def _describe(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix in IMAGE_SUFFIXES:
-        try:
-            with Image.open(path) as image:
-                width, height = image.size
-                return f'"{path.name}": image, {width}x{height} pixels (width x height), mode {image.mode}'
-        except (OSError, UnidentifiedImageError):
+        facts = read_media(path)  # never raises: corrupt files and decompression bombs read as unknown
+        if facts.size is None:
             return f'"{path.name}": image (size unknown: the file cannot be read)'
+        width, height = facts.size
+        return f'"{path.name}": image, {width}x{height} pixels (width x height), mode {facts.mode}'
     for kind, suffixes in _KINDS.items():
         if suffix in suffixes:
             return f'"{path.name}": {kind}'

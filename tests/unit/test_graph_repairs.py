@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import struct
+import zlib
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,23 @@ def test_task_facts() -> None:
         '"photo.png": image, 320x240 pixels (width x height), mode RGB',
         '"clip.mp4": video',
     ]
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that declares `width` x `height` pixels and holds none (a decompression bomb's header)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+@pytest.mark.parametrize("side", [12_000, 40_000])  # over PIL's pixel limit, then over twice it
+def test_a_decompression_bomb_input_is_described_not_opened(tmp_path: Path, side: int) -> None:
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(_png_header(side, side))
+    assert describe_inputs([bomb]) == ['"bomb.png": image (size unknown: the file cannot be read)']
 
 
 def test_catalog_excerpt(snapshot_catalog: Catalog) -> None:

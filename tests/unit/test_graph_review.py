@@ -165,3 +165,20 @@ async def test_resume_and_rerun_use_the_servers_the_run_used(
     assert (await aresume(run_dir, paths=None)).status == "succeeded"
     assert (await arerun(run_dir)).status == "succeeded"
     assert opened == [servers, servers]
+
+
+async def test_a_corrupt_checkpoint_file_is_one_line_that_says_what_to_do(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run-5"
+    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    paused = await agenerate(
+        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir
+    )
+    assert paused.status == "interrupted"
+    for leftover in run_dir.glob("checkpoints.sqlite*"):
+        leftover.unlink()
+    (run_dir / "checkpoints.sqlite").write_bytes(b"this is not a database, " * 200)
+    with pytest.raises(AnysymError, match="checkpoints of run run-5 cannot be read") as caught:
+        await aresume(run_dir, deps=first)
+    assert "\n" not in str(caught.value) and "anysym rerun run-5" in str(caught.value)

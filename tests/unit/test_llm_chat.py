@@ -14,7 +14,7 @@ from langchain_core.language_models import FakeListChatModel, GenericFakeChatMod
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from anysym.errors import LLMError
-from anysym.llm.chat import Completion, LLMClient, is_transient, make_chat_model
+from anysym.llm.chat import MAX_ANSWER_CHARS, Completion, LLMClient, is_transient, make_chat_model
 from anysym.llm.settings import LLMSettings
 from anysym.llm.usage import summarize_usage, token_usage
 
@@ -206,6 +206,12 @@ async def test_a_request_beyond_its_deadline_is_retried_then_one_line() -> None:
     with pytest.raises(LLMError, match=r"did not finish the psi1 request within 0.05 s \(2 attempt"):
         await client.complete(MESSAGES, stage="psi1")
     assert waits == [0.5]
+
+
+async def test_an_endless_answer_is_cut_to_the_answer_limit() -> None:
+    client = LLMClient(FakeListChatModel(responses=["x = A()\n" * 100_000]))
+    completion = await client.complete(MESSAGES, stage="psi1")
+    assert len(completion.text) == MAX_ANSWER_CHARS
 
 
 async def test_other_exceptions_are_bugs_and_propagate() -> None:
