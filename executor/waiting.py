@@ -1,5 +1,8 @@
 """Wait for one queued prompt: websocket events first, `/history` polling as the fallback, a hard deadline.
 
+A websocket that closes mid-run switches to polling; only a server that stops answering `/history` too
+ends the wait with `ComfyConnectionError`.
+
 Completion is `executing{node: null}` or `execution_success` for our prompt (errors and interrupts end
 it too), or a `/history` entry appearing. On timeout the prompt is removed from the queue or interrupted,
 then `ComfyTimeoutError` is raised. Events are also folded into a history-shaped entry, used when the
@@ -12,7 +15,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from anysym.errors import ComfyError, ComfyTimeoutError
+from anysym.errors import ComfyConnectionError, ComfyError, ComfyTimeoutError
 from anysym.executor.events import (
     Event,
     EventStream,
@@ -93,6 +96,12 @@ async def wait_for_prompt(
             entry = await client.history(prompt_id)
             if entry is not None:
                 return entry
+            continue
+        except ComfyConnectionError:
+            # The websocket alone may drop (a proxy's idle timeout, a server restarting its socket
+            # handler) while the prompt runs on: poll /history until the deadline. If the server itself
+            # is gone, the next /history raises the connection error.
+            stream = None
             continue
         if event.prompt_id in (None, prompt_id):
             if on_event is not None:

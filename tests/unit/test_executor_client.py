@@ -336,12 +336,27 @@ async def test_timeout_interrupts_the_running_prompt(tmp_path: Path) -> None:
     assert fake.socket.closed
 
 
-async def test_websocket_closing_mid_run_raises_connection_error(tmp_path: Path) -> None:
+async def test_a_websocket_closing_mid_run_falls_back_to_history(tmp_path: Path) -> None:
+    def script(fake: FakeComfy, prompt_id: str) -> list[Any]:
+        success_script(fake, prompt_id)  # the prompt runs to the end on the server, history included
+        return [{"type": "execution_start", "data": {"prompt_id": prompt_id}}, ConnectionResetError("reset")]
+
+    fake = FakeComfy(script=script)
+    result = await run(fake, tmp_path)
+    assert result.success and [o.function_id for o in result.outputs] == ["save"]
+    assert "/history/server-made-id" in fake.paths()
+
+
+async def test_a_websocket_closing_and_no_history_ends_at_the_deadline_with_an_interrupt(
+    tmp_path: Path,
+) -> None:
     def script(fake: FakeComfy, prompt_id: str) -> list[Any]:
         return [{"type": "execution_start", "data": {"prompt_id": prompt_id}}, ConnectionResetError("reset")]
 
-    with pytest.raises(ComfyConnectionError, match="closed"):
-        await run(FakeComfy(script=script), tmp_path)
+    fake = FakeComfy(script=script)
+    with pytest.raises(ComfyTimeoutError, match="interrupted"):
+        await run(fake, tmp_path, timeout=0.5)
+    assert "/interrupt" in fake.paths()
 
 
 async def test_connection_refused_raises_connection_error(tmp_path: Path) -> None:
