@@ -96,9 +96,14 @@ async def _execute(
     from anysym.language.comfy_format import to_api
     from anysym.language.validate import validate as check
 
+    started = time.monotonic()
     async with httpx.AsyncClient() as http:
         pool = ServerPool(servers, http)
-        catalog = await pool.catalog()
+        try:
+            async with asyncio.timeout(timeout):  # --timeout bounds the whole execution, the catalog too
+                catalog = await pool.catalog()
+        except TimeoutError:
+            fail(f"the server's catalog did not arrive within --timeout {timeout:g} s; raise it")
         flow, prompt = read_flow_text(text, catalog)
         problems = check(flow, catalog) if validate else []
         for diagnostic in problems:
@@ -109,7 +114,8 @@ async def _execute(
         columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
         with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
             view = ProgressView(bar, total=len(prompt))
-            return await pool.run_prompt(prompt, inputs=inputs, out_dir=out, timeout=timeout, on_event=view)
+            left = max(timeout - (time.monotonic() - started), 0.001)
+            return await pool.run_prompt(prompt, inputs=inputs, out_dir=out, timeout=left, on_event=view)
 
 
 def execute(
@@ -121,7 +127,9 @@ def execute(
     out: Annotated[
         Path | None, typer.Option("--out", help="Output directory (default: a new run dir).")
     ] = None,
-    timeout: Annotated[float, typer.Option(help="Seconds the run may take.")] = 600.0,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds the whole execution may take (catalog, uploads, run).")
+    ] = 600.0,
     validate: Annotated[bool, typer.Option(help="Check the flow against the catalog first.")] = True,
 ) -> None:
     """Run a flow on ComfyUI: validate, upload inputs, show progress, save the outputs."""

@@ -7,6 +7,7 @@ Problems with the flow are data (`JobResult.success=False` + Diagnostics): HTTP 
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import time
 import uuid
@@ -17,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from anysym.errors import ComfyConnectionError, ComfyValidationError
+from anysym.errors import ComfyConnectionError, ComfyTimeoutError, ComfyValidationError
 from anysym.executor.client import ComfyClient, UploadKind
 from anysym.executor.errors_map import diagnostics_from_history
 from anysym.executor.events import Event, EventStream, Executing, ExecutionStart, ExecutionSuccess
@@ -130,7 +131,8 @@ async def run_prompt(
     Args:
         inputs: flow name (e.g. "photo.png") -> local file; uploaded, and params naming them rewritten.
         out_dir: outputs are saved as `out_dir/<function id>/<filename>`.
-        timeout: seconds for the run itself (from queueing to completion).
+        timeout: seconds for the whole job: uploads, queueing and the run (an upload that is still
+            going when they are spent raises `ComfyTimeoutError` before anything is queued).
         fresh_outputs: re-execute output functions even when the server cached them (see NONCE_INPUT).
         catalog: the server's catalog; given, input file names and output prefixes that leave the
             server's folders are refused whether or not the prompt was validated (see `path_problems`).
@@ -150,8 +152,15 @@ async def run_prompt(
                 timings=JobTimings(),
                 raw={"prompt": prompt, "not_sent": why},
             )
-    await client.prefix()
-    names = {name: await client.upload(path, kind=upload_kind(path)) for name, path in (inputs or {}).items()}
+    uploads = list((inputs or {}).items())
+    try:
+        async with asyncio.timeout(timeout):
+            await client.prefix()
+            names = {name: await client.upload(path, kind=upload_kind(path)) for name, path in uploads}
+    except TimeoutError as exc:
+        raise ComfyTimeoutError(
+            f"the inputs were not uploaded within the {timeout:g} s the job may take; raise the timeout"
+        ) from exc
     sent = rename_inputs(prompt, names)
     if fresh_outputs:
         add_nonce(sent, uuid.uuid4().hex)
@@ -183,7 +192,8 @@ async def run_prompt(
                 raw=raw,
             )
         marks["queued"] = time.perf_counter()
-        entry = await client.wait(prompt_id, timeout, stream=stream, on_event=record)
+        left = max(timeout - (time.perf_counter() - started), 0.001)
+        entry = await client.wait(prompt_id, left, stream=stream, on_event=record)
     marks["done"] = time.perf_counter()
     raw["history"] = entry
     diagnostics = diagnostics_from_history(entry)

@@ -359,6 +359,23 @@ async def test_a_websocket_closing_and_no_history_ends_at_the_deadline_with_an_i
     assert "/interrupt" in fake.paths()
 
 
+async def test_the_job_timeout_covers_the_uploads(tmp_path: Path) -> None:
+    fake = FakeComfy()
+
+    async def slow_uploads(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/upload/image"):
+            await asyncio.sleep(5)
+        return fake.handler(request)
+
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(PNG)
+    async with httpx.AsyncClient(transport=httpx.MockTransport(slow_uploads)) as http:
+        client = ComfyClient("http://comfy.test", http=http, connector=fake.connector)
+        with pytest.raises(ComfyTimeoutError, match="not uploaded within the 0.3 s"):
+            await run_prompt(client, PROMPT, inputs={"photo.png": photo}, out_dir=tmp_path, timeout=0.3)
+    assert fake.queued_prompts == []
+
+
 async def test_connection_refused_raises_connection_error(tmp_path: Path) -> None:
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("[Errno 111] Connection refused", request=request)
