@@ -1,9 +1,11 @@
-"""Timing `validate` on a large flow: a 200-function image pipeline built from the real core catalog."""
+"""Timing `validate`: a 200-function pipeline from the real core catalog; hostile inputs of 1 KB..5 MB."""
 
 from __future__ import annotations
 
 import json
+import random
 import statistics
+import string
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,3 +112,70 @@ def run(
         p90_ms=samples[min(len(samples) - 1, int(0.9 * len(samples)))],
         fill_defaults_median_ms=statistics.median(fills),
     )
+
+
+SCALING_SIZES = (1_000, 10_000, 100_000, 1_000_000, 5_000_000)
+"""Input sizes (bytes) of the hostile-input scaling run: 1 KB .. 5 MB."""
+
+
+def _hostile_texts() -> dict[str, Callable[[int], str]]:
+    """Generators of hostile inputs of about `n` characters, each a shape once slow or crashing."""
+    statement = "x = ImageInvert(image=x)\n"  # an LLM's degenerate repetition (and a cycle)
+    node = '"{i}": {{"class_type": "ImageInvert", "inputs": {{"image": ["{j}", 0]}}}}'
+
+    def api_prompt(n: int) -> str:
+        count = max(1, n // 70)
+        return "{" + ", ".join(node.format(i=i, j=i + 1) for i in range(count)) + "}"
+
+    def noise(n: int) -> str:
+        rng = random.Random(0)
+        return "".join(rng.choice(string.printable) for _ in range(n))
+
+    return {
+        "repeated statement": lambda n: statement * max(1, n // len(statement)),
+        "one long comment": lambda n: "# " + "a" * n,
+        "escapes in an open name": lambda n: "# c\n" + "\\`" * (n // 2),
+        "unclosed brackets": lambda n: "x = A(a=" + "[" * n,
+        "API prompt chain": api_prompt,
+        "printable noise": noise,
+    }
+
+
+@dataclass(frozen=True)
+class ScalingRow:
+    """How long `anysym validate`'s reading and checking takes on one hostile input."""
+
+    kind: str
+    size: int
+    milliseconds: float
+    outcome: str
+
+    def render(self) -> str:
+        """One line for the terminal: kind, size, time and time per KB."""
+        per_kb = self.milliseconds / (self.size / 1000)
+        return (
+            f"{self.kind:<24} {self.size / 1000:>7.0f} KB  {self.milliseconds:>9.1f} ms  "
+            f"{per_kb:>7.3f} ms/KB  {self.outcome}"
+        )
+
+
+def scaling(catalog: Catalog | None = None, sizes: tuple[int, ...] = SCALING_SIZES) -> list[ScalingRow]:
+    """Time the whole validate path (format detection, parsing, checks) on hostile inputs of each size.
+
+    Linear handling shows as a flat ms/KB column; every input must end in diagnostics, never raise.
+    """
+    from anysym.cli.validate import diagnose_text
+
+    catalog = catalog or core_catalog()
+    rows = []
+    for kind, make in _hostile_texts().items():
+        for size in sizes:
+            text = make(size)
+            start = time.perf_counter()
+            diagnostics = diagnose_text(text, catalog)
+            elapsed = (time.perf_counter() - start) * 1000.0
+            first = diagnostics[0].kind.value if diagnostics else "valid"
+            rows.append(
+                ScalingRow(kind, len(text.encode()), elapsed, f"{len(diagnostics)} diagnostics ({first})")
+            )
+    return rows

@@ -150,6 +150,9 @@ def bench_validate(
     repeats: Annotated[
         int, typer.Option("--repeats", min=1, help="Timed runs (the median is printed).")
     ] = 50,
+    hostile: Annotated[
+        bool, typer.Option("--hostile", help="Also time hostile inputs of 1 KB to 5 MB (ms per KB).")
+    ] = False,
 ) -> None:
     """Time `validate` on a generated flow built from the real core catalog (clean and with faults)."""
     from anysym.bench.validate_bench import run
@@ -158,6 +161,12 @@ def bench_validate(
         for faulty in (False, True):
             timing = run(functions, repeats, faulty=faulty)
             typer.echo(("with faults  " if faulty else "valid flow   ") + timing.render())
+        if hostile:
+            from anysym.bench.validate_bench import scaling
+
+            typer.echo("hostile inputs (the whole validate path: format detection, parsing, checks):")
+            for row in scaling():
+                typer.echo("  " + row.render())
 
 
 def describe_node(spec: NodeSpec) -> list[str]:

@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
 from anysym.errors import ALangSemanticError
 from anysym.language.catalog import Catalog, InputSpec
 from anysym.language.flow import Flow, Function, Link, ParamValue
@@ -48,19 +50,31 @@ def from_ui(workflow: Mapping[str, Any], catalog: Catalog) -> Flow:
                 "pull the catalog from the server the workflow was made for"
             )
         linked: dict[str, tuple[str, int]] = {}
-        for slot, socket in enumerate(node.get("inputs") or []):
+        for slot, socket in enumerate(_sockets(node)):
             link_id = socket.get("link") if isinstance(socket, Mapping) else None
-            if link_id is None or link_id not in links:
+            if not isinstance(link_id, int) or link_id not in links:
                 continue
             source = _resolve(nodes, links, links[link_id], MAX_REROUTE_DEPTH)
             if source is not None:
                 linked[str(socket.get("name", slot))] = source
         params = _widget_params(node, spec.widget_inputs(), set(linked))
-        functions[node_id] = Function(type=node_type, params=params)
+        try:
+            functions[node_id] = Function(type=node_type, params=params)
+        except ValidationError as exc:
+            problem = exc.errors()[0].get("msg", "invalid value") if exc.errors() else "invalid value"
+            raise ALangSemanticError(
+                f"UI node {node_id} ({node_type}) has a widget value anysym cannot hold: {problem}"
+            ) from exc
         flow_links += [
             Link(source=s, output=i, target=node_id, input=name) for name, (s, i) in linked.items()
         ]
     return Flow.build(functions, [lk for lk in flow_links if lk.source in functions])
+
+
+def _sockets(node: Mapping[str, Any]) -> list[Any]:
+    """A node's input sockets; anything but a list (a hand-edited or foreign file) counts as none."""
+    sockets = node.get("inputs")
+    return sockets if isinstance(sockets, list) else []
 
 
 def _list(value: Any, what: str) -> list[Any]:
@@ -95,7 +109,7 @@ def _resolve(
     if source_type == "PrimitiveNode" or source.get("mode") == MUTED:
         return None  # primitive values are already in the target's widgets_values
     if source_type == "Reroute" or source.get("mode") == BYPASSED:
-        for socket in source.get("inputs") or []:
+        for socket in _sockets(source):
             link_id = socket.get("link") if isinstance(socket, Mapping) else None
             upstream = links.get(link_id) if isinstance(link_id, int) else None
             if upstream is None:
@@ -114,6 +128,8 @@ def _widget_params(
         return {
             w.name: _typed(w, values[w.name]) for w in widgets if w.name in values and w.name not in linked
         }
+    if values is not None and not isinstance(values, list):
+        raise ALangSemanticError(f"UI node {node.get('id')} has widgets_values {values!r}, not a list")
     queue = list(values or [])
     params: dict[str, ParamValue] = {}
     for widget in widgets:
