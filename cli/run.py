@@ -176,7 +176,7 @@ def run(
                 task,
                 inputs or [],
                 key_functions=keys or [],
-                syntax=syntax,  # type: ignore[arg-type]
+                syntax=syntax,
                 k=k,
                 candidates=candidates,
                 max_refinements=max_refinements,

@@ -14,7 +14,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,12 +39,11 @@ from anysym.graph.runs import (
 )
 from anysym.graph.state import Draft, InputState
 from anysym.language.source_text import read_source
-from anysym.language.syntax import Syntax
 from anysym.llm.settings import LLMSettings
 from anysym.settings import Paths
 from anysym.verify.judge import JudgeConfig, VisionJudge
 
-__all__ = ["agenerate", "arerun", "aresume", "generate", "review_path"]
+__all__ = ["agenerate", "arerun", "aresume", "generate", "review_path", "with_options"]
 
 RECURSION_LIMIT = 60
 """A backstop only: the refine loop is bounded by `Context.max_refinements`."""
@@ -59,99 +58,53 @@ async def agenerate(
     task: str,
     inputs: Sequence[str | Path] = (),
     *,
+    context: Context | None = None,
     deps: Deps | None = None,
     key_functions: Sequence[str] = (),
-    syntax: Syntax = "declarative",
-    k: int = 3,
-    node_k: int = 3,
-    node_docs: bool = False,
-    example_values: bool = True,
-    refine_in_steps: bool = True,
-    refine_fresh_examples: bool = True,
-    rerank_examples: bool = False,
-    filter_examples: bool = False,
-    parameter_step: bool = False,
-    candidates: int = 3,
-    max_refinements: int = 3,
-    one_step: bool = False,
-    refine: bool = True,
-    execute: bool = True,
-    review: bool = False,
-    repairs: bool = True,
-    task_repairs: bool = True,
-    verify: bool = True,
     judge: JudgeConfig | None = None,
     constrained: bool | None = None,
-    execute_timeout_s: float = 600.0,
-    model: str | None = None,
-    base_url: str | None = None,
     servers: Sequence[str] | None = None,
-    run_dir: Path | None = None,
     paths: Paths | None = None,
     llm_settings: LLMSettings | None = None,
+    **options: Any,
 ) -> Result:
     """Turn `task` (with its input files) into a flow, run it, refine it on failure; return the `Result`.
 
+    How the engine behaves is a `Context` (`anysym.graph.context`, one field per option with its
+    description): pass one as `context`, or its fields by name as keyword `options` (`syntax="dataflow"`,
+    `candidates=1`, `max_llm_calls=20`, ...), which override the given context's (None: not given). An
+    unknown option name raises `TypeError`. `constrained=None` (auto) turns grammar-constrained decoding
+    on exactly when the endpoint supports it (detected: the managed local server does, others are
+    probed); `judge` adds a vision model to `verify`.
+
     Without `deps`, `paths` and `llm_settings` default to the environment (`$ANYSYM_HOME`,
-    `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; `model`/`base_url` win) and the run is
-    written under `paths.runs/<run id>`. `constrained=None` (auto) turns grammar-constrained decoding on
-    exactly when the endpoint supports it (detected: the managed local server does, others are probed).
-    `verify` checks the outputs against the task (and, with `judge`, asks that vision model too);
-    `task_repairs` binds the values the task states before validation. `node_k` node types are searched
-    per task step (0: none), `node_docs` shows each catalog entry's one-line doc and `example_values`
-    False resets the examples' literals to their defaults; `refine_in_steps` has refine write the
-    corrected functions and psi2 link them (False: one rewrite of the whole program) and
-    `refine_fresh_examples` leaves the examples the failed flow copied out of refine prompts;
-    `rerank_examples` orders the retrieved programs by the node types found per task step and
-    `filter_examples` leaves out those whose working types the node search mostly did not find;
-    `parameter_step` sets psi1's parameter values in a second prompt without examples; `candidates`
-    answers are sampled at most per functions step, the best by static fit taken. Failures of the
-    flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
-    raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
+    `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; the context's `model`/`base_url` win),
+    the services are started as needed on `servers` (default: the managed local ComfyUI) and the run is
+    written under `paths.runs/<run id>`. Failures of the flow are data (`status="failed"` with every
+    attempt's diagnostics); services that keep failing raise (`LLMError`, `ComfyConnectionError`,
+    `LocalServiceError`).
     """
     started = time.perf_counter()
+    context = with_options(context or Context(), options)
+    run_dir = context.run_dir
     async with AsyncExitStack() as stack:
         if deps is None:
             from anysym.graph.defaults import open_default_deps
 
             paths = paths or Paths.from_env(os.environ)
             run_dir = run_dir or paths.runs / new_run_id()
+            model, base_url = context.model or None, context.base_url
             settings = llm_settings or LLMSettings.from_env(os.environ, model=model, base_url=base_url)
             deps = await stack.enter_async_context(
-                open_default_deps(paths, llm_settings=settings, servers=servers, execute=execute)
+                open_default_deps(paths, llm_settings=settings, servers=servers, execute=context.execute)
             )
         if constrained is None:  # auto: on exactly when the endpoint was detected to honour grammars
             constrained = deps.grammar is not None
-        if judge is not None and verify:
+        if judge is not None and context.verify:
             vision = VisionJudge(judge)
             stack.push_async_callback(vision.aclose)
             deps = replace(deps, judge=vision)
-        context = Context(
-            model=model or "",
-            base_url=base_url,
-            syntax=syntax,
-            k=k,
-            node_k=node_k,
-            node_docs=node_docs,
-            example_values=example_values,
-            refine_in_steps=refine_in_steps,
-            refine_fresh_examples=refine_fresh_examples,
-            rerank_examples=rerank_examples,
-            filter_examples=filter_examples,
-            parameter_step=parameter_step,
-            candidates=candidates,
-            max_refinements=max_refinements,
-            one_step=one_step,
-            refine=refine,
-            execute=execute,
-            review=review,
-            repairs=repairs,
-            task_repairs=task_repairs,
-            verify=verify,
-            constrained=constrained,
-            execute_timeout_s=execute_timeout_s,
-            run_dir=run_dir,
-        )
+        context = replace(context, constrained=constrained, run_dir=run_dir)
         request: InputState = {
             "task": task,
             "inputs": [str(Path(p).resolve()) for p in inputs],
@@ -277,6 +230,17 @@ async def _finish(
     if context.run_dir is not None:
         RunDir(context.run_dir).write_result(result)
     return result
+
+
+def with_options(context: Context, options: dict[str, Any]) -> Context:
+    """`context` with `options` (Context field names) replaced; an unknown name raises `TypeError`.
+
+    None means "not given" and keeps the context's value.
+    """
+    unknown = sorted(set(options) - {f.name for f in fields(Context)})
+    if unknown:
+        raise TypeError(f"unknown engine option(s) {', '.join(unknown)}; see anysym.graph.context.Context")
+    return replace(context, **{name: value for name, value in options.items() if value is not None})
 
 
 def _config(run_id: str) -> RunnableConfig:

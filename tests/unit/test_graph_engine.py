@@ -11,6 +11,7 @@ from langchain_core.language_models import FakeListChatModel
 
 from anysym.errors import LLMError
 from anysym.graph.api import agenerate
+from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.testing import (
     FakeExecution,
@@ -88,6 +89,17 @@ async def test_first_try_success_runs_psi1_psi2_compile_execute(
         assert (run / name).is_file(), name
     assert len((run / "transcript.jsonl").read_text().splitlines()) == 2
     assert result.timings.total_s >= result.timings.llm_s + result.timings.comfy_s
+
+
+async def test_every_context_field_is_an_option_and_a_context_can_be_passed(
+    snapshot_catalog: Catalog,
+) -> None:
+    deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, PSI1, PSI2])
+    budget = Context(max_llm_calls=2, candidates=1)
+    result = await agenerate(TASK, [PHOTO], deps=deps, context=budget, refine_in_steps=False)
+    assert len(llm.prompts) == 2 and result.status == "failed"  # the budget ends the run, not the script
+    with pytest.raises(TypeError, match="unknown engine option.*no_such_switch"):
+        await agenerate(TASK, [PHOTO], deps=deps, no_such_switch=True)
 
 
 async def test_psi1_prompt_states_sizes_numbers_keys_and_examples(snapshot_catalog: Catalog) -> None:
