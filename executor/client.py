@@ -92,7 +92,11 @@ class ComfyClient:
             raise ComfyTimeoutError(
                 f"{method} {url} did not finish within {deadline or 0:g} s (the server answers too slowly)"
             ) from exc
-        except httpx.TransportError as exc:
+        except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+            raise ComfyProtocolError(
+                f"{method} {url} answered what ComfyUI never sends ({type(exc).__name__}: {exc})"
+            ) from exc
+        except httpx.HTTPError as exc:  # every other transport failure: refused, reset, proxy, protocol
             raise ComfyConnectionError(f"cannot reach ComfyUI at {self.base_url} ({exc}); is it up?") from exc
 
     async def prefix(self) -> str:

@@ -1,0 +1,92 @@
+"""Every exception class httpx and openai define ends in a typed AnysymError at anysym's boundaries.
+
+In the spirit of httpx's own test that each transport exception is mapped: the classes are enumerated
+from the installed libraries, so a new one in an upgrade fails here until it is mapped.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import httpx2
+import openai
+import pytest
+from langchain_core.language_models import FakeListChatModel
+from langchain_core.messages import HumanMessage
+
+from anysym.errors import AnysymError, ComfyError, LLMError
+from anysym.executor.client import ComfyClient
+from anysym.llm.chat import LLMClient
+
+URL = "http://comfy.test/system_stats"
+
+
+def _subclasses(root: type[BaseException]) -> list[type[BaseException]]:
+    """`root` and every subclass defined in `root`'s own package (openai's errors subclass httpx's)."""
+    package = root.__module__.split(".")[0]
+    found = [root]
+    for sub in root.__subclasses__():
+        found += _subclasses(sub)
+    return sorted({c for c in found if c.__module__.split(".")[0] == package}, key=lambda c: c.__name__)
+
+
+def _httpx_error(cls: type[BaseException]) -> BaseException:
+    request = httpx.Request("GET", URL)
+    if cls is httpx.HTTPStatusError:
+        return cls("boom", request=request, response=httpx.Response(500, request=request))
+    try:
+        return cls("boom", request=request)  # type: ignore[call-arg]
+    except TypeError:
+        return cls("boom")
+
+
+@pytest.mark.parametrize("cls", _subclasses(httpx.HTTPError), ids=lambda cls: cls.__name__)
+async def test_every_httpx_error_from_comfyui_is_a_comfy_error(cls: type[BaseException]) -> None:
+    error = _httpx_error(cls)
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(fail)) as http:
+        with pytest.raises(ComfyError) as caught:
+            await ComfyClient("http://comfy.test", http=http).system_stats()
+    assert "\n" not in str(caught.value)
+
+
+def _openai_error(cls: type[BaseException]) -> BaseException | None:
+    request = httpx2.Request("POST", "http://llm.test/v1/chat/completions")
+    attempts: list[dict[str, Any]] = [
+        {"request": request},
+        {"message": "boom", "response": httpx2.Response(500, request=request), "body": None},
+        {"message": "boom", "request": request, "body": None},
+        {},
+    ]
+    for kwargs in attempts:
+        try:
+            return cls(**kwargs)
+        except TypeError:
+            continue
+    try:
+        return cls("boom")
+    except TypeError:
+        return None  # needs arguments only the SDK itself builds (a completion object): raised by it alone
+
+
+@pytest.mark.parametrize("cls", _subclasses(openai.OpenAIError), ids=lambda cls: cls.__name__)
+async def test_every_openai_error_from_the_llm_is_an_llm_error(cls: type[BaseException]) -> None:
+    error = _openai_error(cls)
+    if error is None:
+        pytest.skip(f"{cls.__name__} cannot be built outside the SDK")
+
+    class Failing(FakeListChatModel):
+        async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+            raise error
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    client = LLMClient(Failing(responses=["x"]), max_retries=1, sleep=no_wait)
+    with pytest.raises(LLMError) as caught:
+        await client.complete([HumanMessage("hi")], stage="psi1")
+    assert isinstance(caught.value, AnysymError) and "\n" not in str(caught.value)
