@@ -14,7 +14,7 @@ the corrected functions and psi2 links them, or rewrites the whole program), `fr
 `copied-examples` (refine prompts leave out, or keep, the examples the failed flow copied), `rerank`/
 `no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default),
 `filter-examples`/`all-examples` (retrieved programs doing another job by the node search left out, or
-not; off by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
+not; on by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
 examples, or not; off by default), `candidates-N` (at most N answers sampled per functions step, the
 best by static fit taken; default 3, 1: off).
 """
@@ -82,7 +82,7 @@ class Variant:
     refine_in_steps: bool = True
     fresh_examples: bool = True
     rerank: bool = False
-    filter_examples: bool = False
+    filter_examples: bool = True
     parameter_step: bool = False
     candidates: int = 3
 
@@ -100,7 +100,7 @@ class Variant:
         label += "" if self.refine_in_steps else "/refine-rewrite"
         label += "" if self.fresh_examples else "/copied-examples"
         label += "/rerank" if self.rerank else ""
-        label += "/filter-examples" if self.filter_examples else ""
+        label += "" if self.filter_examples else "/all-examples"
         label += "/parameter-step" if self.parameter_step else ""
         return label + (f"/candidates-{self.candidates}" if self.candidates != 3 else "")
 

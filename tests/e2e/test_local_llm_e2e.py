@@ -93,7 +93,9 @@ def _well_formed(result: Result, run_dir: Path) -> None:
     assert all(call.input_tokens > 0 and call.output_tokens > 0 for call in result.llm_calls)
     assert result.stage in STAGES_REACHED
     assert result.timings.llm_s > 0 and result.timings.total_s >= result.timings.llm_s
-    assert len(result.examples) == 3
+    # k=3 programs at most; the example filter leaves out those doing another job (each task here has one
+    # that does its job)
+    assert 0 < len(result.examples) <= 3
     saved = json.loads((run_dir / "result.json").read_text(encoding="utf-8"))
     assert saved["status"] == result.status and len(saved["attempts"]) == len(result.attempts)
     if result.status == "failed":
