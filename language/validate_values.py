@@ -72,11 +72,7 @@ def is_file_input(spec: InputSpec) -> bool:
 
 def check_value(function_id: str, node_type: str, spec: InputSpec, value: ParamValue) -> Diagnostic | None:
     """Return the problem with giving `value` to input `spec`, or None when the server will accept it."""
-    finding = _find(spec, value, where(function_id, node_type, spec.name))
-    if finding is None:
-        return None
-    kind, message, hint = finding
-    return Diagnostic(kind=kind, message=message, function=function_id, port=spec.name, hint=hint)
+    return _diagnostic(function_id, spec, _find(spec, value, where(function_id, node_type, spec.name)))
 
 
 def path_problem(function_id: str, node_type: str, spec: InputSpec, value: ParamValue) -> Diagnostic | None:
@@ -92,6 +88,10 @@ def path_problem(function_id: str, node_type: str, spec: InputSpec, value: Param
         finding = _check_output_prefix(value, at)
     else:
         return None
+    return _diagnostic(function_id, spec, finding)
+
+
+def _diagnostic(function_id: str, spec: InputSpec, finding: _Finding | None) -> Diagnostic | None:
     if finding is None:
         return None
     kind, message, hint = finding

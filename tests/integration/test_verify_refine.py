@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
-import pytest
-import structlog
 from PIL import Image
 
 from anysym.executor.client import ComfyClient
@@ -29,12 +27,6 @@ photo = LoadImage(image="photo.png")
 inverted = ImageInvert(image=photo.IMAGE)
 save = SaveImage(images=inverted, filename_prefix="anysym_verify_test")
 ```"""
-
-
-@pytest.fixture(autouse=True)
-def _default_logging() -> None:
-    """Earlier CLI tests may have bound structlog to a captured stream that is closed by now."""
-    structlog.reset_defaults()
 
 
 async def test_a_wrong_flow_that_runs_fails_verification_and_is_refined(

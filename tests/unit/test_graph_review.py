@@ -17,6 +17,7 @@ from anysym.graph.artifacts import RESULT_FILE, RunDir
 from anysym.graph.build import build_graph, compile_graph
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
+from anysym.graph.result import Result
 from anysym.graph.state import State
 from anysym.graph.testing import ScriptedExecutor, ScriptedLLM
 from anysym.language.catalog import Catalog
@@ -29,6 +30,16 @@ workflow.add_node("save", "SaveImage", {"filename_prefix": "inverted"})
 workflow.connect("photo", "IMAGE", "inv", "image")
 workflow.connect("inv", "IMAGE", "save", "images")
 ```"""
+
+
+async def _paused_run(catalog: Catalog, run_dir: Path, **options: Any) -> tuple[Deps, Result]:
+    """A one-step run of GOOD paused for review in `run_dir`, with the deps that produced it."""
+    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=catalog, executor=ScriptedExecutor([]))
+    paused = await agenerate(
+        "invert photo.png", [PHOTO], deps=deps, one_step=True, review=True, run_dir=run_dir, **options
+    )
+    assert paused.status == "interrupted"
+    return deps, paused
 
 
 def test_topology_snapshot(snapshot_catalog: Catalog, snapshot: SnapshotAssertion) -> None:
@@ -57,11 +68,8 @@ async def test_interrupted_run_resumes_from_its_run_directory(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "run-1"
-    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
-    paused = await agenerate(
-        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir
-    )
-    assert paused.status == "interrupted" and paused.stage == "valid"
+    _, paused = await _paused_run(snapshot_catalog, run_dir)
+    assert paused.stage == "valid"
     review = review_path(run_dir, "declarative")
     review.write_text(review.read_text().replace('"inverted"', '"reviewed"'))
     executor = ScriptedExecutor([])
@@ -86,11 +94,7 @@ async def test_resuming_an_ended_run_changes_nothing(snapshot_catalog: Catalog, 
 
 async def test_a_run_being_resumed_refuses_a_second_resume(snapshot_catalog: Catalog, tmp_path: Path) -> None:
     run_dir = tmp_path / "run-3"
-    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
-    paused = await agenerate(
-        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir
-    )
-    assert paused.status == "interrupted"
+    first, _ = await _paused_run(snapshot_catalog, run_dir)
     llm = ScriptedLLM([])
     with RunDir(run_dir).exclusive("resume"), pytest.raises(AnysymError, match="busy"):
         await aresume(run_dir, deps=Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([])))
@@ -148,12 +152,8 @@ async def test_resume_and_rerun_use_the_servers_the_run_used(
     from anysym.graph import defaults
 
     run_dir = tmp_path / "run-4"
-    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
     servers = ["http://10.0.0.5:8188", "http://10.0.0.6:8188"]
-    paused = await agenerate(
-        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir, servers=servers
-    )
-    assert paused.status == "interrupted"
+    await _paused_run(snapshot_catalog, run_dir, servers=servers)
     opened: list[Any] = []
 
     @asynccontextmanager
@@ -171,11 +171,7 @@ async def test_a_corrupt_checkpoint_file_is_one_line_that_says_what_to_do(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "run-5"
-    first = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
-    paused = await agenerate(
-        "invert photo.png", [PHOTO], deps=first, one_step=True, review=True, run_dir=run_dir
-    )
-    assert paused.status == "interrupted"
+    first, _ = await _paused_run(snapshot_catalog, run_dir)
     for leftover in run_dir.glob("checkpoints.sqlite*"):
         leftover.unlink()
     (run_dir / "checkpoints.sqlite").write_bytes(b"this is not a database, " * 200)

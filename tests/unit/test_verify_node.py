@@ -6,9 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-import structlog
-
 from anysym.graph.api import agenerate
 from anysym.graph.deps import Deps
 from anysym.graph.testing import ScriptedExecutor, ScriptedLLM
@@ -34,12 +31,6 @@ workflow.add_node("save", "SaveImage", {"filename_prefix": "out"})
 workflow.connect("photo", "IMAGE", "inv", "image")
 workflow.connect("inv", "IMAGE", "save", "images")
 ```"""
-
-
-@pytest.fixture(autouse=True)
-def _default_logging() -> None:
-    """CLI tests earlier in the session bind structlog to a captured stream that is closed by now."""
-    structlog.reset_defaults()
 
 
 @dataclass
