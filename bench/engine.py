@@ -104,6 +104,7 @@ class EngineRunner:
                 refine=variant.refine,
                 verify=variant.verify,
                 task_repairs=variant.task_repairs,
+                loose_links=variant.loose_links,
                 node_k=3 if variant.node_search else 0,
                 node_docs=variant.node_docs,
                 example_values=variant.example_values,

@@ -15,8 +15,9 @@ the corrected functions and psi2 links them, or rewrites the whole program), `fr
 `no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default),
 `filter-examples`/`all-examples` (retrieved programs doing another job by the node search left out, or
 not; on by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
-examples, or not; off by default), `candidates-N` (at most N answers sampled per functions step, the
-best by static fit taken; default 3, 1: off).
+examples, or not; off by default), `loose-links`/`no-loose-links` (a task file's loader that nothing uses
+linked where exactly one value of its type is missing, or not; on by default), `candidates-N` (at most N
+answers sampled per functions step, the best by static fit taken; default 3, 1: off).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from anysym.errors import BenchError
 
@@ -37,31 +38,26 @@ DECODINGS: tuple[Decoding, ...] = get_args(Decoding)
 _PRESETS = ("syntaxes", "ablation", "decoding", "grid")
 _CANDIDATES = "candidates-"
 _CANDIDATES_N = re.compile(r"candidates-[1-9][0-9]?")
+_SWITCHES: dict[str, tuple[str, str]] = {
+    "verify": ("verify", "no-verify"),
+    "task_repairs": ("task-repairs", "no-task-repairs"),
+    "node_search": ("node-search", "no-node-search"),
+    "node_docs": ("node-docs", "no-node-docs"),
+    "example_values": ("example-values", "no-example-values"),
+    "refine_in_steps": ("refine-in-steps", "refine-rewrite"),
+    "fresh_examples": ("fresh-examples", "copied-examples"),
+    "rerank": ("rerank", "no-rerank"),
+    "filter_examples": ("filter-examples", "all-examples"),
+    "parameter_step": ("parameter-step", "no-parameter-step"),
+    "loose_links": ("loose-links", "no-loose-links"),
+}
+"""Each on/off `Variant` field and its (on, off) modifiers; a label names the modifier of a non-default."""
 _MODIFIERS = (
     "one-step",
     "two-stage",
     "no-refine",
     "refine",
-    "verify",
-    "no-verify",
-    "task-repairs",
-    "no-task-repairs",
-    "node-search",
-    "no-node-search",
-    "node-docs",
-    "no-node-docs",
-    "example-values",
-    "no-example-values",
-    "refine-in-steps",
-    "refine-rewrite",
-    "fresh-examples",
-    "copied-examples",
-    "rerank",
-    "no-rerank",
-    "filter-examples",
-    "all-examples",
-    "parameter-step",
-    "no-parameter-step",
+    *(name for pair in _SWITCHES.values() for name in pair),
     *DECODINGS,
 )
 
@@ -84,6 +80,7 @@ class Variant:
     rerank: bool = False
     filter_examples: bool = True
     parameter_step: bool = False
+    loose_links: bool = True
     candidates: int = 3
 
     @property
@@ -92,16 +89,11 @@ class Variant:
         stages = "one-step" if self.one_step else "two-stage"
         label = f"{self.syntax}/{stages}/{'refine' if self.refine else 'no-refine'}"
         label = label if self.decoding == "auto" else f"{label}/{self.decoding}"
-        label += "" if self.verify else "/no-verify"
-        label += "" if self.task_repairs else "/no-task-repairs"
-        label += "" if self.node_search else "/no-node-search"
-        label += "/node-docs" if self.node_docs else ""
-        label += "" if self.example_values else "/no-example-values"
-        label += "" if self.refine_in_steps else "/refine-rewrite"
-        label += "" if self.fresh_examples else "/copied-examples"
-        label += "/rerank" if self.rerank else ""
-        label += "" if self.filter_examples else "/all-examples"
-        label += "/parameter-step" if self.parameter_step else ""
+        default = Variant()
+        for field_name, (on, off) in _SWITCHES.items():
+            value = getattr(self, field_name)
+            if value != getattr(default, field_name):
+                label += f"/{on if value else off}"
         return label + (f"/candidates-{self.candidates}" if self.candidates != 3 else "")
 
     @property
@@ -147,35 +139,18 @@ def _item(item: str, base: Variant) -> list[Variant]:
         raise BenchError(
             f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)} or {_CANDIDATES}N (N: 1-99)"
         )
-    one_step = "one-step" in modifiers or (base.one_step and "two-stage" not in modifiers)
-    refine = "refine" in modifiers or (base.refine and "no-refine" not in modifiers)
-    verify = "verify" in modifiers or (base.verify and "no-verify" not in modifiers)
-    repairs = "task-repairs" in modifiers or (base.task_repairs and "no-task-repairs" not in modifiers)
-    search = "node-search" in modifiers or (base.node_search and "no-node-search" not in modifiers)
-    docs = "node-docs" in modifiers or (base.node_docs and "no-node-docs" not in modifiers)
-    values = "example-values" in modifiers or (base.example_values and "no-example-values" not in modifiers)
-    steps = "refine-in-steps" in modifiers or (base.refine_in_steps and "refine-rewrite" not in modifiers)
-    fresh = "fresh-examples" in modifiers or (base.fresh_examples and "copied-examples" not in modifiers)
-    rerank = "rerank" in modifiers or (base.rerank and "no-rerank" not in modifiers)
-    params = "parameter-step" in modifiers or (base.parameter_step and "no-parameter-step" not in modifiers)
-    filtered = "filter-examples" in modifiers or (base.filter_examples and "all-examples" not in modifiers)
+    switches: dict[str, Any] = {
+        field_name: on in modifiers or (getattr(base, field_name) and off not in modifiers)
+        for field_name, (on, off) in _SWITCHES.items()
+    }
     return [
         Variant(
             syntax=syntax,
-            one_step=one_step,
-            refine=refine,
+            one_step="one-step" in modifiers or (base.one_step and "two-stage" not in modifiers),
+            refine="refine" in modifiers or (base.refine and "no-refine" not in modifiers),
             decoding=_decoding(modifiers, base),
-            verify=verify,
-            task_repairs=repairs,
-            node_search=search,
-            node_docs=docs,
-            example_values=values,
-            refine_in_steps=steps,
-            fresh_examples=fresh,
-            rerank=rerank,
-            filter_examples=filtered,
-            parameter_step=params,
             candidates=counts[-1] if counts else base.candidates,
+            **switches,
         )
     ]
 

@@ -101,6 +101,13 @@ class Context:
             "description": "Repair every draft from the task's facts: load its files, bind stated values."
         },
     )
+    loose_links: bool = field(
+        default=True,
+        metadata={
+            "description": "Link a task file's loader that nothing uses where exactly one value of its "
+            "type is missing (a task repair)."
+        },
+    )
     verify: bool = field(
         default=True,
         metadata={"description": "Check flows and outputs against the task; a failed check is refined."},

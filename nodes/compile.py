@@ -21,6 +21,7 @@ from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, detect_syntax, parse
 from anysym.language.validate import validate
 from anysym.nodes.keys import KeyFunction, check_key_functions, parse_key_function
+from anysym.nodes.loose_loaders import link_loose_loaders
 from anysym.nodes.repairs import repair
 from anysym.nodes.task_repairs import apply_task_repairs
 from anysym.verify.checks import BLOCKING, check_static
@@ -51,6 +52,7 @@ async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -
         repairs=context.repairs,
         task=TaskFacts(state["task"], inputs) if context.task_repairs or context.verify else None,
         task_repairs=context.task_repairs,
+        loose_links=context.loose_links,
         verify=context.verify,
     )
     if context.run_dir is not None:
@@ -68,12 +70,14 @@ def compile_draft(
     repairs: bool = True,
     task: TaskFacts | None = None,
     task_repairs: bool = True,
+    loose_links: bool = True,
     verify: bool = True,
 ) -> tuple[Attempt, dict[str, Any] | None]:
     """Turn a draft into an attempt; the API prompt is returned only when the attempt is valid.
 
-    With `task`, the task-fact repairs (`task_repairs`) and the static task checks (`verify`: every
-    input loaded, no loader of a file the task lacks, every function reaching an output) apply too.
+    With `task`, the task-fact repairs (`task_repairs`; with `loose_links` too, an unused loader of a
+    task file linked where it is missing) and the static task checks (`verify`: every input loaded, no
+    loader of a file the task lacks, every function reaching an output) apply too.
     """
     base = {"index": index, "stage": draft.stage, "text": draft.text}
     if draft.extraction_error is not None:
@@ -92,6 +96,9 @@ def compile_draft(
     if task is not None and task_repairs:
         flow, more = apply_task_repairs(flow, task=task.task, inputs=task.inputs, catalog=catalog)
         notes.extend(more)
+        if loose_links:
+            flow, more = link_loose_loaders(flow, [Path(p).name for p in task.inputs], catalog)
+            notes.extend(more)
     parsed = {**base, "flow": flow, "repairs": tuple(notes), "stage_reached": "parsed"}
     diagnostics = validate(flow, catalog)
     if has_errors(diagnostics):

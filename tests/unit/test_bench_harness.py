@@ -195,6 +195,14 @@ def test_node_search_and_docs_modifiers_name_the_variant() -> None:
     assert on.node_search and on.name == "declarative/two-stage/refine"
 
 
+def test_every_switch_names_its_non_default_in_one_fixed_order() -> None:
+    [both] = parse_variants("declarative+no-loose-links+all-examples+parameter-step", Variant())
+    assert (both.loose_links, both.filter_examples, both.parameter_step) == (False, False, True)
+    assert both.name == "declarative/two-stage/refine/all-examples/parameter-step/no-loose-links"
+    [plain] = parse_variants("declarative+loose-links+filter-examples", Variant())
+    assert plain == Variant() and plain.name == "declarative/two-stage/refine"
+
+
 def test_summary_counts_what_refine_rescued() -> None:
     records = [
         TaskRecord(variant="v", task_id="a", failed_stages=[""]),  # first try passed
