@@ -5,6 +5,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 import anysym
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,3 +37,17 @@ def test_public_api_is_sorted_and_complete() -> None:
     assert anysym.__all__ == sorted(anysym.__all__)
     for name in anysym.__all__:
         assert getattr(anysym, name) is not None
+
+
+def test_importing_the_package_loads_no_engine_and_every_name_resolves() -> None:
+    code = (
+        "import sys, anysym; "
+        "roots = ('langgraph', 'langchain_core', 'chromadb'); "
+        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in roots); "
+        "print(heavy, anysym.Flow.__module__, anysym.generate.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd="/", capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["[]", "anysym.language.flow", "anysym.graph.api"]
+    assert set(anysym._EXPORTS) == set(anysym.__all__)
+    with pytest.raises(AttributeError, match="no attribute 'nothing'"):
+        anysym.nothing  # noqa: B018
