@@ -24,6 +24,7 @@ class Target(StrEnum):
     dataflow = "dataflow"
     pseudo = "pseudo"
     api = "api"
+    ui = "ui"
 
 
 class Source(StrEnum):
@@ -74,6 +75,14 @@ def write_flow(flow: Flow, target: Target, catalog: Catalog | None) -> str:
         from anysym.language.comfy_format import to_api
 
         return json.dumps(to_api(flow, catalog), indent=2, ensure_ascii=False) + "\n"
+    if target is Target.ui:
+        from anysym.language.ui_export import to_ui
+
+        if catalog is None:
+            raise ALangSemanticError(
+                "a UI workflow lays out sockets and widgets from the catalog; pass --catalog object_info.json"
+            )
+        return json.dumps(to_ui(flow, catalog), indent=2, ensure_ascii=False) + "\n"
     return render(flow, _syntax(target.value))
 
 
@@ -82,7 +91,10 @@ def _syntax(name: str) -> Syntax:
 
 
 def convert(
-    file: Annotated[Path, typer.Argument(help="A-Language text, API prompt JSON or UI workflow JSON.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="A-Language text, API prompt or UI workflow JSON, or a PNG saved by ComfyUI."),
+    ],
     to: Annotated[Target, typer.Option("--to", help="Output format.")],
     from_: Annotated[
         Source | None, typer.Option("--from", help="Input format (default: detected from the content).")
@@ -93,7 +105,10 @@ def convert(
         typer.Option("--catalog", help="Saved /object_info JSON: names UI widgets, resolves output names."),
     ] = None,
 ) -> None:
-    """Convert a flow between declarative, dataflow, pseudo-natural and ComfyUI API/UI JSON."""
+    """Convert a flow between declarative, dataflow, pseudo-natural and ComfyUI API/UI JSON.
+
+    `--to ui` writes a workflow the ComfyUI editor opens; a PNG saved by ComfyUI is read for its workflow.
+    """
     with reporting_errors():
         text = read_source(file)
         catalog = Catalog.load(catalog_path) if catalog_path is not None else None

@@ -20,7 +20,7 @@ import asyncio
 import hashlib
 import json
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -176,14 +176,19 @@ class ComfyClient:
         folder = body.get("subfolder") or ""
         return f"{folder}/{stored}" if folder else stored
 
-    async def queue(self, prompt: dict[str, Any]) -> str:
+    async def queue(self, prompt: dict[str, Any], *, workflow: Mapping[str, Any] | None = None) -> str:
         """`POST /prompt`; return the server's prompt id.
+
+        `workflow` (a UI workflow of the same graph) goes in `extra_data.extra_pnginfo`, so that the
+        images ComfyUI saves carry it and reopen in its editor.
 
         Raises:
             ComfyValidationError: HTTP 400, with Diagnostics addressed to function ids.
         """
         wanted = str(uuid.uuid4())
-        payload = {"prompt": prompt, "client_id": self.client_id, "prompt_id": wanted}
+        payload: dict[str, Any] = {"prompt": prompt, "client_id": self.client_id, "prompt_id": wanted}
+        if workflow is not None:
+            payload["extra_data"] = {"extra_pnginfo": {"workflow": workflow}}
         response = await self._request("POST", "/prompt", json=payload)
         if response.status_code == 400:
             raise _validation_error(response)

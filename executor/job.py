@@ -125,6 +125,7 @@ async def run_prompt(
     on_event: Callable[[Event], None] | None = None,
     fresh_outputs: bool = True,
     catalog: Catalog | None = None,
+    workflow: Mapping[str, Any] | None = None,
 ) -> JobResult:
     """Run `prompt` on `client`'s server; see the module docstring for what raises and what is data.
 
@@ -136,6 +137,7 @@ async def run_prompt(
         fresh_outputs: re-execute output functions even when the server cached them (see NONCE_INPUT).
         catalog: the server's catalog; given, input file names and output prefixes that leave the
             server's folders are refused whether or not the prompt was validated (see `path_problems`).
+        workflow: the UI workflow of the same graph, embedded in the images the server saves.
     """
     marks: dict[str, float] = {}
     started = time.perf_counter()
@@ -179,7 +181,7 @@ async def run_prompt(
     async with AsyncExitStack() as stack:
         stream = await _open_stream(stack, client)
         try:
-            prompt_id = await client.queue(sent)
+            prompt_id = await client.queue(sent, workflow=workflow)
         except ComfyValidationError as exc:
             raw["error_body"] = exc.body
             timings = JobTimings(upload_s=marks["uploaded"] - started, queue_s=time.perf_counter() - started)

@@ -126,6 +126,7 @@ class ServerPool:
         out_dir: Path,
         timeout: float,
         on_event: Callable[[Event], None] | None = None,
+        workflow: Mapping[str, Any] | None = None,
     ) -> JobResult:
         """Run a job on the least-loaded server; if that server dies or is sick, retry on another one."""
         failed: set[str] = set()
@@ -142,6 +143,7 @@ class ServerPool:
                     timeout=timeout,
                     on_event=on_event,
                     catalog=catalog,
+                    workflow=workflow,
                 )
             except (ComfyConnectionError, ComfyHTTPStatusError, ComfyProtocolError) as exc:
                 if not _server_fault(exc):

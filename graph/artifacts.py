@@ -2,7 +2,7 @@
 
 ```
 RUN_DIR/task.json  transcript.jsonl  attempts/NN/{flow.txt, diagnostics.json, repairs.txt}
-        flow.declarative  flow.dataflow  flow.pseudo  api.json  outputs/  result.json
+        flow.declarative  flow.dataflow  flow.pseudo  api.json  ui.json  outputs/  result.json
 ```
 """
 
@@ -19,10 +19,12 @@ from anysym.errors import AnysymError
 from anysym.graph.result import Attempt, Result
 from anysym.language.diagnostics import diagnostics_to_json
 
-__all__ = ["LOCK_FILE", "RESULT_FILE", "RunDir"]
+__all__ = ["LOCK_FILE", "RESULT_FILE", "UI_FILE", "RunDir"]
 
 RESULT_FILE = "result.json"
 """The run's `Result`, written when the run ends or pauses for review."""
+UI_FILE = "ui.json"
+"""The final flow as a ComfyUI UI workflow: drag it into the ComfyUI editor to open it."""
 LOCK_FILE = ".lock"
 """Locked (flock) while a process resumes the run, so two resumes never both call the LLM."""
 
@@ -70,11 +72,13 @@ class RunDir:
             handle.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def write_result(self, result: Result) -> None:
-        """Write the final flow in every syntax, api.json and result.json."""
+        """Write the final flow in every syntax, api.json, ui.json and result.json."""
         for syntax, text in result.texts.items():
             self._write(self.flow_path(syntax).name, text)
         if result.api is not None:
             self._write("api.json", json.dumps(result.api, indent=2, ensure_ascii=False))
+        if result.workflow is not None:
+            self._write(UI_FILE, json.dumps(result.workflow, indent=2, ensure_ascii=False))
         self._write(RESULT_FILE, result.model_dump_json(indent=2))
 
     def finished_result(self) -> Result | None:

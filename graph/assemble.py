@@ -43,6 +43,7 @@ def assemble_result(state: State, context: Context, *, status: RunStatus | None 
         flow=flow,
         texts=_texts(flow) if flow is not None else {},
         api=state.get("prompt") if compiled and last is attempts[-1] else None,
+        workflow=state.get("workflow") if compiled and last is attempts[-1] else None,
         attempts=tuple(attempts),
         llm_calls=tuple(calls),
         outputs=outputs if status == "succeeded" or (last is not None and last.outputs) else (),

@@ -33,18 +33,35 @@ class ComfyExecutor:
         self.target = target
 
     async def run(
-        self, prompt: Mapping[str, Any], *, inputs: Mapping[str, Path], out_dir: Path, timeout: float
+        self,
+        prompt: Mapping[str, Any],
+        *,
+        inputs: Mapping[str, Path],
+        out_dir: Path,
+        timeout: float,
+        workflow: Mapping[str, Any] | None = None,
     ) -> JobResult:
-        """Upload `inputs`, queue `prompt`, wait at most `timeout` seconds, download the outputs."""
+        """Upload `inputs`, queue `prompt` (with `workflow` for the saved images), wait, download."""
         running = _RunningFunction()
         sent = dict(prompt)
         try:
             if isinstance(self.target, ServerPool):
                 return await self.target.run_prompt(
-                    sent, inputs=inputs, out_dir=out_dir, timeout=timeout, on_event=running.see
+                    sent,
+                    inputs=inputs,
+                    out_dir=out_dir,
+                    timeout=timeout,
+                    on_event=running.see,
+                    workflow=workflow,
                 )
             return await run_prompt(
-                self.target, sent, inputs=inputs, out_dir=out_dir, timeout=timeout, on_event=running.see
+                self.target,
+                sent,
+                inputs=inputs,
+                out_dir=out_dir,
+                timeout=timeout,
+                on_event=running.see,
+                workflow=workflow,
             )
         except ComfyTimeoutError as exc:
             diagnostic = timeout_diagnostic(prompt, running.function, timeout, cause=exc.message)

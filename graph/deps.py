@@ -146,9 +146,18 @@ class FlowExecutor(Protocol):
     """Runs an API prompt on ComfyUI: 400s and runtime errors come back as diagnostics."""
 
     async def run(
-        self, prompt: Mapping[str, Any], *, inputs: Mapping[str, Path], out_dir: Path, timeout: float
+        self,
+        prompt: Mapping[str, Any],
+        *,
+        inputs: Mapping[str, Path],
+        out_dir: Path,
+        timeout: float,
+        workflow: Mapping[str, Any] | None = None,
     ) -> ExecutionLike:
-        """Upload `inputs`, queue `prompt`, wait, download outputs into `out_dir`."""
+        """Upload `inputs`, queue `prompt`, wait, download outputs into `out_dir`.
+
+        `workflow`, the same graph as a UI workflow, is embedded in the images the server saves.
+        """
         ...
 
 

@@ -132,6 +132,8 @@ class Result(BaseModel):
     """The final flow in every syntax, keyed by syntax name."""
     api: dict[str, object] | None = None
     """The final flow as a ComfyUI API prompt, when it compiled."""
+    workflow: dict[str, object] | None = None
+    """The final flow as a ComfyUI UI workflow (for its editor), when it compiled."""
     attempts: tuple[Attempt, ...] = ()
     llm_calls: tuple[LLMCall, ...] = ()
     outputs: tuple[OutputFile, ...] = ()

@@ -79,6 +79,8 @@ class State(InputState, total=False):
     """Every compiled candidate, in order; the last one is the current attempt."""
     prompt: dict[str, Any]
     """The current attempt's ComfyUI API prompt (after a successful compile)."""
+    workflow: dict[str, Any]
+    """The same flow as a ComfyUI UI workflow (opens in the editor; embedded in the saved images)."""
     llm_calls: Annotated[list[LLMCall], operator.add]
     """Every LLM call with its usage."""
     outputs: list[OutputFile]

@@ -97,12 +97,20 @@ class ScriptedExecutor:
     executions: list[FakeExecution]
     prompts: list[dict[str, Any]] = field(default_factory=list)
     inputs: list[dict[str, Path]] = field(default_factory=list)
+    workflows: list[dict[str, Any] | None] = field(default_factory=list)
 
     async def run(
-        self, prompt: Mapping[str, Any], *, inputs: Mapping[str, Path], out_dir: Path, timeout: float
+        self,
+        prompt: Mapping[str, Any],
+        *,
+        inputs: Mapping[str, Path],
+        out_dir: Path,
+        timeout: float,
+        workflow: Mapping[str, Any] | None = None,
     ) -> FakeExecution:
         """Record the prompt and return the next outcome, writing its output files into `out_dir`."""
         self.prompts.append(dict(prompt))
+        self.workflows.append(dict(workflow) if workflow is not None else None)
         self.inputs.append(dict(inputs))
         outcome = self.executions.pop(0) if self.executions else FakeExecution()
         if not outcome.success:

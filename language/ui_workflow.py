@@ -9,13 +9,19 @@ from typing import Any
 from pydantic import ValidationError
 
 from anysym.errors import ALangSemanticError
-from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.catalog import Catalog, InputSpec, NodeSpec
 from anysym.language.flow import Flow, Function, Link, ParamValue
 
 UI_ONLY_TYPES = frozenset({"Note", "MarkdownNote", "PrimitiveNode", "Reroute"})
 SEED_CONTROL_VALUES = frozenset({"fixed", "increment", "decrement", "randomize"})
+SEED_CONTROL = "control_after_generate"
+"""The `widget_slots` marker of a seed's control widget."""
+UPLOADS = {"image_upload": "image"}
+"""Upload options whose button the frontend saves as one more widget value, and that value."""
 MUTED, BYPASSED = 2, 4
 MAX_REROUTE_DEPTH = 64
+ANYSYM_ID = "anysym_id"
+"""The node property where `to_ui` keeps a node's function id (its title may be edited in the editor)."""
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,14 @@ class _UiLink:
 def from_ui(workflow: Mapping[str, Any], catalog: Catalog) -> Flow:
     """Convert a UI workflow to a Flow: node ids become function ids, widget values become parameters.
 
+    A workflow written by `to_ui` gets its function ids back from the nodes' `anysym_id` property.
+
     Reroutes and bypassed nodes are resolved to the real source, muted nodes and notes are dropped, and
     values of PrimitiveNodes are taken from the widgets they feed. Raises `ALangSemanticError` on a shape
     this importer does not understand (e.g. group nodes missing from the catalog).
     """
     nodes = {str(n.get("id")): n for n in _list(workflow.get("nodes"), "nodes") if isinstance(n, Mapping)}
+    names = _function_ids(nodes)
     links = {lk_id: lk for lk_id, lk in (_ui_link(raw) for raw in _list(workflow.get("links"), "links"))}
     functions: dict[str, Function] = {}
     flow_links: list[Link] = []
@@ -57,18 +66,35 @@ def from_ui(workflow: Mapping[str, Any], catalog: Catalog) -> Flow:
             source = _resolve(nodes, links, links[link_id], MAX_REROUTE_DEPTH)
             if source is not None:
                 linked[str(socket.get("name", slot))] = source
-        params = _widget_params(node, spec.widget_inputs(), set(linked))
+        params = _widget_params(node, spec, set(linked))
         try:
-            functions[node_id] = Function(type=node_type, params=params)
+            functions[names[node_id]] = Function(type=node_type, params=params)
         except ValidationError as exc:
             problem = exc.errors()[0].get("msg", "invalid value") if exc.errors() else "invalid value"
             raise ALangSemanticError(
                 f"UI node {node_id} ({node_type}) has a widget value anysym cannot hold: {problem}"
             ) from exc
         flow_links += [
-            Link(source=s, output=i, target=node_id, input=name) for name, (s, i) in linked.items()
+            Link(source=names[s], output=i, target=names[node_id], input=name)
+            for name, (s, i) in linked.items()
         ]
     return Flow.build(functions, [lk for lk in flow_links if lk.source in functions])
+
+
+def _function_ids(nodes: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Node id -> function id: the ids `to_ui` kept in node properties, when all are there and distinct."""
+    real = [node_id for node_id, node in nodes.items() if node.get("type") not in UI_ONLY_TYPES]
+    kept = [_kept_id(nodes[node_id]) for node_id in real]
+    names = {node_id: node_id for node_id in nodes}
+    if all(kept) and len(set(kept)) == len(kept):
+        names.update({node_id: str(name) for node_id, name in zip(real, kept, strict=True)})
+    return names
+
+
+def _kept_id(node: Mapping[str, Any]) -> str | None:
+    properties = node.get("properties")
+    name = properties.get(ANYSYM_ID) if isinstance(properties, Mapping) else None
+    return name if isinstance(name, str) and name else None
 
 
 def _sockets(node: Mapping[str, Any]) -> list[Any]:
@@ -120,10 +146,27 @@ def _resolve(
     return (link.origin, link.origin_slot)
 
 
-def _widget_params(
-    node: Mapping[str, Any], widgets: list[InputSpec], linked: set[str]
-) -> dict[str, ParamValue]:
+def widget_slots(spec: NodeSpec) -> list[InputSpec | str]:
+    """The frontend's `widgets_values` layout for `spec`: inputs, and markers for frontend-only widgets.
+
+    A marker is `SEED_CONTROL` or an upload kind such as "image". A seed is followed by its control
+    widget ("fixed", "randomize", ...); a node with an upload input gets its upload button after the
+    required widgets (LoadImageMask saves `["m.png", "red", "image"]`).
+    """
+    slots: list[InputSpec | str] = []
+    uploads = [kind for w in spec.widget_inputs() for key, kind in UPLOADS.items() if w.options.get(key)]
+    for widget in spec.widget_inputs():
+        if widget.section != "required" and uploads:
+            slots.append(uploads.pop(0))
+        slots.append(widget)
+        if has_seed_control(widget):
+            slots.append(SEED_CONTROL)
+    return slots + uploads
+
+
+def _widget_params(node: Mapping[str, Any], spec: NodeSpec, linked: set[str]) -> dict[str, ParamValue]:
     values = node.get("widgets_values")
+    widgets = spec.widget_inputs()
     if isinstance(values, Mapping):  # some custom nodes save widgets by name
         return {
             w.name: _typed(w, values[w.name]) for w in widgets if w.name in values and w.name not in linked
@@ -132,18 +175,22 @@ def _widget_params(
         raise ALangSemanticError(f"UI node {node.get('id')} has widgets_values {values!r}, not a list")
     queue = list(values or [])
     params: dict[str, ParamValue] = {}
-    for widget in widgets:
+    for slot in widget_slots(spec):
         if not queue:
             break
+        if isinstance(slot, str):  # a frontend-only widget: its value is skipped when it is there
+            marker = queue[0] in SEED_CONTROL_VALUES if slot == SEED_CONTROL else queue[0] == slot
+            if marker:
+                queue.pop(0)
+            continue
         value = queue.pop(0)
-        if widget.name not in linked:
-            params[widget.name] = _typed(widget, value)
-        if _has_seed_control(widget) and queue and queue[0] in SEED_CONTROL_VALUES:
-            queue.pop(0)
+        if slot.name not in linked:
+            params[slot.name] = _typed(slot, value)
     return params
 
 
-def _has_seed_control(widget: InputSpec) -> bool:
+def has_seed_control(widget: InputSpec) -> bool:
+    """Whether the frontend shows a seed-control widget (fixed, randomize, ...) after this INT widget."""
     return widget.type == "INT" and (
         widget.name in ("seed", "noise_seed") or bool(widget.options.get("control_after_generate"))
     )

@@ -44,6 +44,11 @@ BUILD_JOBS = 2
 CMAKE_ARGS = (
     "-DCMAKE_BUILD_TYPE=Release",
     "-DGGML_NATIVE=ON",  # safe here: built and run on the same machine (see the module docstring)
+    # AMX tiles off: on a Sapphire Rapids VM that lists amx_* in /proc/cpuinfo, ggml's AMX matmul died
+    # with a general protection fault at the first prompt (measured 2026-12-02). GCC lets an explicit
+    # -mno-* override what -march=native implies, wherever it sits on the command line.
+    "-DCMAKE_C_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16",
+    "-DCMAKE_CXX_FLAGS=-mno-amx-tile -mno-amx-int8 -mno-amx-bf16",
     "-DBUILD_SHARED_LIBS=OFF",  # self-contained binaries that can be moved out of the build tree
     # Offline: no HTTPS model downloads, no web UI (neither an npm build nor a prebuilt-asset download).
     "-DLLAMA_OPENSSL=OFF",

@@ -19,6 +19,7 @@ from anysym.language.comfy_format import to_api
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, has_errors
 from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, detect_syntax, parse
+from anysym.language.ui_export import to_ui
 from anysym.language.validate import validate
 from anysym.nodes.keys import KeyFunction, check_key_functions, parse_key_function
 from anysym.nodes.loose_loaders import link_loose_loaders
@@ -57,7 +58,8 @@ async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -
     )
     if context.run_dir is not None:
         RunDir(context.run_dir).write_attempt(attempt)
-    return {"attempts": [attempt], "prompt": prompt or {}}
+    workflow = to_ui(attempt.flow, deps.catalog) if prompt and attempt.flow is not None else {}
+    return {"attempts": [attempt], "prompt": prompt or {}, "workflow": workflow}
 
 
 def compile_draft(

@@ -35,7 +35,11 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     started = time.perf_counter()
     try:
         job = await deps.executor.run(
-            state["prompt"], inputs=inputs, out_dir=out_dir, timeout=context.execute_timeout_s
+            state["prompt"],
+            inputs=inputs,
+            out_dir=out_dir,
+            timeout=context.execute_timeout_s,
+            workflow=state.get("workflow") or None,
         )
     except ComfyTimeoutError as exc:
         job = _timed_out(exc, context.execute_timeout_s)

@@ -39,7 +39,13 @@ class TimingOutFirst:
     then: ScriptedExecutor
 
     async def run(
-        self, prompt: Mapping[str, Any], *, inputs: Mapping[str, Path], out_dir: Path, timeout: float
+        self,
+        prompt: Mapping[str, Any],
+        *,
+        inputs: Mapping[str, Path],
+        out_dir: Path,
+        timeout: float,
+        workflow: Mapping[str, Any] | None = None,
     ) -> FakeExecution:
         if not self.then.prompts and self.error is not None:
             self.then.prompts.append(dict(prompt))

@@ -70,4 +70,4 @@ def test_execute_reads_the_file_before_contacting_any_server(tmp_path: Path) -> 
     blob = tmp_path / "flow.txt"
     blob.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)))
     result = runner.invoke(app, ["execute", str(blob), "--server", "http://127.0.0.1:9"])
-    assert result.exit_code == 1 and "not UTF-8 text" in result.output
+    assert result.exit_code == 1 and "a PNG without a ComfyUI workflow" in result.output
