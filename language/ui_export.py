@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from anysym.language.catalog import Catalog, InputSpec, NodeSpec
+from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.comfy_format import output_index
-from anysym.language.defaults import fill_defaults
+from anysym.language.defaults import default_for, fill_defaults
 from anysym.language.flow import Flow
 from anysym.language.ui_workflow import ANYSYM_ID, SEED_CONTROL, widget_slots
 
@@ -160,12 +160,6 @@ def _widget_values(params: Mapping[str, Any], spec: NodeSpec | None) -> list[Any
     return [
         (_SEED_CONTROL_VALUE if slot == SEED_CONTROL else slot)
         if isinstance(slot, str)
-        else params.get(slot.name, _default(slot))
+        else params.get(slot.name, default_for(slot)[1])
         for slot in widget_slots(spec)
     ]
-
-
-def _default(widget: InputSpec) -> Any:
-    if "default" in widget.options:
-        return widget.options["default"]
-    return widget.choices[0] if widget.choices else None
