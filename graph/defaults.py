@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import structlog
 
+from anysym.errors import LocalServiceError
 from anysym.graph.comfy import ComfyExecutor, first_reachable_catalog
 from anysym.graph.deps import Deps, GrammarBuilder, NodeSearch, Retriever
 from anysym.language.catalog import Catalog
@@ -29,12 +30,22 @@ LOCAL_TIMEOUT_S = 900.0
 
 
 def resolve_llm_settings(settings: LLMSettings, paths: Paths) -> LLMSettings:
-    """Return `settings`, or the managed local LLM's endpoint when none is configured (started if needed)."""
+    """Return `settings`, or the managed local LLM's endpoint when none is configured (started if needed).
+
+    Without an endpoint, `settings.model` names which installed local model the managed server runs
+    (`qwen2.5-coder-1.5b`: the server restarts with it); any other name is a one-line error.
+    """
     if settings.is_configured:
         return settings
     from anysym.llm.local_server import LocalLLM
+    from anysym.llm.models import MODELS
 
-    url = LocalLLM(paths).ensure_running()
+    if settings.model not in MODELS:
+        raise LocalServiceError(
+            f"{settings.model!r} is not a managed local model ({', '.join(MODELS)}); "
+            "give --base-url for a model served elsewhere"
+        )
+    url = LocalLLM(paths, model=settings.model).ensure_running()
     _log.info("using_managed_local_llm", base_url=url, model=settings.model)
     # The local server answers one request at a time on shared CPU cores: a client that gives up early
     # leaves it busy with the abandoned request and the retry queues behind it.

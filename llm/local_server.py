@@ -172,10 +172,14 @@ class LocalLLM:
             progress(f"no LLM endpoint configured; starting the local model {self.spec.alias} ...")
         if not self.runtime_installed or not self.model_path.is_file():
             raise LocalServiceError(
-                "no LLM endpoint configured and the local model is not installed: run `anysym llm install` "
-                "or set ANYSYM_LLM_BASE_URL"
+                f"no LLM endpoint configured and the local model {self.spec.alias} is not installed: run "
+                f"`anysym llm install{self._model_flag}` or set ANYSYM_LLM_BASE_URL"
             )
         return self.serve(timeout=timeout)
+
+    @property
+    def _model_flag(self) -> str:
+        return "" if self.spec.alias == DEFAULT_MODEL else f" --model {self.spec.alias}"
 
     def _start(self) -> int:
         self.run_dir.mkdir(parents=True, exist_ok=True)

@@ -156,3 +156,17 @@ def test_unpack_vendored_extracts_only_llama_cpp(tmp_path: Path) -> None:
     assert (root / "CMakeLists.txt").is_file()
     assert not (tmp_path / "src" / "llama_cpp_python-0.3.36" / "setup.py").exists()
     assert not (tmp_path / "src" / "llama_cpp_python-0.3.36" / ".git").exists()
+
+
+def test_an_unconfigured_endpoint_serves_the_named_local_model(tmp_path: Path) -> None:
+    from anysym.errors import LocalServiceError
+    from anysym.graph.defaults import resolve_llm_settings
+    from anysym.llm.settings import LLMSettings
+
+    paths = Paths(home=tmp_path)
+    with pytest.raises(LocalServiceError, match="'gpt-4o' is not a managed local model"):
+        resolve_llm_settings(LLMSettings(model="gpt-4o"), paths)
+    with pytest.raises(LocalServiceError, match="anysym llm install --model qwen2.5-coder-1.5b"):
+        resolve_llm_settings(LLMSettings(model="qwen2.5-coder-1.5b"), paths)
+    configured = LLMSettings(model="gpt-4o", base_url="http://127.0.0.1:9/v1")
+    assert resolve_llm_settings(configured, paths) is configured
