@@ -66,6 +66,13 @@ _FRAMES = re.compile(
 )
 _NOT_FRAME_COUNT = re.compile(r"\b(?:every|each|first|last|skip\w*|at)\s+$")
 _BATCH = re.compile(r"\bbatch\s+(?:size\s+)?(?:of\s+)?(\d{1,3})\b")
+_GRAY = r"(?:gr[ae]y-?scale|black[- ]and[- ]white|monochrome|single[- ]channel)"
+_GRAY_RESULT = re.compile(
+    rf"\b(?:an?|the|as)\s+(?:pure\s+)?{_GRAY}\s+(?:image|picture|photo|copy|version|mask|map|png)\b"
+    rf"|\b(?:as|into|to|in)\s+{_GRAY}\b(?!\s+\w)"
+    rf"|\b(?:make|turn|convert|render|save)\s+(?:it|them|this|the\s+\w+|file\d+)\s+(?:in(?:to)?\s+)?{_GRAY}\b"
+)
+_COLOURS_RESULT = re.compile(r"\bcolou?ri[sz]\w*|\bin\s+colou?rs?\b|\bfull[- ]colou?r\b")
 _SIZE_REF_BEFORE = re.compile(
     r"(?:\b(?:size|dimensions|resolution)\s+(?:of|as)|\bas\s+(?:large|big|wide|tall)\s+as)\s+$"
 )
@@ -123,6 +130,8 @@ class Expectations(BaseModel):
     """The number of frames the task states ("a 4-frame animation")."""
     batch_size: int | None = None
     """The batch size the task states ("with a batch size of 2")."""
+    grayscale: bool = False
+    """Whether the task asks for a grayscale (black-and-white, monochrome) image as its result."""
 
     def origin(self, size: Size) -> str:
         """Describe how `size` is made plausible by the task ("" when it is not a candidate)."""
@@ -157,7 +166,17 @@ def expect(task: str, inputs: Sequence[Path]) -> Expectations:
         output_kinds=_kinds(wording.text, facts),
         frames=_single(_frame_counts(wording.text)),
         batch_size=_single(int(m.group(1)) for m in _BATCH.finditer(wording.text)),
+        grayscale=_asks_grayscale(wording.text),
     )
+
+
+def _asks_grayscale(text: str) -> bool:
+    """A grayscale result ("a black-and-white image", "into grayscale"), unless colour is asked for too.
+
+    "Colourise the black-and-white photo" names grayscale as the input's state: any colour word in the
+    task withdraws the expectation (unsure expectations are skipped).
+    """
+    return bool(_GRAY_RESULT.search(text)) and not _COLOURS_RESULT.search(text)
 
 
 def _input_fact(path: Path, index: int, text: str) -> InputFact:

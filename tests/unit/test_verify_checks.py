@@ -476,3 +476,46 @@ def test_an_input_saved_unchanged_fails_unless_the_flow_only_converts(
         check_outputs(convert, [output], ex("Save photo.png as a PNG.", inputs, "photo.png"), catalog) == []
     )
     assert check_outputs(EDIT, [image_out(tmp_path, (256, 192))], task, catalog) == []
+
+
+# -- grayscale ----------------------------------------------------------------------------------------
+
+
+def _saved(tmp_path: Path, name: str, image: Image.Image, function_id: str = "save") -> OutputFile:
+    path = tmp_path / name
+    image.save(path)
+    return OutputFile(function_id=function_id, path=path, kind="image", filename=name)
+
+
+@pytest.mark.parametrize(
+    ("task", "asks"),
+    [
+        ("Make a grayscale image from the green channel of photo.png and save it.", True),
+        ("Save the mask of photo.png as a black-and-white image.", True),
+        ("Turn photo.png into grayscale.", True),
+        ("Colourise the black-and-white photo.png.", False),
+        ("Paint a black and white cat in a garden.", False),
+        ("Invert the colours of photo.png.", False),
+    ],
+)
+def test_a_grayscale_result_is_expected_only_when_asked(
+    task: str, asks: bool, inputs: dict[str, Path]
+) -> None:
+    assert ex(task, inputs, "photo.png").grayscale is asks
+
+
+def test_a_colour_output_fails_a_grayscale_task_and_a_gray_one_passes(
+    tmp_path: Path, inputs: dict[str, Path], catalog: Catalog
+) -> None:
+    expectations = ex("Make a grayscale image from the green channel of photo.png.", inputs, "photo.png")
+    colour = _saved(tmp_path, "colour.png", Image.new("RGB", (256, 192), (10, 200, 10)))
+    [found] = check_outputs(EDIT, [colour], expectations, catalog)
+    assert (found.kind, found.function, found.port) == (K.VERIFICATION_FAILED, "save", "images")
+    assert "colour image" in found.message and "grayscale" in found.message
+    gray_rgb = _saved(tmp_path, "gray.png", Image.new("RGB", (256, 192), (90, 90, 90)))
+    gray_l = _saved(tmp_path, "gray_l.png", Image.new("L", (256, 192), 90))
+    assert check_outputs(EDIT, [gray_rgb], expectations, catalog) == []
+    assert check_outputs(EDIT, [gray_l], expectations, catalog) == []
+    assert check_outputs(EDIT, [colour, gray_rgb], expectations, catalog) == []  # one gray result is enough
+    not_asked = ex("Invert the colours of photo.png.", inputs, "photo.png")
+    assert check_outputs(EDIT, [colour], not_asked, catalog) == []
