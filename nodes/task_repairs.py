@@ -6,7 +6,9 @@ Small models (measured with the embedded 0.5B) make mistakes the task text and i
   `load_inputs` adds the missing loader, chosen per file kind from the catalog;
 - they copy literal values from the reference programs ("scale it to 256x256" became 96x96, "blend
   evenly" kept `blend_mode="screen"`): `bind_task_values` writes the values the task states.
-`apply_task_repairs` runs both; it is idempotent, so psi1 and compile may both apply it.
+- with no input files at all, they still copy a loader of the examples' "photo.png":
+  `create_instead_of_loading` turns it into the creator of that value (EmptyImage, EmptyLatentImage);
+`apply_task_repairs` runs them; it is idempotent, so psi1 and compile may both apply it.
 """
 
 from __future__ import annotations
@@ -18,20 +20,55 @@ from pathlib import Path
 from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
-from anysym.language.io_nodes import LOADERS
+from anysym.language.io_nodes import CREATORS, LOADERS
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_values import bind_task_values
 
-__all__ = ["apply_task_repairs", "load_inputs"]
+__all__ = ["apply_task_repairs", "create_instead_of_loading", "load_inputs"]
 
 
 def apply_task_repairs(
     flow: Flow, *, task: str, inputs: Sequence[str | Path], catalog: Catalog
 ) -> tuple[Flow, list[str]]:
     """Load every input file the flow forgot, then bind the values the task states; one note per change."""
-    flow, notes = load_inputs(flow, inputs, catalog)
+    flow, notes = load_inputs(flow, inputs, catalog) if inputs else create_instead_of_loading(flow, catalog)
     flow, bound = bind_task_values(flow, task, catalog, [Path(p).name for p in inputs])
     return flow, notes + bound
+
+
+def create_instead_of_loading(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]:
+    """For a task without input files: each loader becomes the creator of the value it would load.
+
+    With no file to load, a copied `LoadImage("photo.png")` can only fail on the server; refine then
+    kept the loader (a 0.5B answered the same flow three times). The loader's used output type (its
+    first one before links exist) picks the creator (`EmptyImage`, `EmptyLatentImage`, `SolidMask`),
+    whose values the task binding then sets ("a 200x100 image"). A loader whose results of several
+    types are used is left alone.
+    """
+    notes: list[str] = []
+    for function_id, function in list(flow.functions.items()):
+        spec = catalog.get(function.type)
+        if spec is None or not spec.outputs or not any(is_file_input(i) for i in spec.widget_inputs()):
+            continue
+        used = {str(link.output) for link in flow.links_from(function_id)}
+        types = {o.type for o in spec.outputs if o.name in used or str(o.index) in used} or {
+            spec.outputs[0].type
+        }
+        creator = CREATORS.get(next(iter(types))) if len(types) == 1 else None
+        made = catalog.get(creator) if creator else None
+        if made is None or not made.outputs:
+            continue
+        output = next(o for o in made.outputs if o.type in types)
+        links = [
+            link.model_copy(update={"output": output.name}) if link.source == function_id else link
+            for link in flow.links
+        ]
+        flow = flow.with_function(function_id, Function(type=made.name)).with_links(links)
+        notes.append(
+            f"changed {function_id} from {function.type} to {made.name}: the task has no input files, so "
+            "the value is created"
+        )
+    return flow, notes
 
 
 def load_inputs(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog) -> tuple[Flow, list[str]]:

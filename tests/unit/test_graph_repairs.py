@@ -12,7 +12,7 @@ from anysym.errors import ALangSyntaxError
 from anysym.graph.state import Draft
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
-from anysym.language.flow import Flow, Function
+from anysym.language.flow import Flow, Function, Link
 from anysym.language.syntax import parse
 from anysym.nodes.catalog_excerpt import select_types, signature
 from anysym.nodes.compile import compile_draft
@@ -207,3 +207,31 @@ def test_the_one_size_the_task_states_is_bound(snapshot_catalog: Catalog) -> Non
     assert bind_task_values(flow, "blur photo.png with radius 4", snapshot_catalog) == (flow, [])
     two = flow.with_function("crop", Function(type="ImageCrop", params={"width": 8, "height": 8}))
     assert bind_task_values(two, "make it 256x192", snapshot_catalog) == (two, [])  # a choice: left alone
+
+
+def test_a_task_without_files_creates_what_a_copied_loader_would_load(snapshot_catalog: Catalog) -> None:
+    from anysym.nodes.task_repairs import apply_task_repairs
+
+    flow = Flow.build(
+        {
+            "photo": Function(type="LoadImage", params={"image": "photo.png"}),
+            "latent": Function(type="LoadLatent", params={"latent": "x.latent"}),
+            "inverted": Function(type="ImageInvert"),
+            "save": Function(type="SaveImage"),
+        },
+        [
+            Link(source="photo", output="IMAGE", target="inverted", input="image"),
+            Link(source="inverted", output="IMAGE", target="save", input="images"),
+        ],
+    )
+    task = "Create a 200x100 image filled with pure red and save it."
+    repaired, notes = apply_task_repairs(flow, task=task, inputs=[], catalog=snapshot_catalog)
+    assert repaired.functions["photo"].type == "EmptyImage"
+    assert repaired.functions["latent"].type == "EmptyLatentImage"
+    assert Link(source="photo", output="IMAGE", target="inverted", input="image") in repaired.links
+    assert repaired.functions["photo"].params["color"] == 0xFF0000
+    assert notes[0] == (
+        "changed photo from LoadImage to EmptyImage: the task has no input files, so the value is created"
+    )
+    with_files, _ = apply_task_repairs(flow, task=task, inputs=["photo.png"], catalog=snapshot_catalog)
+    assert with_files.functions["photo"].type == "LoadImage"
