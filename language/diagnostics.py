@@ -49,6 +49,7 @@ class DiagnosticKind(StrEnum):
     MISSING_KEY_FUNCTION = "missing_key_function"
     EXTRACTION_ERROR = "extraction_error"
     VERIFICATION_FAILED = "verification_failed"
+    UNCLAIMED_VALUE = "unclaimed_value"
     UNKNOWN_INPUT_FILE = "unknown_input_file"
     UNUSED_INPUT_FILE = "unused_input_file"
     REACHES_NO_OUTPUT = "reaches_no_output"

@@ -22,7 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
-from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.catalog import Catalog, InputSpec, NodeSpec
 from anysym.language.flow import Flow, ParamValue
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.catalog_excerpt import is_model_input
@@ -31,7 +31,17 @@ from anysym.verify.media import Size
 from anysym.verify.relative_sizes import Factor
 from anysym.verify.wording import read_wording
 
-__all__ = ["bind_task_values", "flow_order", "task_tokens"]
+__all__ = [
+    "accepts",
+    "bind_task_values",
+    "bindable_inputs",
+    "choice_positions",
+    "flow_order",
+    "name_words",
+    "negation_positions",
+    "number_positions",
+    "task_tokens",
+]
 
 _SPELLING = {
     "colour": "color",
@@ -122,13 +132,21 @@ def bind_task_values(
     return flow, notes
 
 
+def bindable_inputs(spec: NodeSpec | None) -> list[InputSpec]:
+    """The literal inputs a task can state a value for: numbers, choices, switches (no files, no models)."""
+    return [
+        inp
+        for inp in (spec.widget_inputs() if spec is not None else ())
+        if inp.type in ("INT", "FLOAT", "COMBO", "BOOLEAN")
+        and not is_file_input(inp)
+        and not is_model_input(inp)
+    ]
+
+
 def _slots(flow: Flow, catalog: Catalog) -> Iterator[_Slot]:
     for function_id in flow_order(flow):
-        spec = catalog.get(flow.functions[function_id].type)
-        for inp in spec.widget_inputs() if spec is not None else ():
-            if inp.type in ("INT", "FLOAT", "COMBO", "BOOLEAN") and not is_file_input(inp):
-                if not is_model_input(inp):
-                    yield _Slot(function_id, inp)
+        for inp in bindable_inputs(catalog.get(flow.functions[function_id].type)):
+            yield _Slot(function_id, inp)
 
 
 _Binding = tuple[str, list[ParamValue]]
@@ -149,51 +167,77 @@ def _groups(slots: Sequence[_Slot], find: _BindingFinder) -> Iterator[dict[tuple
         if len(values) != len(group):
             continue
         pairs = list(zip(group, values, strict=True))
-        if all(_accepts(slot.spec, value) for slot, value in pairs):
+        if all(accepts(slot.spec, value) for slot, value in pairs):
             yield {(slot.function_id, slot.spec.name): _typed(slot.spec, value) for slot, value in pairs}
 
 
-def _choice_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
-    if slot.spec.type != "COMBO" or not slot.spec.choices:
-        return None
+def choice_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, ParamValue]]:
+    """Where the task tokens name one of `inp`'s choices ("normal mode", "nearest-neighbour"), in order."""
+    if inp.type != "COMBO" or not inp.choices:
+        return []
     found: list[tuple[int, ParamValue]] = []
-    firsts = [(_words(str(c)) or [""])[0] for c in slot.spec.choices]
-    for choice, first in zip(slot.spec.choices, firsts, strict=True):
+    firsts = [(_words(str(c)) or [""])[0] for c in inp.choices]
+    for choice, first in zip(inp.choices, firsts, strict=True):
         words = _words(str(choice))
         if not words or str(choice).lower() in _GENERIC_CHOICES or len(str(choice)) < 3:
             continue
         found.extend((position, choice) for position in _find(tokens, words))
         if len(words) > 1 and len(first) >= 5 and firsts.count(first) == 1:  # "nearest-neighbour"
             found.extend((position, choice) for position in _find(tokens, [first]))
+    return sorted(found, key=lambda item: item[0])
+
+
+def number_positions(
+    inp: InputSpec, tokens: Sequence[str], *, whole_name: bool = False
+) -> list[tuple[int, ParamValue]]:
+    """Where a number stands next to a word of `inp`'s name ("radius 4"), for its first key that finds one.
+
+    `whole_name`: only next to all of the name's words ("blend factor 0.6", not "factor 0.6").
+    """
+    found = _numbers_by_key(inp, tokens, whole_name=whole_name)
+    return found[1] if found is not None else []
+
+
+def _choice_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
+    found = choice_positions(slot.spec, tokens)
     if not found:
         return None
-    values = [choice for _, choice in sorted(found)]
-    return f"choice:{slot.spec.name}", list(dict.fromkeys(values))
+    return f"choice:{slot.spec.name}", list(dict.fromkeys(choice for _, choice in found))
 
 
 def _number_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
-    if slot.spec.type not in ("INT", "FLOAT"):
+    found = _numbers_by_key(slot.spec, tokens)
+    if found is None:
         return None
-    parts = _words(slot.spec.name)
-    keys = [parts] if len(parts) > 1 else []
-    keys += [[part] for part in parts if part not in _GENERIC_KEYS and len(part) >= 1]
+    key, positioned = found
+    return key, list(dict.fromkeys(value for _, value in positioned))
+
+
+def _numbers_by_key(
+    inp: InputSpec, tokens: Sequence[str], *, whole_name: bool = False
+) -> tuple[str, list[tuple[int, ParamValue]]] | None:
+    if inp.type not in ("INT", "FLOAT"):
+        return None
+    parts = _words(inp.name)
+    keys = [parts] if len(parts) > 1 or whole_name else []
+    keys += [] if whole_name else [[part] for part in parts if part not in _GENERIC_KEYS and len(part) >= 1]
     for key in keys:
         near = (_number_near(tokens, position, len(key)) for position in _find(tokens, key))
-        values: list[ParamValue] = [value for value in near if value is not None]
+        values: list[tuple[int, ParamValue]] = [found for found in near if found is not None]
         if values:
-            return f"number:{' '.join(key)}", list(dict.fromkeys(values))
+            return f"number:{' '.join(key)}", values
     return None
 
 
-def _number_near(tokens: Sequence[str], position: int, width: int) -> float | None:
+def _number_near(tokens: Sequence[str], position: int, width: int) -> tuple[int, float] | None:
     """The number right after the key (fillers such as `=`, `of`, `to` skipped) or right before it."""
     after = position + width
     while after < len(tokens) and after - position - width < 3 and tokens[after] in _FILLERS:
         after += 1
     if after < len(tokens) and (value := _number(tokens[after])) is not None:
-        return value
+        return after, value
     if position > 0 and (value := _number(tokens[position - 1])) is not None:
-        return value
+        return position - 1, value
     return None
 
 
@@ -238,7 +282,7 @@ def _factors(slots: Sequence[_Slot], factors: Sequence[Factor]) -> dict[tuple[st
     if not values or len(values) != len(scaled):
         return {}
     pairs = list(zip(scaled, values, strict=True))
-    if not all(_accepts(slot.spec, value) for slot, value in pairs):
+    if not all(accepts(slot.spec, value) for slot, value in pairs):
         return {}
     return {(slot.function_id, slot.spec.name): value for slot, value in pairs}
 
@@ -285,16 +329,24 @@ def _sides(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str
 
 def _negations(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
     """`no feathering`, `without dithering`: the input's off value (0, False, "none")."""
-    negated = {tokens[i + 1] for i, t in enumerate(tokens[:-1]) if t in ("no", "without")}
     bound: dict[tuple[str, str], ParamValue] = {}
     for slot in slots:
-        stem = slot.spec.name.lower()
-        if len(stem) < 5 or not any(word.startswith(stem[:6]) for word in negated):
-            continue
-        off = _off_value(slot.spec)
-        if off is not None:
+        for _, off in negation_positions(slot.spec, tokens)[:1]:
             bound[(slot.function_id, slot.spec.name)] = off
     return bound
+
+
+def negation_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, ParamValue]]:
+    """Where the task switches `inp` off ("no feathering", "without dithering"), with its off value."""
+    stem = inp.name.lower()
+    off = _off_value(inp)
+    if len(stem) < 5 or off is None:
+        return []
+    return [
+        (i + 1, off)
+        for i, token in enumerate(tokens[:-1])
+        if token in ("no", "without") and tokens[i + 1].startswith(stem[:6])
+    ]
 
 
 def _off_value(spec: InputSpec) -> ParamValue:
@@ -307,7 +359,8 @@ def _off_value(spec: InputSpec) -> ParamValue:
     return None
 
 
-def _accepts(spec: InputSpec, value: ParamValue) -> bool:
+def accepts(spec: InputSpec, value: ParamValue) -> bool:
+    """Whether `spec` takes `value` as stated: a listed choice, or a number of its type within its range."""
     if spec.type == "COMBO":
         return value in (spec.choices or ())
     if not isinstance(value, float):
@@ -321,6 +374,11 @@ def _typed(spec: InputSpec, value: ParamValue) -> ParamValue:
     if spec.type == "INT" and isinstance(value, float):
         return int(value)
     return value
+
+
+def name_words(name: str) -> list[str]:
+    """The words of an input or choice name as the task tokens spell them (`blend_mode` -> blend, mode)."""
+    return _words(name)
 
 
 def _words(name: str) -> list[str]:

@@ -1,7 +1,9 @@
 """verify: check what the execution produced against what the task asks, before the run may end.
 
 Deterministic expectations first (`anysym.verify`: output kinds, frame counts, sizes computed from the
-task and the real input files); then, when the graph has one, the vision judge. Every failure is a
+task and the real input files, a grayscale result; `anysym.nodes.task_claims`: every value the task states
+for an input of a node type its search found is taken by some function); then, when the graph has one,
+the vision judge. Every failure is a
 Diagnostic addressed to the function most likely responsible, so refine can fix it; the attempt records
 "verified", "unverified" (nothing could be checked) or "failed".
 """
@@ -20,6 +22,7 @@ from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt, Verification
 from anysym.graph.state import State
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity, has_errors
+from anysym.nodes.task_claims import unclaimed_diagnostics
 from anysym.verify.checks import BLOCKING, check_outputs, check_static
 from anysym.verify.expectations import Expectations, expect
 
@@ -36,6 +39,8 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
         static = check_static(attempt.flow, expectations, deps.catalog)
         problems = [d for d in static if d.kind not in BLOCKING]
         problems += check_outputs(attempt.flow, attempt.outputs, expectations, deps.catalog)
+        searched = state.get("suggested_types", [])
+        problems += unclaimed_diagnostics(attempt.flow, state["task"], deps.catalog, searched)
     checks = _checks_made(expectations)
     if not has_errors(problems) and deps.judge is not None:
         try:
