@@ -21,6 +21,7 @@ from anysym.bench.suites import Task
 from anysym.bench.variants import Variant
 from anysym.errors import AnysymError, BenchError
 from anysym.graph.api import agenerate
+from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import STAGES_REACHED, Result
 from anysym.language.syntax import Syntax
@@ -105,6 +106,8 @@ class EngineRunner:
                 verify=variant.verify,
                 task_repairs=variant.task_repairs,
                 loose_links=variant.loose_links,
+                search_budget=Context().search_budget if variant.search else 0,
+                vary_examples=variant.vary_examples,
                 node_k=3 if variant.node_search else 0,
                 node_docs=variant.node_docs,
                 example_values=variant.example_values,

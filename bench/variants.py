@@ -16,7 +16,10 @@ the corrected functions and psi2 links them, or rewrites the whole program), `fr
 `filter-examples`/`all-examples` (retrieved programs doing another job by the node search left out, or
 not; on by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
 examples, or not; off by default), `loose-links`/`no-loose-links` (a task file's loader that nothing uses
-linked where exactly one value of its type is missing, or not; on by default), `candidates-N` (at most N
+linked where exactly one value of its type is missing, or not; on by default), `search`/`no-search` (local
+edits of a flow that failed verification executed before refine, or not; on by default), `vary-examples`/
+`same-examples` (sampled answer n asked without the top n retrieved programs, or every answer from the same
+prompt; on by default), `candidates-N` (at most N
 answers sampled per functions step, the best by static fit taken; default 3, 1: off).
 """
 
@@ -50,6 +53,8 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "filter_examples": ("filter-examples", "all-examples"),
     "parameter_step": ("parameter-step", "no-parameter-step"),
     "loose_links": ("loose-links", "no-loose-links"),
+    "search": ("search", "no-search"),
+    "vary_examples": ("vary-examples", "same-examples"),
 }
 """Each on/off `Variant` field and its (on, off) modifiers; a label names the modifier of a non-default."""
 _MODIFIERS = (
@@ -81,6 +86,8 @@ class Variant:
     filter_examples: bool = True
     parameter_step: bool = False
     loose_links: bool = True
+    search: bool = True
+    vary_examples: bool = True
     candidates: int = 3
 
     @property

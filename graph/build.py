@@ -2,8 +2,9 @@
 
 ```
 START -> retrieve -> (infer_components -> infer_topology | infer_flow) -> compile
-compile -> review (interrupt) -> execute | compile      compile -> execute | refine | finalize
-execute -> verify | refine | finalize      verify -> refine | finalize      refine -> compile
+compile -> review (interrupt) -> execute | compile      compile -> execute | search | refine | finalize
+execute -> verify | search | refine | finalize      verify -> search | refine | finalize
+search -> compile | refine | finalize      refine -> compile
 finalize -> END
 ```
 """
@@ -30,6 +31,7 @@ from anysym.graph.routes import (
     route_after_execute,
     route_after_refine,
     route_after_review,
+    route_after_search,
     route_after_verify,
     route_inference,
 )
@@ -43,6 +45,7 @@ from anysym.nodes.infer_topology import infer_topology
 from anysym.nodes.refine import refine
 from anysym.nodes.retrieve import retrieve
 from anysym.nodes.review import review
+from anysym.nodes.search import search
 from anysym.nodes.verify import verify
 
 __all__ = ["GRAPH_NAME", "build_graph", "compile_graph"]
@@ -69,6 +72,7 @@ def build_graph(deps: Deps) -> StateGraph[State, Context, InputState, State]:
     builder.add_node("review", _instrument("review", review))
     builder.add_node("execute", _instrument("execute", execute, deps), retry_policy=_EXECUTE_RETRY)
     builder.add_node("verify", _instrument("verify", verify, deps))
+    builder.add_node("search", _instrument("search", search, deps))
     builder.add_node("refine", _instrument("refine", refine, deps))
     builder.add_node("finalize", _instrument("finalize", finalize))
     builder.add_edge(START, "retrieve")
@@ -80,6 +84,7 @@ def build_graph(deps: Deps) -> StateGraph[State, Context, InputState, State]:
     builder.add_conditional_edges("review", route_after_review)
     builder.add_conditional_edges("execute", route_after_execute)
     builder.add_conditional_edges("verify", route_after_verify)
+    builder.add_conditional_edges("search", route_after_search)
     builder.add_conditional_edges("refine", route_after_refine)
     builder.add_edge("finalize", END)
     return builder

@@ -77,6 +77,20 @@ class Context:
             "fits the task's static facts is taken, else the best."
         },
     )
+    search_budget: int = field(
+        default=8,
+        metadata={
+            "description": "Local edits of a flow that failed verification executed at most, before "
+            "refine (0: no search)."
+        },
+    )
+    vary_examples: bool = field(
+        default=True,
+        metadata={
+            "description": "Sampled answer n of a functions step is asked without the top n retrieved "
+            "programs (False: every sample sees the same prompt)."
+        },
+    )
     max_refinements: int = field(
         default=3, metadata={"description": "How many refine rounds may follow the first attempt."}
     )

@@ -36,8 +36,9 @@ StageReached = Literal["extracted", "parsed", "valid", "executed", "outputs"]
 STAGES_REACHED: tuple[StageReached, ...] = ("extracted", "parsed", "valid", "executed", "outputs")
 """The stages in order, so `STAGES_REACHED.index(a) < STAGES_REACHED.index(b)` means b got further."""
 
-AttemptStage = Literal["psi1", "psi2", "one_step", "refine", "edit"]
-"""Which step wrote an attempt's program (`edit`: a user edit at review or `anysym rerun`)."""
+AttemptStage = Literal["psi1", "psi2", "one_step", "refine", "edit", "search"]
+"""Which step wrote an attempt's program (`edit`: a user edit at review or `anysym rerun`; `search`: a
+local edit of a flow that failed verification)."""
 
 FailedStage = Literal[
     "extract", "parse", "validate", "key_functions", "verify", "compile", "execute", "outputs", "verification"

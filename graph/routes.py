@@ -9,6 +9,7 @@ from langgraph.runtime import Runtime
 from anysym.graph.assemble import is_success
 from anysym.graph.context import Context
 from anysym.graph.state import State
+from anysym.nodes.search import search_pending
 
 __all__ = [
     "can_refine",
@@ -18,6 +19,7 @@ __all__ = [
     "route_after_execute",
     "route_after_refine",
     "route_after_review",
+    "route_after_search",
     "route_after_verify",
     "route_inference",
 ]
@@ -54,12 +56,12 @@ def refining_components(state: State) -> bool:
 
 def route_after_compile(
     state: State, runtime: Runtime[Context]
-) -> Literal["review", "execute", "refine", "finalize"]:
+) -> Literal["review", "execute", "search", "refine", "finalize"]:
     """Execute a valid attempt (after review when asked), refine a failed one, or stop."""
     context = runtime.context
     attempt = state["attempts"][-1]
     if attempt.failed_stage is not None:
-        return "refine" if can_refine(state, context) else "finalize"
+        return _after_failure(state, context)
     if is_success(attempt, context):
         return "finalize"
     if context.review and attempt.stage != "edit":
@@ -73,17 +75,32 @@ def route_after_review(state: State) -> Literal["compile", "execute"]:
     return "compile" if draft is not None and draft.stage == "edit" else "execute"
 
 
-def route_after_execute(state: State, runtime: Runtime[Context]) -> Literal["verify", "refine", "finalize"]:
+def route_after_execute(
+    state: State, runtime: Runtime[Context]
+) -> Literal["verify", "search", "refine", "finalize"]:
     """Verify what a run produced, refine a run that failed (or produced nothing), or finish."""
     attempt = state["attempts"][-1]
     if attempt.failed_stage is None:
         return "verify" if runtime.context.verify else "finalize"
+    return _after_failure(state, runtime.context)
+
+
+def route_after_verify(state: State, runtime: Runtime[Context]) -> Literal["search", "refine", "finalize"]:
+    """Search local edits of outputs that failed the task's checks, then refine, while allowed; or finish."""
+    if state["attempts"][-1].failed_stage is None:
+        return "finalize"
+    return _after_failure(state, runtime.context)
+
+
+def route_after_search(state: State, runtime: Runtime[Context]) -> Literal["compile", "refine", "finalize"]:
+    """Compile the local edit search handed over, or refine when no edit is left."""
+    if state.get("search_round") == len(state.get("attempts", [])):
+        return "compile"
     return "refine" if can_refine(state, runtime.context) else "finalize"
 
 
-def route_after_verify(state: State, runtime: Runtime[Context]) -> Literal["refine", "finalize"]:
-    """Refine outputs that failed the task's checks while rounds are left, or finish."""
-    attempt = state["attempts"][-1]
-    if attempt.failed_stage is not None and can_refine(state, runtime.context):
-        return "refine"
-    return "finalize"
+def _after_failure(state: State, context: Context) -> Literal["search", "refine", "finalize"]:
+    """A failed attempt: the next local edit while search has any, else refine while rounds are left."""
+    if search_pending(state, context):
+        return "search"
+    return "refine" if can_refine(state, context) else "finalize"

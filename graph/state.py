@@ -74,7 +74,13 @@ class State(InputState, total=False):
     components_repairs: list[str]
     """The task-fact repairs applied to psi1's answer (carried into psi2's draft)."""
     draft: Draft
-    """The latest program text to compile (psi2, one-step, refine or a user edit)."""
+    """The latest program text to compile (psi2, one-step, refine, search or a user edit)."""
+    search_queue: list[Draft]
+    """Local edits of the flow that last failed verification, still to try (written by search)."""
+    search_base: int
+    """The index of the attempt whose local edits search queued."""
+    search_round: int
+    """How many attempts existed when search handed its latest edit to compile."""
     attempts: Annotated[list[Attempt], merge_attempts]
     """Every compiled candidate, in order; the last one is the current attempt."""
     prompt: dict[str, Any]

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 
 from anysym.language.catalog import Catalog
 
-__all__ = ["CREATORS", "LOADERS", "SAVERS", "loaders_for", "savers_for", "working_types"]
+__all__ = ["CONVERTERS", "CREATORS", "LOADERS", "SAVERS", "loaders_for", "savers_for", "working_types"]
 
 LOADERS: dict[str, tuple[tuple[str, str], ...]] = {
     "image": (("LoadImage", "image"), ("LoadImageMask", "image")),
@@ -31,6 +31,8 @@ SAVERS: dict[str, tuple[str, ...]] = {
 """Per output kind, the node types that save it."""
 CREATORS = {"IMAGE": "EmptyImage", "LATENT": "EmptyLatentImage", "MASK": "SolidMask", "AUDIO": "EmptyAudio"}
 """Per socket type, the node type that creates a value from nothing (when there is no file to load)."""
+CONVERTERS = {("MASK", "IMAGE"): "MaskToImage", ("IMAGE", "MASK"): "ImageToMask"}
+"""Per (from, to) socket type, the node type that turns one into the other (a MASK is saved as an IMAGE)."""
 
 
 def loaders_for(kinds: Iterable[str], catalog: Catalog) -> list[str]:

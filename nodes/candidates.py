@@ -7,6 +7,9 @@ is linked or executed, by facts that need no model:
 
 - errors: unknown node types, invalid values, no loader of a task input or a loader of a file the task
   lacks, no saver of an output kind the task asks for, an answer that does not parse;
+- unclaimed values: a value the task states for an input that a node type of the prompt has and no
+  function of the answer has ("overlay mode, blend factor 0.6" answered with a paste; see
+  `anysym.nodes.task_claims`), ranked after errors;
 - strays: working functions (neither loaders nor outputs) of a type that the node search for the
   task and its steps did not find: an example's extra step copied along (the resize kept in an
   invert task). Counting steps whose found types are all missing was measured and dropped: the
@@ -25,7 +28,7 @@ the best of `Context.candidates` answers, earliest on ties.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -44,10 +47,11 @@ from anysym.nodes.ask import Bounds, ask
 from anysym.nodes.components import repair_components
 from anysym.nodes.extract import extract_program
 from anysym.nodes.repairs import repair
+from anysym.nodes.task_claims import unclaimed_values
 from anysym.verify.checks import check_static
 from anysym.verify.expectations import Expectations, expect
 
-__all__ = ["Candidate", "Fit", "ask_components", "fit_of"]
+__all__ = ["Candidate", "Fit", "PromptFor", "ask_components", "examples_for", "fit_of"]
 
 _LINK_KINDS = frozenset(
     {
@@ -66,22 +70,24 @@ class Fit:
 
     repeats: bool = False
     errors: int = 0
+    unclaimed: int = 0
     copies: int = 0
     strays: int = 0
 
     @property
-    def key(self) -> tuple[bool, int, int, int]:
-        """The sort key (a repeat of the failed flow last, then errors, copies, stray working types)."""
-        return (self.repeats, self.errors, self.copies, self.strays)
+    def key(self) -> tuple[bool, int, int, int, int]:
+        """The sort key: a repeat of the failed flow last, then errors, unclaimed values, copies, strays."""
+        return (self.repeats, self.errors, self.unclaimed, self.copies, self.strays)
 
     @property
     def clean(self) -> bool:
         """Whether nothing speaks against the answer."""
-        return self.key == (False, 0, 0, 0)
+        return self.key == (False, 0, 0, 0, 0)
 
     def describe(self) -> str:
         """One line for the run's repair notes."""
         parts = [f"{self.errors} static error(s)", f"{self.strays} function(s) of an unsearched type"]
+        parts += [f"{self.unclaimed} stated value(s) no function takes"] if self.unclaimed else []
         parts += [f"{self.copies} repeated function(s)"] if self.copies else []
         return ", ".join(["repeats the failed flow", *parts] if self.repeats else parts)
 
@@ -112,6 +118,7 @@ def fit_of(
     catalog: Catalog,
     searched: Sequence[str],
     failed: Flow | None = None,
+    shown: Sequence[str] = (),
 ) -> Fit:
     """Score an unlinked flow against the task's static facts (see the module docstring)."""
     repaired, _ = repair(flow, catalog)
@@ -129,6 +136,7 @@ def fit_of(
     return Fit(
         repeats=failed is not None and signature == _signature(failed),
         errors=len(findings) + missing_saver,
+        unclaimed=len(unclaimed_values(repaired, expectations.task, catalog, shown)),
         copies=sum(max(0, count - FREE_COPIES) for count in signature.values()),
         strays=len(working_types(types - set(searched), catalog)) if searched else 0,
     )
@@ -141,24 +149,41 @@ def _signature(flow: Flow) -> Counter[tuple[str, str]]:
     )
 
 
+PromptFor = Callable[[State], tuple[str, list[str]]]
+"""Builds a step's user prompt and the node types it shows from a state (whose examples may vary)."""
+
+
+def examples_for(state: State, sample: int) -> State:
+    """`state` with the examples answer `sample` is shown: all for the first, then without the top n.
+
+    A small model copies the first example wholesale, and samples of one prompt at temperature 0.8
+    kept copying it (three identical answers in the cpu suite's runs); leaving it out moves the answer.
+    """
+    examples = list(state.get("examples", []))
+    return {**state, "examples": examples[sample:] if sample < len(examples) else []}
+
+
 async def ask_components(
     state: State,
     context: Context,
     deps: Deps,
     *,
     stage: str,
-    user: str,
-    types: Sequence[str],
+    prompt_for: PromptFor,
     max_outputs: int,
     bounds: Bounds | None = None,
     failed: Flow | None = None,
 ) -> tuple[Candidate, list[LLMCall]]:
-    """Ask for functions-only answers until one fits cleanly or `context.candidates` were tried."""
+    """Ask for functions-only answers until one fits cleanly or `context.candidates` were tried.
+
+    With `context.vary_examples`, answer n is asked without the top n retrieved programs.
+    """
     expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
     searched = state.get("suggested_types", [])
     tried: list[Candidate] = []
     calls: list[LLMCall] = []
     for sample in range(max(1, context.candidates)):
+        user, types = prompt_for(examples_for(state, sample) if context.vary_examples else state)
         answer, call = await ask(
             deps,
             context,
@@ -171,7 +196,7 @@ async def ask_components(
             sample=sample,
         )
         calls.append(call)
-        tried.append(_candidate(answer, state, context, deps, expectations, searched, failed))
+        tried.append(_candidate(answer, state, context, deps, expectations, searched, failed, types))
         if tried[-1].fit.clean:
             break
     chosen = min(range(len(tried)), key=lambda n: tried[n].fit.key)  # min keeps the earliest on ties
@@ -190,6 +215,7 @@ def _candidate(
     expectations: Expectations,
     searched: Sequence[str],
     failed: Flow | None,
+    shown: Sequence[str],
 ) -> Candidate:
     extracted = extract_program(answer)
     if extracted.error is not None:
@@ -199,5 +225,7 @@ def _candidate(
         flow = parse(text, context.syntax)
     except ALangError:  # compile reports it after psi2
         return Candidate(text=text, notes=tuple(notes), fit=_UNPARSABLE)
-    fit = fit_of(flow, expectations=expectations, catalog=deps.catalog, searched=searched, failed=failed)
+    fit = fit_of(
+        flow, expectations=expectations, catalog=deps.catalog, searched=searched, failed=failed, shown=shown
+    )
     return Candidate(text=text, notes=tuple(notes), fit=fit)

@@ -32,10 +32,14 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
 
     An answer without a usable program goes to compile as a failed draft.
     """
-    user, types = components_prompt(state, runtime.context, deps)
-    budget = output_budget(state, runtime.context, deps)
+    context = runtime.context
     chosen, calls = await ask_components(
-        state, runtime.context, deps, stage="psi1", user=user, types=types, max_outputs=budget
+        state,
+        context,
+        deps,
+        stage="psi1",
+        prompt_for=lambda varied: components_prompt(varied, context, deps),
+        max_outputs=output_budget(state, context, deps),
     )
     if chosen.error is not None:
         return {

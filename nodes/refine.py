@@ -26,6 +26,7 @@ from anysym.nodes.candidates import ask_components
 from anysym.nodes.catalog_excerpt import types_named_in
 from anysym.nodes.extract import extract_program
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
+from anysym.nodes.search import attempt_to_refine
 
 __all__ = ["refine", "refine_bounds", "refine_prompt"]
 
@@ -40,7 +41,7 @@ def refine_prompt(
 
     `functions_only` asks for step 1 (the corrected functions, no links).
     """
-    attempt = state["attempts"][-1]
+    attempt = attempt_to_refine(state)
     program = render(attempt.flow, context.syntax) if attempt.flow is not None else attempt.text
     suggestions = [
         name
@@ -94,7 +95,7 @@ async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     if runtime.context.refine_in_steps and not runtime.context.one_step:
         return await _refine_functions(state, runtime.context, deps)
     user, types = refine_prompt(state, runtime.context, deps)
-    current = state["attempts"][-1].flow
+    current = attempt_to_refine(state).flow
     budget = output_budget(state, runtime.context, deps, current=current)
     answer, call = await ask(
         deps,
@@ -113,15 +114,13 @@ async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
 
 
 async def _refine_functions(state: State, context: Context, deps: Deps) -> dict[str, Any]:
-    user, types = refine_prompt(state, context, deps, functions_only=True)
-    current = state["attempts"][-1].flow
+    current = attempt_to_refine(state).flow
     chosen, calls = await ask_components(
         state,
         context,
         deps,
         stage="refine",
-        user=user,
-        types=types,
+        prompt_for=lambda varied: refine_prompt(varied, context, deps, functions_only=True),
         max_outputs=output_budget(state, context, deps, current=current),
         bounds=refine_bounds(current, deps.catalog),  # components: only the function bound applies
         failed=current,

@@ -124,3 +124,33 @@ async def test_refine_resamples_when_its_answer_repeats_the_failed_functions(
     assert llm.samples == [0, 0, 0, 1, 0]  # psi1 fit (no steps known); refine's greedy answer repeated
     assert result.status == "succeeded" and result.flow is not None
     assert "small" not in result.flow.functions
+
+
+async def test_later_samples_leave_out_the_top_examples(snapshot_catalog: Catalog) -> None:
+    from anysym.graph.testing import FakeHit, FakeProgram, StaticRetriever
+
+    programs = [
+        FakeHit(FakeProgram(f"p{n}", f"Program {n}", "a program", _functions(FITTING))) for n in range(3)
+    ]
+    llm = ScriptedLLM([COPIED, COPIED, COPIED, LINKS])
+    deps = Deps(
+        llm=llm,
+        catalog=snapshot_catalog,
+        retriever=StaticRetriever(programs),
+        executor=ScriptedExecutor([FakeExecution()]),
+        nodes=SEARCH,
+    )
+    await agenerate(TASK, [PHOTO], deps=deps, filter_examples=False, search_budget=0, max_refinements=0)
+    shown = [sum(f"# Program {n}:" in user for n in range(3)) for _, user in llm.prompts[:3]]
+    assert shown == [3, 2, 1]
+    assert "# Program 0:" not in llm.prompts[1][1] and "# Program 2:" in llm.prompts[2][1]
+    same = ScriptedLLM([COPIED, COPIED, COPIED, LINKS])
+    deps = Deps(
+        llm=same,
+        catalog=snapshot_catalog,
+        retriever=StaticRetriever(programs),
+        nodes=SEARCH,
+        executor=ScriptedExecutor([FakeExecution()]),
+    )
+    await agenerate(TASK, [PHOTO], deps=deps, filter_examples=False, vary_examples=False, max_refinements=0)
+    assert len({user for _, user in same.prompts[:3]}) == 1

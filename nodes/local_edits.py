@@ -1,0 +1,234 @@
+"""Local edits of a flow that ran and failed its checks: small structural changes a search can try.
+
+A small model's wrong flows are mostly near misses of one kind: the right steps with the output
+function fed from the loader (the step's result thrown away), a mask saved without converting it, an
+example's extra step copied along, or an example's node type kept where the task's search found
+another of the same shape (a model upscaler for "scale by 2"). Each edit here fixes one such miss
+without a model; `anysym.nodes.search` executes them and keeps the first that passes verification.
+The edits are generic: types, links and the node search's findings, never the task's wording (its
+values are bound afterwards by the same task repairs every draft gets).
+
+- `rewire`: an output function fed straight from a loader is fed from a function whose result reaches
+  no output instead (through a converter, e.g. MaskToImage, when the types differ);
+- `drop_saver`: an output function that saves a loaded input as it is goes, when another one remains;
+- `splice`: a working function of a type no node search found is taken out (its input passed through);
+- `swap`: a working function takes another type the node search found, of the same shape (its linked
+  values feed the new type's inputs of the same types, its result the same consumers); sources
+  left without a consumer (a model loader) go too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from anysym.language.catalog import Catalog, NodeSpec
+from anysym.language.flow import Flow, Function, Link
+from anysym.language.io_nodes import CONVERTERS
+from anysym.verify.flow_walk import file_inputs, reaching_outputs
+
+__all__ = ["LocalEdit", "local_edits"]
+
+
+@dataclass(frozen=True)
+class LocalEdit:
+    """One edited flow and what was changed (a repair note)."""
+
+    flow: Flow
+    note: str
+
+
+def local_edits(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> list[LocalEdit]:
+    """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
+    found = [*_rewires(flow, catalog), *_dropped_savers(flow, catalog)]
+    found += [*_splices(flow, catalog, suggested), *_swaps(flow, catalog, suggested)]
+    unique: dict[str, LocalEdit] = {}
+    for edit in found:
+        if any(_working(edit.flow, catalog, f) is not None for f in edit.flow.functions):
+            unique.setdefault(edit.flow.canonical_json(), edit)  # a flow doing no work is no repair
+    return list(unique.values())
+
+
+def _loaders(flow: Flow, catalog: Catalog) -> set[str]:
+    return {function_id for function_id, _, _ in file_inputs(flow, catalog)}
+
+
+def _savers(flow: Flow, catalog: Catalog) -> list[str]:
+    return [
+        fid for fid, f in flow.functions.items() if (s := catalog.get(f.type)) is not None and s.output_node
+    ]
+
+
+def _working(flow: Flow, catalog: Catalog, function_id: str) -> NodeSpec | None:
+    """The spec of a function that takes linked values and saves nothing, else None."""
+    spec = catalog.get(flow.functions[function_id].type)
+    if spec is None or spec.output_node or not spec.socket_inputs() or not spec.outputs:
+        return None
+    return spec
+
+
+def _input_type(flow: Flow, catalog: Catalog, link: Link) -> str | None:
+    spec = catalog.get(flow.functions[link.target].type)
+    inp = spec.input(link.input) if spec is not None else None
+    return inp.type if inp is not None else None
+
+
+def _rewires(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
+    loaders = _loaders(flow, catalog)
+    reached = reaching_outputs(flow, catalog)
+    dangling = [f for f in flow.functions if f not in reached and _working(flow, catalog, f) is not None]
+    for saver in _savers(flow, catalog):
+        for link in (lk for lk in flow.links_into(saver) if lk.source in loaders):
+            wanted = _input_type(flow, catalog, link)
+            for source in dangling:
+                spec = catalog[flow.functions[source].type]
+                for output in spec.outputs:
+                    edited = _feed(flow, catalog, link, source, output.name, output.type, wanted)
+                    if edited is not None:
+                        yield LocalEdit(
+                            edited,
+                            f"fed {saver}.{link.input} from {source}.{output.name} instead of the loaded "
+                            f"{link.source}: {source}'s result was computed and never saved",
+                        )
+
+
+def _feed(
+    flow: Flow, catalog: Catalog, old: Link, source: str, output: str, have: str, wanted: str | None
+) -> Flow | None:
+    """`flow` with `old`'s target fed from `source.output`, converted when the types differ."""
+    kept = [link for link in flow.links if link != old]
+    if have == wanted:
+        return flow.with_links(
+            [*kept, Link(source=source, output=output, target=old.target, input=old.input)]
+        )
+    converter = CONVERTERS.get((have, wanted or ""))
+    spec = catalog.get(converter) if converter else None
+    if converter is None or spec is None:
+        return None
+    into = next((i.name for i in spec.socket_inputs() if i.type == have), None)
+    out = next((o.name for o in spec.outputs if o.type == wanted), None)
+    if into is None or out is None:
+        return None
+    new_id = _fresh_id(flow, f"{source}_as_{(wanted or 'value').lower()}")
+    flow = flow.with_function(new_id, Function(type=converter))
+    return flow.with_links(
+        [
+            *kept,
+            Link(source=source, output=output, target=new_id, input=into),
+            Link(source=new_id, output=out, target=old.target, input=old.input),
+        ]
+    )
+
+
+def _dropped_savers(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
+    savers = _savers(flow, catalog)
+    if len(savers) < 2:
+        return
+    loaders = _loaders(flow, catalog)
+    for saver in savers:
+        sources = {link.source for link in flow.links_into(saver)}
+        if sources and sources <= loaders:
+            yield LocalEdit(
+                flow.without_function(saver), f"removed {saver}: it saved a loaded input as it is"
+            )
+
+
+def _splices(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> Iterator[LocalEdit]:
+    if not suggested:
+        return
+    for function_id, function in flow.functions.items():
+        spec = _working(flow, catalog, function_id)
+        if spec is None or function.type in suggested:
+            continue
+        edited = _bypass(flow, catalog, function_id)
+        if edited is not None:
+            yield LocalEdit(
+                edited, f"took out {function_id} ({function.type}): no search of the task's steps found it"
+            )
+
+
+def _bypass(flow: Flow, catalog: Catalog, function_id: str) -> Flow | None:
+    """`flow` without `function_id`, each consumer fed from the one input of the consumed type."""
+    incoming = flow.links_into(function_id)
+    kept = [link for link in flow.links if function_id not in (link.source, link.target)]
+    rewired: list[Link] = []
+    for link in flow.links_from(function_id):
+        wanted = _input_type(flow, catalog, link)
+        feeding = [i for i in incoming if _input_type(flow, catalog, i) == wanted]
+        if len(feeding) != 1:
+            return None
+        source = feeding[0]
+        rewired.append(Link(source=source.source, output=source.output, target=link.target, input=link.input))
+    edited = Flow(
+        functions={k: v for k, v in flow.functions.items() if k != function_id}, links=(*kept, *rewired)
+    )
+    return _prune(edited, catalog)
+
+
+def _swaps(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> Iterator[LocalEdit]:
+    for function_id, function in flow.functions.items():
+        if _working(flow, catalog, function_id) is None:
+            continue
+        for other in dict.fromkeys(suggested):
+            spec = catalog.get(other)
+            if other == function.type or spec is None or spec.output_node or not spec.socket_inputs():
+                continue
+            edited = _retyped(flow, catalog, function_id, spec)
+            if edited is not None:
+                yield LocalEdit(
+                    edited,
+                    f"changed {function_id} from {function.type} to {other}: the search of the task's "
+                    f"steps found {other}",
+                )
+
+
+def _retyped(flow: Flow, catalog: Catalog, function_id: str, spec: NodeSpec) -> Flow | None:
+    """`function_id` as a `spec` fed by the same values by type, feeding the same consumers by type."""
+    incoming = list(flow.links_into(function_id))
+    links: list[Link] = []
+    for inp in spec.socket_inputs():
+        source = next((i for i in incoming if _input_type(flow, catalog, i) == inp.type), None)
+        if source is None:
+            if inp.section == "required":
+                return None
+            continue
+        incoming.remove(source)
+        links.append(Link(source=source.source, output=source.output, target=function_id, input=inp.name))
+    for link in flow.links_from(function_id):
+        wanted = _input_type(flow, catalog, link)
+        output = next((o for o in spec.outputs if o.type == wanted), None)
+        if output is None:
+            return None
+        links.append(Link(source=function_id, output=output.name, target=link.target, input=link.input))
+    old = flow.functions[function_id]
+    params = {name: value for name, value in old.params.items() if name in spec.inputs}
+    kept = [link for link in flow.links if function_id not in (link.source, link.target)]
+    edited = flow.with_function(function_id, Function(type=spec.name, params=params))
+    return _prune(edited.with_links([*kept, *links]), catalog)
+
+
+def _prune(flow: Flow, catalog: Catalog) -> Flow:
+    """Remove functions left with no consumer that are neither outputs nor loaders of task files."""
+    loaders = _loaders(flow, catalog)
+    while True:
+        used = {link.source for link in flow.links}
+        idle = [
+            fid
+            for fid, function in flow.functions.items()
+            if fid not in used
+            and fid not in loaders
+            and (spec := catalog.get(function.type)) is not None
+            and not spec.output_node
+            and not spec.socket_inputs()
+        ]
+        if not idle:
+            return flow
+        for function_id in idle:
+            flow = flow.without_function(function_id)
+
+
+def _fresh_id(flow: Flow, base: str) -> str:
+    candidate, n = base, 2
+    while candidate in flow.functions:
+        candidate, n = f"{base}_{n}", n + 1
+    return candidate

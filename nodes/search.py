@@ -1,0 +1,134 @@
+"""search: after a flow fails verification, try local edits of it (no model) before asking the LLM.
+
+Refine with a small model mostly answers the flow that just failed (at temperature 0 and sampled); the
+strongest published systems check intermediate results and repair locally instead. Here the failed
+flow's single edits, then pairs of them (`anysym.nodes.local_edits`), are compiled like any draft
+(repairs and the task's values included); those that compile valid and differ from every flow tried
+so far are ranked by static findings (stated values left unclaimed, inputs unused) and queued, at most
+`Context.search_budget`, to run one by one through compile -> execute -> verify as attempts of stage
+`search`. The first that passes verification ends the run; when none
+does, refine gets the flow the search started from and its diagnostics.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from anysym.graph.context import Context
+from anysym.graph.deps import Deps
+from anysym.graph.result import Attempt
+from anysym.graph.state import Draft, State
+from anysym.language.catalog import Catalog
+from anysym.language.flow import Flow
+from anysym.language.syntax import Syntax, render
+from anysym.nodes.compile import TaskFacts, compile_draft
+from anysym.nodes.keys import parse_key_function
+from anysym.nodes.local_edits import LocalEdit, local_edits
+from anysym.nodes.task_claims import unclaimed_values
+from anysym.verify.checks import check_static
+from anysym.verify.expectations import expect
+
+__all__ = ["attempt_to_refine", "search", "search_pending"]
+
+_MAX_COMPILED = 40
+"""Single edits, and pairs, compiled at most per failed flow to pick the budget's best (no execution)."""
+
+
+def search_pending(state: State, context: Context) -> bool:
+    """Whether search has work: a fresh flow failed verification, or queued edits are left.
+
+    Not in a reviewed run: a person approves each flow that runs there, and edits made by the
+    dozen would each stop the run for review.
+    """
+    attempts = state.get("attempts", [])
+    if context.search_budget <= 0 or context.review or not attempts:
+        return False
+    last = attempts[-1]
+    if last.stage == "search":
+        return bool(state.get("search_queue"))
+    return last.failed_stage == "verification" and last.flow is not None
+
+
+def attempt_to_refine(state: State) -> Attempt:
+    """The attempt refine repairs: the last one, or the flow a search started from when its edits failed."""
+    attempts = state["attempts"]
+    base = state.get("search_base")
+    if attempts[-1].stage == "search" and base is not None and base < len(attempts):
+        return attempts[base]
+    return attempts[-1]
+
+
+async def search(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
+    """Queue the failed flow's local edits (once per failed flow) and hand the next one to compile."""
+    attempts = state["attempts"]
+    update: dict[str, Any] = {}
+    queue = list(state.get("search_queue", []))
+    if attempts[-1].stage != "search":
+        base = attempts[-1]
+        assert base.flow is not None  # search_pending only routes a flow that ran here
+        queue = _candidates(base.flow, state, runtime.context, deps)
+        update["search_base"] = base.index
+    if not queue:
+        return {**update, "search_queue": []}
+    return {
+        **update,
+        "draft": queue[0],
+        "search_queue": queue[1:],
+        "search_round": len(attempts),
+    }
+
+
+def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[Draft]:
+    """The edits most likely to pass, at most the budget: valid, new, fewest static findings first.
+
+    Single edits come before pairs of edits, and within each, fewer stated values left unclaimed and
+    fewer static task findings (inputs unused, functions reaching no output) first.
+    """
+    suggested = state.get("suggested_types", [])
+    tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
+    singles = local_edits(flow, deps.catalog, suggested)
+    pairs = [
+        LocalEdit(second.flow, f"{first.note}; {second.note}")
+        for first in singles
+        for second in local_edits(first.flow, deps.catalog, suggested)
+    ]
+    ranked: list[tuple[tuple[int, int, int], Draft]] = []
+    for depth, edits in enumerate((singles, pairs)):
+        for edit in edits[:_MAX_COMPILED]:
+            compiled = _compiled(edit, state, context, deps.catalog)
+            if compiled is None or compiled.canonical_json() in tried:
+                continue
+            tried.add(compiled.canonical_json())
+            draft = Draft(stage="search", text=render(edit.flow, context.syntax), repairs=(edit.note,))
+            ranked.append(((depth, *_findings(compiled, state, deps.catalog)), draft))
+    ranked.sort(key=lambda item: item[0])  # stable: the edit kinds' own order breaks ties
+    return [draft for _, draft in ranked[: context.search_budget]]
+
+
+def _findings(flow: Flow, state: State, catalog: Catalog) -> tuple[int, int]:
+    """Stated values no function takes, and static task findings, of a compiled edit."""
+    inputs = [Path(p) for p in state.get("inputs", [])]
+    unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
+    static = [d for d in check_static(flow, expect(state["task"], inputs), catalog) if d.is_error]
+    return len(unclaimed), len(static)
+
+
+def _compiled(edit: LocalEdit, state: State, context: Context, catalog: Catalog) -> Flow | None:
+    """The flow compile would make of the edit, when it is valid; None otherwise."""
+    syntax: Syntax = context.syntax
+    attempt, prompt = compile_draft(
+        Draft(stage="search", text=render(edit.flow, syntax)),
+        index=0,
+        catalog=catalog,
+        syntax=syntax,
+        keys=[parse_key_function(k) for k in state.get("key_functions", [])],
+        repairs=context.repairs,
+        task=TaskFacts(state["task"], [Path(p) for p in state.get("inputs", [])]),
+        task_repairs=context.task_repairs,
+        loose_links=context.loose_links,
+        verify=context.verify,
+    )
+    return attempt.flow if prompt is not None else None

@@ -1,0 +1,173 @@
+"""Local edits of a failed flow: rewiring a saver, dropping a saver, splicing and swapping steps."""
+
+from __future__ import annotations
+
+from anysym.language.catalog import Catalog
+from anysym.language.flow import Flow, Function, Link
+from anysym.language.validate import validate
+from anysym.nodes.local_edits import local_edits
+
+
+def _flow(
+    functions: dict[str, tuple[str, dict[str, object]]], links: list[tuple[str, str, str, str]]
+) -> Flow:
+    return Flow.build(
+        {fid: Function(type=t, params=p) for fid, (t, p) in functions.items()},  # type: ignore[arg-type]
+        [Link(source=s, output=o, target=t, input=i) for s, o, t, i in links],
+    )
+
+
+def _notes(flow: Flow, catalog: Catalog, suggested: list[str]) -> dict[str, Flow]:
+    return {edit.note: edit.flow for edit in local_edits(flow, catalog, suggested)}
+
+
+def _errors(flow: Flow, catalog: Catalog) -> list[str]:
+    return [d.render() for d in validate(flow, catalog) if d.is_error]
+
+
+def test_a_saver_fed_from_the_loader_takes_the_unsaved_result(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "pattern": ("LoadImage", {"image": "pattern.png"}),
+            "inverted": ("ImageInvert", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("pattern", "IMAGE", "inverted", "image"), ("photo", "IMAGE", "save", "images")],
+    )
+    edits = _notes(flow, snapshot_catalog, ["ImageInvert"])
+    note = (
+        "fed save.images from inverted.IMAGE instead of the loaded photo: inverted's result was computed "
+        "and never saved"
+    )
+    rewired = edits[note]
+    assert Link(source="inverted", output="IMAGE", target="save", input="images") in rewired.links
+    assert not any(link.target == "save" and link.source == "photo" for link in rewired.links)
+
+
+def test_an_unsaved_mask_is_converted_before_it_is_saved(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "mask": ("LoadImage", {"image": "mask.png"}),
+            "channel": ("ImageToMask", {"channel": "red"}),
+            "grown": ("GrowMask", {"expand": 8}),
+            "save": ("SaveImage", {}),
+        },
+        [
+            ("mask", "IMAGE", "channel", "image"),
+            ("channel", "MASK", "grown", "mask"),
+            ("mask", "IMAGE", "save", "images"),
+        ],
+    )
+    rewired = next(e.flow for e in local_edits(flow, snapshot_catalog, []) if "from grown.MASK" in e.note)
+    converter = next(fid for fid, f in rewired.functions.items() if f.type == "MaskToImage")
+    assert Link(source="grown", output="MASK", target=converter, input="mask") in rewired.links
+    assert Link(source=converter, output="IMAGE", target="save", input="images") in rewired.links
+    assert _errors(rewired, snapshot_catalog) == []
+
+
+def test_a_second_saver_of_an_unchanged_input_is_dropped(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "scaled": ("ImageScaleBy", {"upscale_method": "bilinear", "scale_by": 2.0}),
+            "save": ("SaveImage", {}),
+            "copy": ("SaveImage", {}),
+        },
+        [
+            ("photo", "IMAGE", "scaled", "image"),
+            ("scaled", "IMAGE", "save", "images"),
+            ("photo", "IMAGE", "copy", "images"),
+        ],
+    )
+    edits = _notes(flow, snapshot_catalog, ["ImageScaleBy"])
+    dropped = edits["removed copy: it saved a loaded input as it is"]
+    assert "copy" not in dropped.functions and "save" in dropped.functions
+
+
+def test_only_the_only_saver_is_never_dropped(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {"photo": ("LoadImage", {"image": "photo.png"}), "save": ("SaveImage", {})},
+        [("photo", "IMAGE", "save", "images")],
+    )
+    assert local_edits(flow, snapshot_catalog, ["ImageInvert"]) == []
+
+
+def test_a_stray_step_is_spliced_out_and_a_searched_one_is_kept(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "invert": ("ImageInvert", {}),
+            "resize": ("ImageScale", {"width": 96, "height": 96}),
+            "save": ("SaveImage", {}),
+        },
+        [
+            ("photo", "IMAGE", "invert", "image"),
+            ("invert", "IMAGE", "resize", "image"),
+            ("resize", "IMAGE", "save", "images"),
+        ],
+    )
+    edits = _notes(flow, snapshot_catalog, ["ImageInvert"])
+    spliced = edits["took out resize (ImageScale): no search of the task's steps found it"]
+    assert set(spliced.functions) == {"photo", "invert", "save"}
+    assert Link(source="invert", output="IMAGE", target="save", input="images") in spliced.links
+    assert not any("took out invert" in note for note in edits)
+
+
+def test_a_step_takes_a_searched_type_of_the_same_shape_and_its_model_loader_goes(
+    snapshot_catalog: Catalog,
+) -> None:
+    flow = _flow(
+        {
+            "source": ("LoadImage", {"image": "texture.png"}),
+            "model": ("UpscaleModelLoader", {"model_name": "tiny_compact_x4.safetensors"}),
+            "upscale": ("ImageUpscaleWithModel", {}),
+            "save": ("SaveImage", {}),
+        },
+        [
+            ("source", "IMAGE", "upscale", "image"),
+            ("model", "UPSCALE_MODEL", "upscale", "upscale_model"),
+            ("upscale", "IMAGE", "save", "images"),
+        ],
+    )
+    edits = _notes(flow, snapshot_catalog, ["ImageUpscaleWithModel", "ImageScaleBy", "KSampler"])
+    swapped = edits[
+        "changed upscale from ImageUpscaleWithModel to ImageScaleBy: the search of the task's steps "
+        "found ImageScaleBy"
+    ]
+    assert swapped.functions["upscale"].type == "ImageScaleBy"
+    assert "model" not in swapped.functions
+    assert Link(source="source", output="IMAGE", target="upscale", input="image") in swapped.links
+    assert not any("KSampler" in note for note in edits)  # no IMAGE -> IMAGE shape
+
+
+def test_edits_are_unique_flows(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "blur": ("ImageBlur", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("photo", "IMAGE", "blur", "image"), ("blur", "IMAGE", "save", "images")],
+    )
+    edits = local_edits(flow, snapshot_catalog, ["ImageSharpen", "ImageSharpen", "ImageInvert"])
+    keys = [edit.flow.canonical_json() for edit in edits]
+    assert len(keys) == len(set(keys))
+    assert {edit.flow.functions["blur"].type for edit in edits} == {
+        "ImageSharpen",
+        "ImageInvert",
+    }
+
+
+def test_no_edit_leaves_a_flow_that_does_no_work(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "blur": ("ImageBlur", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("photo", "IMAGE", "blur", "image"), ("blur", "IMAGE", "save", "images")],
+    )
+    assert [e.note for e in local_edits(flow, snapshot_catalog, ["ImageInvert"])] == [
+        "changed blur from ImageBlur to ImageInvert: the search of the task's steps found ImageInvert"
+    ]

@@ -1,0 +1,50 @@
+"""The search node in the graph: local edits of a flow that failed verification, run before refine."""
+
+from __future__ import annotations
+
+from anysym.graph.api import agenerate
+from anysym.graph.deps import Deps
+from anysym.graph.testing import KeywordNodeSearch, ScriptedExecutor, ScriptedLLM
+from anysym.language.catalog import Catalog
+from anysym.verify.judge import JudgeVerdict
+
+from .test_verify_node import PHOTO, PSI1, PSI2, TASK, ScriptedJudge
+
+NODES = KeywordNodeSearch({"invert": ["ImageInvert"]})
+
+
+async def test_a_local_edit_that_passes_ends_the_run_without_refine(snapshot_catalog: Catalog) -> None:
+    judge = ScriptedJudge([JudgeVerdict(False, "blurred, not inverted"), JudgeVerdict(True, "inverted")])
+    llm = ScriptedLLM([PSI1, PSI2])
+    executor = ScriptedExecutor([])
+    deps = Deps(llm=llm, catalog=snapshot_catalog, executor=executor, nodes=NODES, judge=judge)
+    result = await agenerate(TASK, [PHOTO], deps=deps, candidates=1)
+    first, second = result.attempts
+    assert first.failed_stage == "verification"
+    assert second.stage == "search" and second.verification == "verified"
+    assert second.repairs[0].startswith("changed blur from ImageBlur to ImageInvert")
+    assert result.status == "succeeded" and result.flow is not None
+    assert {f.type for f in result.flow.functions.values()} == {"LoadImage", "ImageInvert", "SaveImage"}
+    assert [call.stage for call in result.llm_calls] == ["psi1", "psi2"]  # no refine was needed
+    assert len(executor.prompts) == 2
+
+
+async def test_when_no_edit_passes_refine_repairs_the_flow_the_search_started_from(
+    snapshot_catalog: Catalog,
+) -> None:
+    judge = ScriptedJudge([JudgeVerdict(False, "wrong")] * 3)
+    llm = ScriptedLLM([PSI1, PSI2, PSI1, PSI2])
+    deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]), nodes=NODES, judge=judge)
+    result = await agenerate(TASK, [PHOTO], deps=deps, candidates=1, max_refinements=1, search_budget=1)
+    stages = [a.stage for a in result.attempts]
+    assert stages == ["psi2", "search", "refine"]
+    assert 'workflow.add_node("blur", "ImageBlur"' in llm.prompts[2][1]  # the LLM's flow, not the edit
+    assert result.status == "failed" and result.verification == "failed"
+
+
+async def test_search_budget_zero_goes_straight_to_refine(snapshot_catalog: Catalog) -> None:
+    judge = ScriptedJudge([JudgeVerdict(False, "wrong"), JudgeVerdict(True, "ok")])
+    llm = ScriptedLLM([PSI1, PSI2, PSI1, PSI2])
+    deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]), nodes=NODES, judge=judge)
+    result = await agenerate(TASK, [PHOTO], deps=deps, candidates=1, search_budget=0)
+    assert [a.stage for a in result.attempts] == ["psi2", "refine"]
