@@ -4,10 +4,10 @@ Refine with a small model mostly answers the flow that just failed (at temperatu
 strongest published systems check intermediate results and repair locally instead. Here the failed
 flow's single edits, then pairs of them (`anysym.nodes.local_edits`), are compiled like any draft
 (repairs and the task's values included); those that compile valid and differ from every flow tried
-so far are ranked by static findings (stated values left unclaimed, inputs unused) and queued, at most
-`Context.search_budget`, to run one by one through compile -> execute -> verify as attempts of stage
-`search`. The first that passes verification ends the run; when none
-does, refine gets the flow the search started from and its diagnostics.
+so far, and leave none of the static findings verify fails a flow for (a stated value no function
+takes, an input unused), are queued, at most `Context.search_budget`, to run one by one through
+compile -> execute -> verify as attempts of stage `search`. The first that passes verification ends
+the run; when none does, refine gets the flow the search started from and its diagnostics.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from anysym.verify.expectations import expect
 __all__ = ["attempt_to_refine", "search", "search_pending"]
 
 _MAX_COMPILED = 40
-"""Single edits, and pairs, compiled at most per failed flow to pick the budget's best (no execution)."""
+"""Single edits, and pairs, compiled at most per failed flow to fill the budget (no execution)."""
 
 
 def search_pending(state: State, context: Context) -> bool:
@@ -82,10 +82,11 @@ async def search(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
 
 
 def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[Draft]:
-    """The edits most likely to pass, at most the budget: valid, new, fewest static findings first.
+    """The edits that can pass, at most the budget, single edits before pairs.
 
-    Single edits come before pairs of edits, and within each, fewer stated values left unclaimed and
-    fewer static task findings (inputs unused, functions reaching no output) first.
+    An edit must compile valid, be new, and leave no static finding verify would fail it for (a
+    stated value no function takes, an input unused, a function reaching no output): running one that
+    verification is sure to reject would only spend the budget.
     """
     suggested = state.get("suggested_types", [])
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
@@ -95,25 +96,24 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
         for first in singles
         for second in local_edits(first.flow, deps.catalog, suggested)
     ]
-    ranked: list[tuple[tuple[int, int, int], Draft]] = []
-    for depth, edits in enumerate((singles, pairs)):
-        for edit in edits[:_MAX_COMPILED]:
-            compiled = _compiled(edit, state, context, deps.catalog)
-            if compiled is None or compiled.canonical_json() in tried:
-                continue
-            tried.add(compiled.canonical_json())
-            draft = Draft(stage="search", text=render(edit.flow, context.syntax), repairs=(edit.note,))
-            ranked.append(((depth, *_findings(compiled, state, deps.catalog)), draft))
-    ranked.sort(key=lambda item: item[0])  # stable: the edit kinds' own order breaks ties
-    return [draft for _, draft in ranked[: context.search_budget]]
+    drafts: list[Draft] = []
+    for edit in [*singles[:_MAX_COMPILED], *pairs[:_MAX_COMPILED]]:
+        compiled = _compiled(edit, state, context, deps.catalog)
+        if compiled is None or compiled.canonical_json() in tried or _findings(compiled, state, deps.catalog):
+            continue
+        tried.add(compiled.canonical_json())
+        drafts.append(Draft(stage="search", text=render(edit.flow, context.syntax), repairs=(edit.note,)))
+        if len(drafts) >= context.search_budget:
+            break
+    return drafts
 
 
-def _findings(flow: Flow, state: State, catalog: Catalog) -> tuple[int, int]:
-    """Stated values no function takes, and static task findings, of a compiled edit."""
+def _findings(flow: Flow, state: State, catalog: Catalog) -> int:
+    """How many errors verify would find in a compiled edit before looking at its outputs."""
     inputs = [Path(p) for p in state.get("inputs", [])]
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
     static = [d for d in check_static(flow, expect(state["task"], inputs), catalog) if d.is_error]
-    return len(unclaimed), len(static)
+    return len(unclaimed) + len(static)
 
 
 def _compiled(edit: LocalEdit, state: State, context: Context, catalog: Catalog) -> Flow | None:

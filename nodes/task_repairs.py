@@ -6,6 +6,8 @@ Small models (measured with the embedded 0.5B) make mistakes the task text and i
   `load_inputs` adds the missing loader, chosen per file kind from the catalog;
 - they copy literal values from the reference programs ("scale it to 256x256" became 96x96, "blend
   evenly" kept `blend_mode="screen"`): `bind_task_values` writes the values the task states.
+- they keep an example's crop position for "the central 96x96 square": `center_crops` computes it from
+  the input's real size;
 - with no input files at all, they still copy a loader of the examples' "photo.png":
   `create_instead_of_loading` turns it into the creator of that value (EmptyImage, EmptyLatentImage);
 `apply_task_repairs` runs them; it is idempotent, so psi1 and compile may both apply it.
@@ -22,6 +24,7 @@ from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
 from anysym.language.io_nodes import CREATORS, LOADERS
 from anysym.language.validate_values import is_file_input
+from anysym.nodes.centered import center_crops
 from anysym.nodes.task_values import bind_task_values
 
 __all__ = ["apply_task_repairs", "create_instead_of_loading", "load_inputs"]
@@ -33,7 +36,8 @@ def apply_task_repairs(
     """Load every input file the flow forgot, then bind the values the task states; one note per change."""
     flow, notes = load_inputs(flow, inputs, catalog) if inputs else create_instead_of_loading(flow, catalog)
     flow, bound = bind_task_values(flow, task, catalog, [Path(p).name for p in inputs])
-    return flow, notes + bound
+    flow, centred = center_crops(flow, task, [Path(p) for p in inputs], catalog)
+    return flow, notes + bound + centred
 
 
 def create_instead_of_loading(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]:

@@ -235,3 +235,44 @@ def test_a_task_without_files_creates_what_a_copied_loader_would_load(snapshot_c
     )
     with_files, _ = apply_task_repairs(flow, task=task, inputs=["photo.png"], catalog=snapshot_catalog)
     assert with_files.functions["photo"].type == "LoadImage"
+
+
+@pytest.mark.parametrize(
+    "task",
+    [
+        "Cut out the central 96x96 square of portrait.png (portrait.png is 192 pixels wide and 256 high).",
+        "Keep the 96x96 region in the middle of portrait.png.",
+    ],
+)
+def test_a_centred_crop_is_placed_from_the_input_size(
+    task: str, snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from anysym.nodes.centered import center_crops
+    from anysym.nodes.task_repairs import apply_task_repairs
+
+    portrait = tmp_path / "portrait.png"
+    Image.new("RGB", (192, 256)).save(portrait)
+    flow = Flow.build(
+        {
+            "source": Function(type="LoadImage", params={"image": "portrait.png"}),
+            "crop": Function(type="ImageCrop", params={"width": 32, "height": 32, "x": 16, "y": 16}),
+            "save": Function(type="SaveImage"),
+        },
+        [
+            Link(source="source", output="IMAGE", target="crop", input="image"),
+            Link(source="crop", output="IMAGE", target="save", input="images"),
+        ],
+    )
+    repaired, notes = apply_task_repairs(flow, task=task, inputs=[portrait], catalog=snapshot_catalog)
+    assert repaired.functions["crop"].params == {"width": 96, "height": 96, "x": 48, "y": 80}
+    assert "set crop.x 16 -> 48: the centred 96x96 of the input's 192x256" in notes
+    scaled = flow.with_function("scale", Function(type="ImageScaleBy", params={"scale_by": 2.0})).with_links(
+        [
+            Link(source="source", output="IMAGE", target="scale", input="image"),
+            Link(source="scale", output="IMAGE", target="crop", input="image"),
+            Link(source="crop", output="IMAGE", target="save", input="images"),
+        ]
+    )
+    assert center_crops(scaled, task, [portrait], snapshot_catalog) == (scaled, [])  # not the file's size
