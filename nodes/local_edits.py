@@ -14,7 +14,9 @@ values are bound afterwards by the same task repairs every draft gets).
 - `splice`: a working function of a type no node search found is taken out (its input passed through);
 - `swap`: a working function takes another type the node search found, of the same shape (its linked
   values feed the new type's inputs of the same types, its result the same consumers); sources
-  left without a consumer (a model loader) go too.
+  left without a consumer (a model loader) go too;
+- `insert`: a step the task states a value for ("no feathering" for ImagePadForOutpaint) that no
+  function takes, with one input and a result of that input's type, is put on a link of that type.
 """
 
 from __future__ import annotations
@@ -38,10 +40,17 @@ class LocalEdit:
     note: str
 
 
-def local_edits(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> list[LocalEdit]:
-    """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
+def local_edits(
+    flow: Flow, catalog: Catalog, suggested: Sequence[str], wanted: Sequence[str] = ()
+) -> list[LocalEdit]:
+    """Every single edit of `flow`, the cheapest kinds first (see the module docstring).
+
+    `wanted`: node types the task states a value for that no function of the flow takes; each is tried
+    in place of a step (`swap`) and inserted on a link (`insert`).
+    """
     found = [*_rewires(flow, catalog), *_dropped_savers(flow, catalog)]
-    found += [*_splices(flow, catalog, suggested), *_swaps(flow, catalog, suggested)]
+    found += [*_splices(flow, catalog, suggested), *_swaps(flow, catalog, [*wanted, *suggested])]
+    found += _inserts(flow, catalog, wanted)
     unique: dict[str, LocalEdit] = {}
     for edit in found:
         if any(_working(edit.flow, catalog, f) is not None for f in edit.flow.functions):
@@ -205,6 +214,36 @@ def _retyped(flow: Flow, catalog: Catalog, function_id: str, spec: NodeSpec) -> 
     kept = [link for link in flow.links if function_id not in (link.source, link.target)]
     edited = flow.with_function(function_id, Function(type=spec.name, params=params))
     return _prune(edited.with_links([*kept, *links]), catalog)
+
+
+def _inserts(flow: Flow, catalog: Catalog, wanted: Sequence[str]) -> Iterator[LocalEdit]:
+    """A wanted step of one input and a result of the same type, put on each link of that type."""
+    for name in dict.fromkeys(wanted):
+        spec = catalog.get(name)
+        required = [i for i in spec.socket_inputs() if i.section == "required"] if spec else []
+        if spec is None or spec.output_node or len(required) != 1:
+            continue
+        kind = required[0].type
+        output = next((o for o in spec.outputs if o.type == kind), None)
+        if output is None:
+            continue
+        for link in flow.links:
+            if _input_type(flow, catalog, link) != kind:
+                continue
+            new_id = _fresh_id(flow, name.lower())
+            kept = [other for other in flow.links if other != link]
+            edited = flow.with_function(new_id, Function(type=name)).with_links(
+                [
+                    *kept,
+                    Link(source=link.source, output=link.output, target=new_id, input=required[0].name),
+                    Link(source=new_id, output=output.name, target=link.target, input=link.input),
+                ]
+            )
+            yield LocalEdit(
+                edited,
+                f"inserted {new_id} ({name}) between {link.source} and {link.target}: the task states a "
+                f"value only {name} takes",
+            )
 
 
 def _prune(flow: Flow, catalog: Catalog) -> Flow:

@@ -90,11 +90,13 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     """
     suggested = state.get("suggested_types", [])
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
-    singles = local_edits(flow, deps.catalog, suggested)
+    unclaimed = unclaimed_values(flow, state["task"], deps.catalog, suggested)
+    wanted = [taker.split(".", 1)[0] for item in unclaimed for taker in item.takers]
+    singles = local_edits(flow, deps.catalog, suggested, wanted)
     pairs = [
         LocalEdit(second.flow, f"{first.note}; {second.note}")
         for first in singles
-        for second in local_edits(first.flow, deps.catalog, suggested)
+        for second in local_edits(first.flow, deps.catalog, suggested, wanted)
     ]
     drafts: list[Draft] = []
     for edit in [*singles[:_MAX_COMPILED], *pairs[:_MAX_COMPILED]]:

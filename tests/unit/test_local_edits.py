@@ -17,8 +17,10 @@ def _flow(
     )
 
 
-def _notes(flow: Flow, catalog: Catalog, suggested: list[str]) -> dict[str, Flow]:
-    return {edit.note: edit.flow for edit in local_edits(flow, catalog, suggested)}
+def _notes(
+    flow: Flow, catalog: Catalog, suggested: list[str], wanted: tuple[str, ...] | list[str] = ()
+) -> dict[str, Flow]:
+    return {edit.note: edit.flow for edit in local_edits(flow, catalog, suggested, wanted)}
 
 
 def _errors(flow: Flow, catalog: Catalog) -> list[str]:
@@ -171,3 +173,23 @@ def test_no_edit_leaves_a_flow_that_does_no_work(snapshot_catalog: Catalog) -> N
     assert [e.note for e in local_edits(flow, snapshot_catalog, ["ImageInvert"])] == [
         "changed blur from ImageBlur to ImageInvert: the search of the task's steps found ImageInvert"
     ]
+
+
+def test_a_wanted_step_is_put_on_each_link_of_its_type(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "blur": ("ImageBlur", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("photo", "IMAGE", "blur", "image"), ("blur", "IMAGE", "save", "images")],
+    )
+    edits = _notes(flow, snapshot_catalog, ["ImageBlur"], wanted=["ImagePadForOutpaint"])
+    before = edits[
+        "inserted imagepadforoutpaint (ImagePadForOutpaint) between photo and blur: the task states a "
+        "value only ImagePadForOutpaint takes"
+    ]
+    assert Link(source="photo", output="IMAGE", target="imagepadforoutpaint", input="image") in before.links
+    assert Link(source="imagepadforoutpaint", output="IMAGE", target="blur", input="image") in before.links
+    assert _errors(before, snapshot_catalog) == []
+    assert any("between blur and save" in note for note in edits)
