@@ -174,6 +174,7 @@ def outcome_from_result(result: Result, *, constrained: bool | None = None) -> R
         first_parsed=attempts[0].stage_reached in _PARSED if attempts else None,
         parsed_attempts=sum(1 for a in attempts if a.stage_reached in _PARSED),
         failed_stages=[a.failed_stage or "" for a in attempts],
+        attempt_stages=[a.stage for a in attempts],
         constrained=constrained,
     )
 

@@ -217,6 +217,7 @@ async def _measure(
         first_parsed=outcome.first_parsed,
         parsed_attempts=outcome.parsed_attempts,
         failed_stages=outcome.failed_stages,
+        attempt_stages=outcome.attempt_stages,
         constrained=outcome.constrained,
     )
     return await _score(record, task, judge, inputs_dir)

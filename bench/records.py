@@ -84,6 +84,8 @@ class RunOutcome:
     """How many attempts parsed into a flow."""
     failed_stages: list[str] = field(default_factory=list)
     """Per attempt, the stage it failed at ("" for the attempt that passed)."""
+    attempt_stages: list[str] = field(default_factory=list)
+    """Per attempt, the step that wrote it (psi2, one_step, refine, search)."""
     constrained: bool | None = None
     """Whether decoding was grammar-constrained (None when unknown)."""
 
@@ -126,6 +128,7 @@ class TaskRecord(BaseModel):
     first_parsed: bool | None = None
     parsed_attempts: int = 0
     failed_stages: list[str] = []
+    attempt_stages: list[str] = []
     constrained: bool | None = None
 
     @property
@@ -139,6 +142,11 @@ class TaskRecord(BaseModel):
         if not self.failed_stages or not self.failed_stages[0]:
             return None
         return not self.failed_stages[-1] and len(self.failed_stages) > 1
+
+    @property
+    def rescued_by_search(self) -> bool:
+        """Whether a local edit of the search (no LLM) was the attempt that passed after a failure."""
+        return bool(self.rescued) and self.attempt_stages[-1:] == ["search"]
 
     def reached(self, stage: str) -> bool:
         """Whether the run got at least as far as `stage`."""

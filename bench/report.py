@@ -168,13 +168,14 @@ def _cost_table(summary: Summary) -> Table:
 
 
 def _refine_table(summary: Summary) -> Table:
-    """What refine rescued: runs whose failed first attempt ended passing, and the same for verification."""
-    table = _table("refine", "variant", "1st failed", "rescued", "failed verif.", "rescued")
+    """What search and refine rescued: failed first attempts that ended passing, and failed verifications."""
+    table = _table("refine", "variant", "1st failed", "rescued", "by search", "failed verif.", "rescued")
     for variant, g in summary.variants.items():
         table.add_row(
             variant,
             str(g.first_failed),
             str(g.rescued),
+            str(g.search_rescued),
             str(g.verification_failed),
             str(g.verification_rescued),
         )

@@ -43,7 +43,9 @@ class GroupSummary(BaseModel):
     first_failed: int = 0
     """Runs whose first attempt failed (any stage)."""
     rescued: int = 0
-    """Of those, the runs that refine turned into a passing attempt."""
+    """Of those, the runs that search or refine turned into a passing attempt."""
+    search_rescued: int = 0
+    """Of the rescued runs, those whose passing attempt was a local edit of the search (no LLM)."""
     verification_failed: int = 0
     """Runs with at least one attempt that ran but failed verification."""
     verification_rescued: int = 0
@@ -111,6 +113,7 @@ def _group(records: Sequence[TaskRecord]) -> GroupSummary:
         llm_stages=stage_llm(records),
         first_failed=sum(1 for r in records if r.rescued is not None),
         rescued=sum(1 for r in records if r.rescued),
+        search_rescued=sum(1 for r in records if r.rescued_by_search),
         verification_failed=len(unverified := [r for r in records if "verification" in r.failed_stages]),
         verification_rescued=sum(1 for r in unverified if r.failed_stages[-1] == ""),
     )

@@ -206,12 +206,14 @@ def test_every_switch_names_its_non_default_in_one_fixed_order() -> None:
 def test_summary_counts_what_refine_rescued() -> None:
     records = [
         TaskRecord(variant="v", task_id="a", failed_stages=[""]),  # first try passed
-        TaskRecord(variant="v", task_id="b", failed_stages=["verification", ""]),  # rescued
+        TaskRecord(  # rescued by a local edit of the search
+            variant="v", task_id="b", failed_stages=["verification", ""], attempt_stages=["psi2", "search"]
+        ),
         TaskRecord(variant="v", task_id="c", failed_stages=["execute", "verification", "verification"]),
         TaskRecord(variant="v", task_id="d", failed_stages=["parse", ""]),  # rescued, never verified wrong
         TaskRecord(variant="v", task_id="e"),  # the engine raised: no attempts
     ]
     assert [r.rescued for r in records] == [None, True, False, True, None]
     group = summarise(records, suite="s").variants["v"]
-    assert (group.first_failed, group.rescued) == (3, 2)
+    assert (group.first_failed, group.rescued, group.search_rescued) == (3, 2, 1)
     assert (group.verification_failed, group.verification_rescued) == (2, 1)

@@ -1,0 +1,95 @@
+"""search on the REAL local ComfyUI: a wrong flow that runs is rejected and a local edit passes, no refine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+from PIL import Image, ImageDraw
+
+from anysym.executor.client import ComfyClient
+from anysym.graph.api import agenerate
+from anysym.graph.comfy import ComfyExecutor
+from anysym.graph.deps import Deps
+from anysym.graph.result import Result
+from anysym.graph.testing import KeywordNodeSearch, ScriptedLLM
+from anysym.language.catalog import Catalog
+
+# A model upscaler (x4) copied from the retrieved program for "scale by a factor of 2".
+MODEL_UPSCALE = """```python
+source = LoadImage(image="texture.png")
+upscaler = UpscaleModelLoader(model_name="tiny_compact_x4.safetensors")
+upscaled = ImageUpscaleWithModel(upscale_model=upscaler.UPSCALE_MODEL, image=source.IMAGE)
+save = SaveImage(images=upscaled, filename_prefix="anysym_search_test")
+```"""
+# The grown mask computed and thrown away: the saver is fed the loaded file.
+MASK_UNSAVED = """```python
+disc = LoadImage(image="mask.png")
+channel = ImageToMask(image=disc.IMAGE, channel="red")
+grown = GrowMask(mask=channel.MASK, expand=8, tapered_corners=True)
+save = SaveImage(images=disc.IMAGE, filename_prefix="anysym_search_test")
+```"""
+
+
+async def _run(
+    comfy_server: object, catalog: Catalog, task: str, files: list[Path], answer: str, searched: list[str]
+) -> tuple[Result, ScriptedLLM]:
+    llm = ScriptedLLM([answer])
+    nodes = KeywordNodeSearch({word: searched for word in ("scale", "grow", "mask")})
+    async with httpx.AsyncClient() as http:
+        executor = ComfyExecutor(ComfyClient(comfy_server.url, http=http))  # type: ignore[attr-defined]
+        deps = Deps(llm=llm, catalog=catalog, executor=executor, nodes=nodes)
+        result = await agenerate(
+            task,
+            files,
+            deps=deps,
+            syntax="dataflow",
+            one_step=True,
+            max_refinements=0,
+            execute_timeout_s=900.0,
+        )
+    return result, llm
+
+
+async def test_a_copied_model_upscaler_is_swapped_for_the_searched_scale_node(
+    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
+) -> None:
+    texture = tmp_path / "texture.png"
+    image = Image.new("RGB", (24, 16), (10, 10, 10))
+    image.putpixel((0, 0), (250, 250, 250))
+    image.save(texture)
+    task = "Upscale texture.png by a factor of 2 with nearest-neighbour (nearest-exact) sampling."
+    result, llm = await _run(
+        comfy_server, comfy_catalog, task, [texture], MODEL_UPSCALE, ["ImageUpscaleWithModel", "ImageScaleBy"]
+    )
+    first, *edits = result.attempts
+    assert first.failed_stage == "verification"
+    assert any("96x64" in d.message for d in first.diagnostics if d.is_error)
+    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
+    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    assert result.flow is not None and "upscaler" not in result.flow.functions
+    assert result.flow.functions["upscaled"].params["scale_by"] == 2.0
+    with Image.open(result.outputs[0].path) as out:
+        assert out.size == (48, 32)
+        rgb = out.convert("RGB")
+        assert rgb.getpixel((1, 1)) == (250, 250, 250) and rgb.getpixel((2, 2)) == (10, 10, 10)  # nearest
+
+
+async def test_an_unsaved_mask_is_saved_through_a_converter(
+    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
+) -> None:
+    mask = tmp_path / "mask.png"
+    disc = Image.new("L", (64, 64), 0)
+    ImageDraw.Draw(disc).ellipse((24, 24, 40, 40), fill=255)
+    disc.save(mask)
+    task = "Grow the white disc of mask.png (red channel) by 8 pixels and save the grown mask as an image."
+    result, _ = await _run(
+        comfy_server, comfy_catalog, task, [mask], MASK_UNSAVED, ["GrowMask", "ImageToMask", "MaskToImage"]
+    )
+    assert result.attempts[0].failed_stage == "verification"
+    assert result.attempts[-1].stage == "search" and result.verification == "verified"
+    assert result.flow is not None and "MaskToImage" in result.flow.node_types()
+    with Image.open(result.outputs[0].path) as out:
+        gray = out.convert("L")
+        assert gray.getpixel((32, 32)) == 255 and gray.getpixel((32, 19)) == 255  # grown past the disc's edge
+        assert gray.getpixel((2, 2)) == 0
