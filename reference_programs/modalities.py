@@ -14,6 +14,7 @@ _SOURCES: dict[str, Modality] = {
     "LoadImageMask": "mask",
     "VHS_LoadVideo": "video",
     "LoadAudio": "audio",
+    "LoadLatent": "latent",
     "CLIPTextEncode": "text",
     "CLIPTextEncodeSDXL": "text",
 }
@@ -27,6 +28,7 @@ _SINKS: dict[str, Modality] = {
     "PreviewAudio": "audio",
     "[Comfy3D] Save 3D Mesh": "3d",
     "CheckpointSave": "model",
+    "SaveLatent": "latent",
 }
 _ORDER: dict[Modality, int] = {m: i for i, m in enumerate(MODALITIES)}
 

@@ -57,8 +57,8 @@ Category = Literal[
 
 CATEGORIES: tuple[Category, ...] = get_args(Category)
 
-Modality = Literal["text", "image", "mask", "video", "audio", "3d", "model"]
-"""What a program takes or produces; `model` is a checkpoint file (model merge)."""
+Modality = Literal["text", "image", "mask", "video", "audio", "3d", "model", "latent"]
+"""What a program takes or produces; `model` is a checkpoint file (model merge), `latent` a .latent file."""
 
 MODALITIES: tuple[Modality, ...] = get_args(Modality)
 
