@@ -12,7 +12,7 @@ from anysym.graph.deps import Deps
 from anysym.graph.state import Example, State
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
-from anysym.language.io_nodes import loaders_for, savers_for
+from anysym.language.io_nodes import CONVERTERS, loaders_for, savers_for
 from anysym.language.syntax import Syntax, parse, render
 from anysym.nodes import prompts
 from anysym.nodes.catalog_excerpt import installed_models, select_types, signature
@@ -86,11 +86,17 @@ def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str]
 
 
 def io_types(state: State, catalog: Catalog) -> list[str]:
-    """The loaders of the task's input kinds and the savers of the outputs it asks for (image by default)."""
+    """The loaders of the task's inputs, the savers of its outputs (image by default), mask converters.
+
+    The converters (MaskToImage, ImageToMask) come with a picture-to-picture task: such an edit often
+    goes through a mask (a channel, a threshold, a colour key) and must turn it back into an image to
+    save it; MaskToImage was the type the prompts missed most.
+    """
     inputs = [Path(p) for p in state.get("inputs", [])]
     kinds = {SUFFIX_KINDS.get(path.suffix.lower(), "file") for path in inputs}
     wanted = expect(state["task"], inputs).output_kinds or {"image"}
-    return [*loaders_for(sorted(kinds), catalog), *savers_for(sorted(wanted), catalog)]
+    converters = [t for t in CONVERTERS.values() if t in catalog] if {"image"} <= kinds & wanted else []
+    return [*loaders_for(sorted(kinds), catalog), *savers_for(sorted(wanted), catalog), *converters]
 
 
 def output_budget(state: State, context: Context, deps: Deps, current: Flow | None = None) -> int:

@@ -146,6 +146,7 @@ def test_outcome_from_result_reads_every_field(snapshot_catalog: Catalog, tmp_pa
         first_parsed=False,
         parsed_attempts=1,
         failed_stages=["parse", ""],
+        attempt_stages=["psi2", "refine"],
         constrained=True,
     )
     assert [(o.path, o.function_id) for o in outcome.outputs] == [(str(tmp_path / "a.png"), "save")]

@@ -145,6 +145,14 @@ def test_loaders_and_savers_follow_the_input_and_output_kinds(snapshot_catalog: 
     assert io_types(state, snapshot_catalog) == ["LoadImage", "LoadImageMask", "SaveLatent"]
     created: State = {"task": "Create a 200x100 red image", "inputs": [], "key_functions": []}
     assert io_types(created, snapshot_catalog) == ["SaveImage"]
+    edit: State = {"task": "Make photo.png grayscale", "inputs": ["photo.png"], "key_functions": []}
+    assert io_types(edit, snapshot_catalog) == [
+        "LoadImage",
+        "LoadImageMask",
+        "SaveImage",
+        "MaskToImage",
+        "ImageToMask",
+    ]
 
 
 def test_node_doc_is_frozen_data() -> None:
