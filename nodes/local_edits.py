@@ -14,9 +14,12 @@ values are bound afterwards by the same task repairs every draft gets).
 - `splice`: a working function of a type no node search found is taken out (its input passed through);
 - `swap`: a working function takes another type the node search found, of the same shape (its linked
   values feed the new type's inputs of the same types, its result the same consumers); sources
-  left without a consumer (a model loader) go too;
+  left without a consumer (a model loader) go too. A function whose type is a search's best hit
+  keeps it (an invert stays an invert), unless a wanted type was found by the same search;
 - `insert`: a step the task states a value for ("no feathering" for ImagePadForOutpaint) that no
-  function takes, with one input and a result of that input's type, is put on a link of that type.
+  function takes, with one input and a result of that input's type, is put on a link of that type;
+- `resize`: when the task states the final size and nothing before an output function sets a width
+  and height, a searched resize (ImageScale) to that size is put before it.
 """
 
 from __future__ import annotations
@@ -27,9 +30,10 @@ from dataclasses import dataclass
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.io_nodes import CONVERTERS
-from anysym.verify.flow_walk import file_inputs, reaching_outputs
+from anysym.verify.flow_walk import file_inputs, reaching_outputs, upstream
+from anysym.verify.media import Size
 
-__all__ = ["LocalEdit", "local_edits"]
+__all__ = ["EditHints", "LocalEdit", "local_edits"]
 
 
 @dataclass(frozen=True)
@@ -40,17 +44,28 @@ class LocalEdit:
     note: str
 
 
-def local_edits(
-    flow: Flow, catalog: Catalog, suggested: Sequence[str], wanted: Sequence[str] = ()
-) -> list[LocalEdit]:
-    """Every single edit of `flow`, the cheapest kinds first (see the module docstring).
+@dataclass(frozen=True, kw_only=True)
+class EditHints:
+    """What the task says about the flow's steps, for choosing edits."""
 
-    `wanted`: node types the task states a value for that no function of the flow takes; each is tried
-    in place of a step (`swap`) and inserted on a link (`insert`).
-    """
+    steps: Sequence[Sequence[str]] = ()
+    """The node types the search found for the whole task and for each step, best first."""
+    wanted: Sequence[str] = ()
+    """Node types the task states a value for that no function of the flow takes."""
+    size: Size | None = None
+    """The one final image size the task states, when it does."""
+
+    @property
+    def suggested(self) -> list[str]:
+        """Every type the search found."""
+        return list(dict.fromkeys(name for names in self.steps for name in names))
+
+
+def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdit]:
+    """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
     found = [*_rewires(flow, catalog), *_dropped_savers(flow, catalog)]
-    found += [*_splices(flow, catalog, suggested), *_swaps(flow, catalog, [*wanted, *suggested])]
-    found += _inserts(flow, catalog, wanted)
+    found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]
+    found += [*_inserts(flow, catalog, hints.wanted), *_resizes(flow, catalog, hints)]
     unique: dict[str, LocalEdit] = {}
     for edit in found:
         if any(_working(edit.flow, catalog, f) is not None for f in edit.flow.functions):
@@ -174,11 +189,11 @@ def _bypass(flow: Flow, catalog: Catalog, function_id: str) -> Flow | None:
     return _prune(edited, catalog)
 
 
-def _swaps(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> Iterator[LocalEdit]:
+def _swaps(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEdit]:
     for function_id, function in flow.functions.items():
         if _working(flow, catalog, function_id) is None:
             continue
-        for other in dict.fromkeys(suggested):
+        for other in _replacements(function.type, hints):
             spec = catalog.get(other)
             if other == function.type or spec is None or spec.output_node or not spec.socket_inputs():
                 continue
@@ -189,6 +204,62 @@ def _swaps(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> Iterator[L
                     f"changed {function_id} from {function.type} to {other}: the search of the task's "
                     f"steps found {other}",
                 )
+
+
+def _replacements(node_type: str, hints: EditHints) -> list[str]:
+    """The searched types a step may become: any, unless its type is a search's best hit.
+
+    A best hit does a step of the task (ImageInvert for "invert the colours") and is kept, except for
+    a wanted type found by the same search ("blend factor 0.6, overlay mode" found ImageBlend beside
+    the ImageCompositeMasked a paste was written with).
+    """
+    if all(not names or names[0] != node_type for names in hints.steps):
+        return hints.suggested
+    return [
+        name for name in dict.fromkeys(hints.wanted) if any(node_type in n and name in n for n in hints.steps)
+    ]
+
+
+def _resizes(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEdit]:
+    """A searched resize to the task's stated size before each output function that nothing sizes."""
+    if hints.size is None:
+        return
+    resizers = [name for name in hints.suggested if _is_resizer(catalog.get(name))]
+    for saver in _savers(flow, catalog):
+        sized = any(
+            (spec := catalog.get(flow.functions[f].type)) is not None and _is_resizer(spec)
+            for f in upstream(flow, saver)
+        )
+        links = [link for link in flow.links_into(saver) if _input_type(flow, catalog, link) == "IMAGE"]
+        if sized or len(links) != 1:
+            continue
+        for name in resizers[:1]:
+            spec = catalog[name]
+            new_id = _fresh_id(flow, "resize")
+            image = next(i.name for i in spec.socket_inputs() if i.type == "IMAGE")
+            output = next(o.name for o in spec.outputs if o.type == "IMAGE")
+            params = {"width": hints.size.width, "height": hints.size.height}
+            edited = flow.with_function(new_id, Function(type=name, params=params)).with_links(
+                [
+                    *(other for other in flow.links if other != links[0]),
+                    Link(source=links[0].source, output=links[0].output, target=new_id, input=image),
+                    Link(source=new_id, output=output, target=saver, input=links[0].input),
+                ]
+            )
+            yield LocalEdit(
+                edited, f"inserted {new_id} ({name}) before {saver}: nothing sized the result to {hints.size}"
+            )
+
+
+def _is_resizer(spec: NodeSpec | None) -> bool:
+    """A step that makes an image of a width and a height it is given (ImageScale)."""
+    return (
+        spec is not None
+        and spec.input("width") is not None
+        and spec.input("height") is not None
+        and any(i.type == "IMAGE" for i in spec.socket_inputs())
+        and any(o.type == "IMAGE" for o in spec.outputs)
+    )
 
 
 def _retyped(flow: Flow, catalog: Catalog, function_id: str, spec: NodeSpec) -> Flow | None:

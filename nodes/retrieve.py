@@ -19,7 +19,7 @@ from anysym.language.syntax import render
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_facts import retrieval_query, task_steps
 
-__all__ = ["hide_values", "off_task", "rerank", "retrieve", "suggest_types"]
+__all__ = ["hide_values", "off_task", "rerank", "retrieve", "search_steps", "suggest_types"]
 
 _CANDIDATES = 3
 """Programs fetched per wanted example when reranking by node evidence."""
@@ -30,11 +30,13 @@ _SIMILARITY_WEIGHT = 1.0
 async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Find similar reference programs and, per task step, node types (none without a retriever)."""
     context = runtime.context
-    suggested: list[str] = []
+    steps: list[list[str]] = []
     if deps.nodes is not None and context.node_k > 0:
-        suggested = await asyncio.to_thread(suggest_types, deps.nodes, state["task"], context.node_k)
+        steps = await asyncio.to_thread(search_steps, deps.nodes, state["task"], context.node_k)
+    suggested = suggest_types(steps)
+    found = {"suggested_types": suggested, "step_types": steps}
     if deps.retriever is None or context.k <= 0:
-        return {"examples": [], "suggested_types": suggested}
+        return {"examples": [], **found}
     choosing = bool(suggested) and (context.rerank_examples or context.filter_examples)
     wanted = context.k * _CANDIDATES if choosing else context.k
     hits = await asyncio.to_thread(deps.retriever.retrieve, retrieval_query(state["task"]), wanted)
@@ -58,7 +60,7 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
     if suggested and context.rerank_examples:
         examples = rerank(examples, suggested)
     examples = examples[: context.k]
-    return {"examples": examples, "suggested_types": suggested}
+    return {"examples": examples, **found}
 
 
 def off_task(example: Example, suggested: Sequence[str], catalog: Catalog) -> bool:
@@ -111,13 +113,18 @@ def _hidden(spec: InputSpec | None, value: ParamValue) -> ParamValue:
     return default if known else value
 
 
-def suggest_types(nodes: NodeSearch, task: str, k: int) -> list[str]:
-    """Node types for `task`: the best hit of each step first, then the rest by rank.
+def search_steps(nodes: NodeSearch, task: str, k: int) -> list[list[str]]:
+    """The node types found for the whole task, then for each of its steps, best first (k each).
 
     The whole task is searched as well as each step: a step split in the wrong place still has the
     task's own best matches.
     """
     queries = list(dict.fromkeys([task, *task_steps(task)]))
-    ranked = [[hit.name for hit in nodes.retrieve_nodes(query, k)] for query in queries]
-    by_rank = [names[rank] for rank in range(k) for names in ranked if rank < len(names)]
+    return [[hit.name for hit in nodes.retrieve_nodes(query, k)] for query in queries]
+
+
+def suggest_types(ranked: Sequence[Sequence[str]]) -> list[str]:
+    """The types `search_steps` found as one list: each search's best hit first, then the rest by rank."""
+    deepest = max((len(names) for names in ranked), default=0)
+    by_rank = [names[rank] for rank in range(deepest) for names in ranked if rank < len(names)]
     return list(dict.fromkeys(by_rank))

@@ -26,7 +26,7 @@ from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, render
 from anysym.nodes.compile import TaskFacts, compile_draft
 from anysym.nodes.keys import parse_key_function
-from anysym.nodes.local_edits import LocalEdit, local_edits
+from anysym.nodes.local_edits import EditHints, LocalEdit, local_edits
 from anysym.nodes.task_claims import unclaimed_values
 from anysym.verify.checks import check_static
 from anysym.verify.expectations import expect
@@ -88,15 +88,13 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     stated value no function takes, an input unused, a function reaching no output): running one that
     verification is sure to reject would only spend the budget.
     """
-    suggested = state.get("suggested_types", [])
+    hints = _hints(flow, state, deps.catalog)
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
-    unclaimed = unclaimed_values(flow, state["task"], deps.catalog, suggested)
-    wanted = [taker.split(".", 1)[0] for item in unclaimed for taker in item.takers]
-    singles = local_edits(flow, deps.catalog, suggested, wanted)
+    singles = local_edits(flow, deps.catalog, hints)
     pairs = [
         LocalEdit(second.flow, f"{first.note}; {second.note}")
         for first in singles
-        for second in local_edits(first.flow, deps.catalog, suggested, wanted)
+        for second in local_edits(first.flow, deps.catalog, hints)
     ]
     drafts: list[Draft] = []
     for edit in [*singles[:_MAX_COMPILED], *pairs[:_MAX_COMPILED]]:
@@ -108,6 +106,17 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
         if len(drafts) >= context.search_budget:
             break
     return drafts
+
+
+def _hints(flow: Flow, state: State, catalog: Catalog) -> EditHints:
+    """The search's findings per step, the types of the values no function takes, the stated size."""
+    unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
+    inputs = [Path(p) for p in state.get("inputs", [])]
+    return EditHints(
+        steps=state.get("step_types", []),
+        wanted=[taker.split(".", 1)[0] for item in unclaimed for taker in item.takers],
+        size=expect(state["task"], inputs).strict_size,
+    )
 
 
 def _findings(flow: Flow, state: State, catalog: Catalog) -> int:

@@ -123,5 +123,7 @@ def test_generate_twice_in_one_process(paths: Paths, tmp_path: Path) -> None:
     task = "Invert the colors of photo.png and scale it to 256x256"
     first = generate(task, [PHOTO], paths=paths, run_dir=tmp_path / "first")
     second = generate(task, [PHOTO], paths=paths, run_dir=tmp_path / "second")
-    assert first.status == second.status
-    assert first.texts == second.texts  # temperature 0, fixed seed: the same program
+    assert first.status == second.status == "succeeded"
+    # Not the same text: greedy decoding on llama-server is not reproducible across requests (prompt-cache
+    # reuse changes the numerics), and a first answer that fails verification is repaired by search.
+    assert first.flow is not None and second.flow is not None

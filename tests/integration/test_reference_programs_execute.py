@@ -52,7 +52,8 @@ def _png(seed: int) -> bytes:
 
 
 def _input_files(program: ReferenceProgram) -> list[str]:
-    return [str(f.params["image"]) for f in program.flow().functions.values() if f.type == "LoadImage"]
+    loaders = ("LoadImage", "LoadImageMask")
+    return [str(f.params["image"]) for f in program.flow().functions.values() if f.type in loaders]
 
 
 @pytest.fixture(scope="module")

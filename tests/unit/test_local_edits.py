@@ -5,7 +5,8 @@ from __future__ import annotations
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.validate import validate
-from anysym.nodes.local_edits import local_edits
+from anysym.nodes.local_edits import EditHints, LocalEdit, local_edits
+from anysym.verify.media import Size
 
 
 def _flow(
@@ -17,10 +18,17 @@ def _flow(
     )
 
 
+def _edits(
+    flow: Flow, catalog: Catalog, found: list[str], wanted: list[str] | None = None, size: Size | None = None
+) -> list[LocalEdit]:
+    """The edits when one search found `found` (its best hit first)."""
+    return local_edits(flow, catalog, EditHints(steps=[found], wanted=wanted or [], size=size))
+
+
 def _notes(
-    flow: Flow, catalog: Catalog, suggested: list[str], wanted: tuple[str, ...] | list[str] = ()
+    flow: Flow, catalog: Catalog, found: list[str], wanted: list[str] | None = None, size: Size | None = None
 ) -> dict[str, Flow]:
-    return {edit.note: edit.flow for edit in local_edits(flow, catalog, suggested, wanted)}
+    return {edit.note: edit.flow for edit in _edits(flow, catalog, found, wanted, size)}
 
 
 def _errors(flow: Flow, catalog: Catalog) -> list[str]:
@@ -61,7 +69,7 @@ def test_an_unsaved_mask_is_converted_before_it_is_saved(snapshot_catalog: Catal
             ("mask", "IMAGE", "save", "images"),
         ],
     )
-    rewired = next(e.flow for e in local_edits(flow, snapshot_catalog, []) if "from grown.MASK" in e.note)
+    rewired = next(e.flow for e in _edits(flow, snapshot_catalog, []) if "from grown.MASK" in e.note)
     converter = next(fid for fid, f in rewired.functions.items() if f.type == "MaskToImage")
     assert Link(source="grown", output="MASK", target=converter, input="mask") in rewired.links
     assert Link(source=converter, output="IMAGE", target="save", input="images") in rewired.links
@@ -92,7 +100,7 @@ def test_only_the_only_saver_is_never_dropped(snapshot_catalog: Catalog) -> None
         {"photo": ("LoadImage", {"image": "photo.png"}), "save": ("SaveImage", {})},
         [("photo", "IMAGE", "save", "images")],
     )
-    assert local_edits(flow, snapshot_catalog, ["ImageInvert"]) == []
+    assert _edits(flow, snapshot_catalog, ["ImageInvert"]) == []
 
 
 def test_a_stray_step_is_spliced_out_and_a_searched_one_is_kept(snapshot_catalog: Catalog) -> None:
@@ -132,7 +140,7 @@ def test_a_step_takes_a_searched_type_of_the_same_shape_and_its_model_loader_goe
             ("upscale", "IMAGE", "save", "images"),
         ],
     )
-    edits = _notes(flow, snapshot_catalog, ["ImageUpscaleWithModel", "ImageScaleBy", "KSampler"])
+    edits = _notes(flow, snapshot_catalog, ["ImageScaleBy", "ImageUpscaleWithModel", "KSampler"])
     swapped = edits[
         "changed upscale from ImageUpscaleWithModel to ImageScaleBy: the search of the task's steps "
         "found ImageScaleBy"
@@ -152,7 +160,7 @@ def test_edits_are_unique_flows(snapshot_catalog: Catalog) -> None:
         },
         [("photo", "IMAGE", "blur", "image"), ("blur", "IMAGE", "save", "images")],
     )
-    edits = local_edits(flow, snapshot_catalog, ["ImageSharpen", "ImageSharpen", "ImageInvert"])
+    edits = _edits(flow, snapshot_catalog, ["ImageSharpen", "ImageSharpen", "ImageInvert"])
     keys = [edit.flow.canonical_json() for edit in edits]
     assert len(keys) == len(set(keys))
     assert {edit.flow.functions["blur"].type for edit in edits} == {
@@ -170,7 +178,7 @@ def test_no_edit_leaves_a_flow_that_does_no_work(snapshot_catalog: Catalog) -> N
         },
         [("photo", "IMAGE", "blur", "image"), ("blur", "IMAGE", "save", "images")],
     )
-    assert [e.note for e in local_edits(flow, snapshot_catalog, ["ImageInvert"])] == [
+    assert [e.note for e in _edits(flow, snapshot_catalog, ["ImageInvert"])] == [
         "changed blur from ImageBlur to ImageInvert: the search of the task's steps found ImageInvert"
     ]
 
@@ -193,3 +201,58 @@ def test_a_wanted_step_is_put_on_each_link_of_its_type(snapshot_catalog: Catalog
     assert Link(source="imagepadforoutpaint", output="IMAGE", target="blur", input="image") in before.links
     assert _errors(before, snapshot_catalog) == []
     assert any("between blur and save" in note for note in edits)
+
+
+def test_a_searched_best_hit_is_never_swapped_away_unless_for_a_wanted_type(
+    snapshot_catalog: Catalog,
+) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "inverted": ("ImageInvert", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("photo", "IMAGE", "inverted", "image"), ("inverted", "IMAGE", "save", "images")],
+    )
+    steps = [["ImageInvert", "InvertMask"], ["ImageScaleBy", "ImageScale"]]
+    kept = local_edits(flow, snapshot_catalog, EditHints(steps=steps))
+    assert not any("changed inverted" in edit.note for edit in kept)  # the invert step stays an invert
+    paste = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "pattern": ("LoadImage", {"image": "pattern.png"}),
+            "paste": ("ImageCompositeMasked", {}),
+            "save": ("SaveImage", {}),
+        },
+        [
+            ("photo", "IMAGE", "paste", "destination"),
+            ("pattern", "IMAGE", "paste", "source"),
+            ("paste", "IMAGE", "save", "images"),
+        ],
+    )
+    steps = [["ImageCompositeMasked", "JoinImageWithAlpha"], ["ImageBlend", "ImageCompositeMasked"]]
+    hints = EditHints(steps=steps, wanted=["ImageBlend"])
+    swapped = [e.flow for e in local_edits(paste, snapshot_catalog, hints) if "to ImageBlend" in e.note]
+    assert [f.functions["paste"].type for f in swapped] == ["ImageBlend"]
+    assert Link(source="photo", output="IMAGE", target="paste", input="image1") in swapped[0].links
+    assert Link(source="pattern", output="IMAGE", target="paste", input="image2") in swapped[0].links
+
+
+def test_a_resize_to_the_stated_size_goes_before_an_output_nothing_sizes(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "inverted": ("ImageInvert", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("photo", "IMAGE", "inverted", "image"), ("inverted", "IMAGE", "save", "images")],
+    )
+    edits = _notes(flow, snapshot_catalog, ["ImageInvert", "ImageScale"], size=Size(256, 256))
+    resized = edits["inserted resize (ImageScale) before save: nothing sized the result to 256x256"]
+    assert resized.functions["resize"].params == {"width": 256, "height": 256}
+    assert Link(source="inverted", output="IMAGE", target="resize", input="image") in resized.links
+    assert Link(source="resize", output="IMAGE", target="save", input="images") in resized.links
+    assert not any(
+        "inserted resize" in note
+        for note in _notes(resized, snapshot_catalog, ["ImageScale"], size=Size(9, 9))
+    )

@@ -11,7 +11,7 @@ from anysym.language.catalog import Catalog
 from anysym.language.io_nodes import loaders_for, savers_for
 from anysym.nodes.catalog_excerpt import select_types, signature
 from anysym.nodes.prompting import io_types
-from anysym.nodes.retrieve import suggest_types
+from anysym.nodes.retrieve import search_steps, suggest_types
 from anysym.nodes.task_facts import task_steps
 from anysym.retriever.node_docs import NodeDoc, load_node_docs, node_docs_for
 
@@ -111,7 +111,7 @@ def test_suggestions_put_each_steps_best_hit_before_second_ranks() -> None:
             "posterize it": ["ImageQuantize", "ImageSharpen"],
         }
     )
-    assert suggest_types(search, task, 2) == ["ImageSharpen", "ImageQuantize", "ImageBlur"]
+    assert suggest_types(search_steps(search, task, 2)) == ["ImageSharpen", "ImageQuantize", "ImageBlur"]
     assert search.queries == [task, "Sharpen", "posterize it"]
 
 
