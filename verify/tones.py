@@ -36,8 +36,9 @@ def check_grayscale(
     """
     if not expectations.grayscale:
         return []
-    measured = [(o, colourfulness(o.path)) for o in outputs if o.kind == "image"]
-    measured = [(o, spread) for o, spread in measured if spread is not None]
+    measured = [
+        (o, spread) for o in outputs if o.kind == "image" and (spread := colourfulness(o.path)) is not None
+    ]
     if not measured or any(spread <= GRAY_TOLERANCE for _, spread in measured):
         return []
     output, spread = min(measured, key=lambda item: item[1])
