@@ -18,8 +18,8 @@ not; on by default), `parameter-step`/`no-parameter-step` (psi1's values set aga
 examples, or not; off by default), `loose-links`/`no-loose-links` (a task file's loader that nothing uses
 linked where exactly one value of its type is missing, or not; on by default), `search`/`no-search` (local
 edits of a flow that failed verification executed before refine, or not; on by default), `vary-examples`/
-`same-examples` (sampled answer n asked without the top n retrieved programs, or every answer from the same
-prompt; on by default), `candidates-N` (at most N
+`same-examples` (sampled answer n asked with the retrieved programs rotated by n, or every answer from the
+same prompt; on by default), `candidates-N` (at most N
 answers sampled per functions step, the best by static fit taken; default 3, 1: off).
 """
 

@@ -87,8 +87,8 @@ class Context:
     vary_examples: bool = field(
         default=True,
         metadata={
-            "description": "Sampled answer n of a functions step is asked without the top n retrieved "
-            "programs (False: every sample sees the same prompt)."
+            "description": "Sampled answer n of a functions step is asked with the retrieved programs "
+            "rotated by n, so another one comes first (False: every sample sees the same prompt)."
         },
     )
     max_refinements: int = field(

@@ -154,13 +154,16 @@ PromptFor = Callable[[State], tuple[str, list[str]]]
 
 
 def examples_for(state: State, sample: int) -> State:
-    """`state` with the examples answer `sample` is shown: all for the first, then without the top n.
+    """`state` with the examples answer `sample` is shown: in turn, each retrieved program goes first.
 
     A small model copies the first example wholesale, and samples of one prompt at temperature 0.8
-    kept copying it (three identical answers in the cpu suite's runs); leaving it out moves the answer.
+    kept copying it (three identical answers in the cpu suite's runs); another program first moves the
+    answer. Leaving the examples out instead was tried: without any, the 0.5B wrote the system prompt's
+    own example (`inverted = ImageToMask`) for a resize.
     """
     examples = list(state.get("examples", []))
-    return {**state, "examples": examples[sample:] if sample < len(examples) else []}
+    turn = sample % len(examples) if examples else 0
+    return {**state, "examples": examples[turn:] + examples[:turn]}
 
 
 async def ask_components(
@@ -176,7 +179,7 @@ async def ask_components(
 ) -> tuple[Candidate, list[LLMCall]]:
     """Ask for functions-only answers until one fits cleanly or `context.candidates` were tried.
 
-    With `context.vary_examples`, answer n is asked without the top n retrieved programs.
+    With `context.vary_examples`, answer n is asked with the retrieved programs rotated by n.
     """
     expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
     searched = state.get("suggested_types", [])
