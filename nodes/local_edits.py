@@ -120,28 +120,15 @@ def _feed(
     flow: Flow, catalog: Catalog, old: Link, source: str, output: str, have: str, wanted: str | None
 ) -> Flow | None:
     """`flow` with `old`'s target fed from `source.output`, converted when the types differ."""
-    kept = [link for link in flow.links if link != old]
+    fed = Link(source=source, output=output, target=old.target, input=old.input)
+    rewired = flow.with_links([*(link for link in flow.links if link != old), fed])
     if have == wanted:
-        return flow.with_links(
-            [*kept, Link(source=source, output=output, target=old.target, input=old.input)]
-        )
-    converter = CONVERTERS.get((have, wanted or ""))
-    spec = catalog.get(converter) if converter else None
-    if converter is None or spec is None:
-        return None
-    into = next((i.name for i in spec.socket_inputs() if i.type == have), None)
-    out = next((o.name for o in spec.outputs if o.type == wanted), None)
-    if into is None or out is None:
+        return rewired
+    converter = catalog.get(CONVERTERS.get((have, wanted or ""), ""))
+    if converter is None:
         return None
     new_id = _fresh_id(flow, f"{source}_as_{(wanted or 'value').lower()}")
-    flow = flow.with_function(new_id, Function(type=converter))
-    return flow.with_links(
-        [
-            *kept,
-            Link(source=source, output=output, target=new_id, input=into),
-            Link(source=new_id, output=out, target=old.target, input=old.input),
-        ]
-    )
+    return _on_link(rewired, fed, new_id, converter, (have, wanted or ""))
 
 
 def _dropped_savers(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
@@ -234,21 +221,14 @@ def _resizes(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEd
         if sized or len(links) != 1:
             continue
         for name in resizers[:1]:
-            spec = catalog[name]
             new_id = _fresh_id(flow, "resize")
-            image = next(i.name for i in spec.socket_inputs() if i.type == "IMAGE")
-            output = next(o.name for o in spec.outputs if o.type == "IMAGE")
             params = {"width": hints.size.width, "height": hints.size.height}
-            edited = flow.with_function(new_id, Function(type=name, params=params)).with_links(
-                [
-                    *(other for other in flow.links if other != links[0]),
-                    Link(source=links[0].source, output=links[0].output, target=new_id, input=image),
-                    Link(source=new_id, output=output, target=saver, input=links[0].input),
-                ]
-            )
-            yield LocalEdit(
-                edited, f"inserted {new_id} ({name}) before {saver}: nothing sized the result to {hints.size}"
-            )
+            edited = _on_link(flow, links[0], new_id, catalog[name], ("IMAGE", "IMAGE"), params)
+            if edited is not None:
+                yield LocalEdit(
+                    edited,
+                    f"inserted {new_id} ({name}) before {saver}: nothing sized the result to {hints.size}",
+                )
 
 
 def _is_resizer(spec: NodeSpec | None) -> bool:
@@ -295,26 +275,44 @@ def _inserts(flow: Flow, catalog: Catalog, wanted: Sequence[str]) -> Iterator[Lo
         if spec is None or spec.output_node or len(required) != 1:
             continue
         kind = required[0].type
-        output = next((o for o in spec.outputs if o.type == kind), None)
-        if output is None:
-            continue
         for link in flow.links:
-            if _input_type(flow, catalog, link) != kind:
-                continue
             new_id = _fresh_id(flow, name.lower())
-            kept = [other for other in flow.links if other != link]
-            edited = flow.with_function(new_id, Function(type=name)).with_links(
-                [
-                    *kept,
-                    Link(source=link.source, output=link.output, target=new_id, input=required[0].name),
-                    Link(source=new_id, output=output.name, target=link.target, input=link.input),
-                ]
-            )
+            on_kind = _input_type(flow, catalog, link) == kind
+            edited = _on_link(flow, link, new_id, spec, (kind, kind)) if on_kind else None
+            if edited is None:
+                continue
             yield LocalEdit(
                 edited,
                 f"inserted {new_id} ({name}) between {link.source} and {link.target}: the task states a "
                 f"value only {name} takes",
             )
+
+
+def _on_link(
+    flow: Flow,
+    link: Link,
+    new_id: str,
+    spec: NodeSpec,
+    kinds: tuple[str, str],
+    params: dict[str, int] | None = None,
+) -> Flow | None:
+    """`flow` with a new `spec` function put on `link`: it takes the link's value and feeds its target.
+
+    `kinds`: the type it takes and the type its result must have (different for a converter). None
+    when `spec` has no such input or output.
+    """
+    into = next((i.name for i in spec.socket_inputs() if i.type == kinds[0]), None)
+    wanted = next((o.name for o in spec.outputs if o.type == kinds[1]), None)
+    if wanted is None or into is None:
+        return None
+    function = Function(type=spec.name, params=dict(params or {}))
+    return flow.with_function(new_id, function).with_links(
+        [
+            *(other for other in flow.links if other != link),
+            Link(source=link.source, output=link.output, target=new_id, input=into),
+            Link(source=new_id, output=wanted, target=link.target, input=link.input),
+        ]
+    )
 
 
 def _prune(flow: Flow, catalog: Catalog) -> Flow:
