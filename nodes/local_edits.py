@@ -13,9 +13,10 @@ values are bound afterwards by the same task repairs every draft gets).
 - `drop_saver`: an output function that saves a loaded input as it is goes, when another one remains;
 - `splice`: a working function of a type no node search found is taken out (its input passed through);
 - `swap`: a working function takes another type the node search found, of the same shape (its linked
-  values feed the new type's inputs of the same types, its result the same consumers); sources
-  left without a consumer (a model loader) go too. A function whose type is a search's best hit
-  keeps it (an invert stays an invert), unless a wanted type was found by the same search;
+  values feed the new type's inputs of the same types, a required input left without one takes the
+  flow's one unused value of its type, its result feeds the same consumers); sources left without a
+  consumer (a model loader) go too. A function whose type is a search's best hit only takes a type
+  the same step's search found (an invert stays an invert, of an image or of a mask);
 - `insert`: a step the task states a value for ("no feathering" for ImagePadForOutpaint) that no
   function takes, with one input and a result of that input's type, is put on a link of that type;
 - `resize`: when the task states the final size and nothing before an output function sets a width
@@ -196,15 +197,14 @@ def _swaps(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEdit
 def _replacements(node_type: str, hints: EditHints) -> list[str]:
     """The searched types a step may become: any, unless its type is a search's best hit.
 
-    A best hit does a step of the task (ImageInvert for "invert the colours") and is kept, except for
-    a wanted type found by the same search ("blend factor 0.6, overlay mode" found ImageBlend beside
-    the ImageCompositeMasked a paste was written with).
+    A best hit does a step of the task (ImageInvert for "invert the colours") and may only become a
+    type found by the same step's search, another way to do that step (InvertMask, for a mask). The
+    whole task's search does not count when the task has steps: it finds every step's types at once.
     """
     if all(not names or names[0] != node_type for names in hints.steps):
         return hints.suggested
-    return [
-        name for name in dict.fromkeys(hints.wanted) if any(node_type in n and name in n for n in hints.steps)
-    ]
+    per_step = hints.steps[1:] if len(hints.steps) > 1 else hints.steps
+    return list(dict.fromkeys(name for names in per_step if node_type in names for name in names))
 
 
 def _resizes(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEdit]:
@@ -248,23 +248,59 @@ def _retyped(flow: Flow, catalog: Catalog, function_id: str, spec: NodeSpec) -> 
     links: list[Link] = []
     for inp in spec.socket_inputs():
         source = next((i for i in incoming if _input_type(flow, catalog, i) == inp.type), None)
+        if source is not None:
+            incoming.remove(source)
+        elif inp.section == "required":
+            source = _unused_value(flow, catalog, function_id, inp.type)
         if source is None:
             if inp.section == "required":
                 return None
             continue
-        incoming.remove(source)
         links.append(Link(source=source.source, output=source.output, target=function_id, input=inp.name))
+    converted: list[tuple[Link, str]] = []
     for link in flow.links_from(function_id):
-        wanted = _input_type(flow, catalog, link)
+        wanted = _input_type(flow, catalog, link) or ""
         output = next((o for o in spec.outputs if o.type == wanted), None)
-        if output is None:
-            return None
-        links.append(Link(source=function_id, output=output.name, target=link.target, input=link.input))
+        if output is None:  # a mask where an image is taken: through the converter
+            output = next(
+                (o for o in spec.outputs if catalog.get(CONVERTERS.get((o.type, wanted), ""))), None
+            )
+            if output is None:
+                return None
+        new = Link(source=function_id, output=output.name, target=link.target, input=link.input)
+        links.append(new)
+        if output.type != wanted:
+            converted.append((new, output.type))
     old = flow.functions[function_id]
     params = {name: value for name, value in old.params.items() if name in spec.inputs}
     kept = [link for link in flow.links if function_id not in (link.source, link.target)]
-    edited = flow.with_function(function_id, Function(type=spec.name, params=params))
-    return _prune(edited.with_links([*kept, *links]), catalog)
+    edited: Flow | None = flow.with_function(function_id, Function(type=spec.name, params=params))
+    edited = edited.with_links([*kept, *links]) if edited is not None else None
+    for link, have in converted:
+        wanted = _input_type(flow, catalog, link) or ""
+        converter = catalog[CONVERTERS[(have, wanted)]]
+        new_id = _fresh_id(edited, f"{function_id}_as_{wanted.lower()}") if edited else ""
+        edited = _on_link(edited, link, new_id, converter, (have, wanted)) if edited else None
+    return _prune(edited, catalog) if edited is not None else None
+
+
+def _unused_value(flow: Flow, catalog: Catalog, function_id: str, kind: str) -> Link | None:
+    """A link from the one `kind` output of a function nothing takes anything from (an idle loader).
+
+    An output left over beside used ones (LoadImage's MASK next to its IMAGE) is no such value.
+    """
+    below = {function_id}
+    while grown := {link.target for link in flow.links if link.source in below} - below:
+        below |= grown  # downstream functions: linking one would close a cycle
+    idle = set(flow.functions) - {link.source for link in flow.links} - below
+    free = [
+        Link(source=fid, output=output.name, target=function_id, input="")
+        for fid in sorted(idle)
+        if (spec := catalog.get(flow.functions[fid].type)) is not None
+        for output in spec.outputs
+        if output.type == kind
+    ]
+    return free[0] if len(free) == 1 else None
 
 
 def _inserts(flow: Flow, catalog: Catalog, wanted: Sequence[str]) -> Iterator[LocalEdit]:

@@ -1,4 +1,4 @@
-"""search: after a flow fails verification, try local edits of it (no model) before asking the LLM.
+"""search: after a flow fails verification (or validation), try local edits of it before asking the LLM.
 
 Refine with a small model mostly answers the flow that just failed (at temperature 0 and sampled); the
 strongest published systems check intermediate results and repair locally instead. Here the failed
@@ -33,12 +33,15 @@ from anysym.verify.expectations import expect
 
 __all__ = ["attempt_to_refine", "search", "search_pending"]
 
+_SEARCHED = ("verification", "validate")
+"""Failures of a parsed flow whose local edits may pass: wrong outputs, or an input no link can feed
+(`ImageInvert` written for a mask: its swap for `InvertMask` takes the loaded mask)."""
 _MAX_COMPILED = 40
 """Single edits, and pairs, compiled at most per failed flow to fill the budget (no execution)."""
 
 
 def search_pending(state: State, context: Context) -> bool:
-    """Whether search has work: a fresh flow failed verification, or queued edits are left.
+    """Whether search has work: a fresh flow failed verification or validation, or edits are queued.
 
     Not in a reviewed run: a person approves each flow that runs there, and edits made by the
     dozen would each stop the run for review.
@@ -49,7 +52,7 @@ def search_pending(state: State, context: Context) -> bool:
     last = attempts[-1]
     if last.stage == "search":
         return bool(state.get("search_queue"))
-    return last.failed_stage == "verification" and last.flow is not None
+    return last.failed_stage in _SEARCHED and last.flow is not None
 
 
 def attempt_to_refine(state: State) -> Attempt:
@@ -68,7 +71,7 @@ async def search(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     queue = list(state.get("search_queue", []))
     if attempts[-1].stage != "search":
         base = attempts[-1]
-        assert base.flow is not None  # search_pending only routes a flow that ran here
+        assert base.flow is not None  # search_pending only routes a parsed flow here
         queue = _candidates(base.flow, state, runtime.context, deps)
         update["search_base"] = base.index
     if not queue:

@@ -1,5 +1,6 @@
-"""Every CPU-suite task is solvable and its check is right: the hand-written reference solution, run on
-the real local ComfyUI, passes the task's check, and another task's real output fails it."""
+"""Every task of the CPU suites (`cpu`, and the held-out `fresh`) is solvable and its check is right: the
+hand-written reference solution, run on the real local ComfyUI, passes the task's check, and another
+task's real output fails it."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ from anysym.language.syntax import parse
 pytestmark = pytest.mark.integration
 
 SUITES = Path(__file__).resolve().parents[2] / "bench" / "suites"
-SUITE = load_suite(SUITES / "cpu.json")
+BY_SUITE = {name: load_suite(SUITES / f"{name}.json").tasks for name in ("cpu", "fresh")}
+CASES = [(name, task) for name, tasks in BY_SUITE.items() for task in tasks]
+IDS = [f"{name}-{task.id}" for name, task in CASES]
 
 
 def _base_url(server: Any) -> str:
@@ -81,35 +84,37 @@ def solved(
                 assert upload.status_code == 200, upload.text
             catalog = Catalog.from_object_info((await client.get("/object_info")).json())
             results = {}
-            for task in SUITE.tasks:
-                flow = parse((SUITES / "cpu_solutions" / f"{task.id}.alang").read_text(), "declarative")
-                out = base / task.id
+            for name, task in CASES:
+                solution = SUITES / f"{name}_solutions" / f"{task.id}.alang"
+                flow = parse(solution.read_text(), "declarative")
+                out = base / f"{name}-{task.id}"
                 out.mkdir()
-                results[task.id] = await _execute(client, to_api(flow, catalog, fill_defaults=False), out)
+                prompt = to_api(flow, catalog, fill_defaults=False)
+                results[f"{name}-{task.id}"] = await _execute(client, prompt, out)
             return results
 
     return inputs, asyncio.run(run_all())
 
 
-@pytest.mark.parametrize("task", SUITE.tasks, ids=[t.id for t in SUITE.tasks])
+@pytest.mark.parametrize(("suite", "task"), CASES, ids=IDS)
 def test_reference_solution_passes_its_check(
-    task: Task, solved: tuple[Path, dict[str, list[Path] | str]]
+    suite: str, task: Task, solved: tuple[Path, dict[str, list[Path] | str]]
 ) -> None:
     inputs, outputs = solved
-    produced = outputs[task.id]
+    produced = outputs[f"{suite}-{task.id}"]
     assert not isinstance(produced, str), f"the reference solution did not run: {produced}"
     outcome = run_checks(task.check, produced, inputs)
     assert outcome.passed, outcome.details
 
 
-@pytest.mark.parametrize("task", SUITE.tasks, ids=[t.id for t in SUITE.tasks])
+@pytest.mark.parametrize(("suite", "task"), CASES, ids=IDS)
 def test_other_outputs_and_unchanged_inputs_fail_the_check(
-    task: Task, solved: tuple[Path, dict[str, list[Path] | str]]
+    suite: str, task: Task, solved: tuple[Path, dict[str, list[Path] | str]]
 ) -> None:
     inputs, outputs = solved
-    index = [t.id for t in SUITE.tasks].index(task.id)
-    neighbour = SUITE.tasks[(index + 1) % len(SUITE.tasks)]
-    other = outputs[neighbour.id]
+    tasks = BY_SUITE[suite]
+    neighbour = tasks[([t.id for t in tasks].index(task.id) + 1) % len(tasks)]
+    other = outputs[f"{suite}-{neighbour.id}"]
     assert not isinstance(other, str), f"{neighbour.id} did not run: {other}"
     assert not run_checks(task.check, other, inputs).passed, neighbour.id
     wrong = [inputs / name for name in task.inputs][:1] or other[:1]

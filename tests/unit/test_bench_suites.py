@@ -24,10 +24,12 @@ def test_cpu_suite_has_40_checked_tasks_up_to_long_compositions() -> None:
     assert min(sizes) <= 3 and max(sizes) >= 8
 
 
-def test_every_cpu_task_has_a_parseable_reference_solution() -> None:
-    suite = load_suite(SUITES / "cpu.json")
+@pytest.mark.parametrize("suite_name", ["cpu", "fresh"])
+def test_every_cpu_task_has_a_parseable_reference_solution(suite_name: str) -> None:
+    suite = load_suite(SUITES / f"{suite_name}.json")
+    assert all(task.check for task in suite.tasks)
     for task in suite.tasks:
-        text = (SUITES / "cpu_solutions" / f"{task.id}.alang").read_text(encoding="utf-8")
+        text = (SUITES / f"{suite_name}_solutions" / f"{task.id}.alang").read_text(encoding="utf-8")
         flow = parse(text, "declarative")
         assert len(flow.functions) == task.functions
         for name in task.inputs:

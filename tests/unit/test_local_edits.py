@@ -203,7 +203,7 @@ def test_a_wanted_step_is_put_on_each_link_of_its_type(snapshot_catalog: Catalog
     assert any("between blur and save" in note for note in edits)
 
 
-def test_a_searched_best_hit_is_never_swapped_away_unless_for_a_wanted_type(
+def test_a_searched_best_hit_only_becomes_a_type_its_step_found(
     snapshot_catalog: Catalog,
 ) -> None:
     flow = _flow(
@@ -214,7 +214,8 @@ def test_a_searched_best_hit_is_never_swapped_away_unless_for_a_wanted_type(
         },
         [("photo", "IMAGE", "inverted", "image"), ("inverted", "IMAGE", "save", "images")],
     )
-    steps = [["ImageInvert", "InvertMask"], ["ImageScaleBy", "ImageScale"]]
+    whole = ["ImageInvert", "ImageScale", "ImageColorToMask"]  # the whole task's search finds both steps
+    steps = [whole, ["ImageInvert", "InvertMask"], ["ImageScaleBy", "ImageScale"]]
     kept = local_edits(flow, snapshot_catalog, EditHints(steps=steps))
     assert not any("changed inverted" in edit.note for edit in kept)  # the invert step stays an invert
     paste = _flow(
@@ -230,8 +231,12 @@ def test_a_searched_best_hit_is_never_swapped_away_unless_for_a_wanted_type(
             ("paste", "IMAGE", "save", "images"),
         ],
     )
-    steps = [["ImageCompositeMasked", "JoinImageWithAlpha"], ["ImageBlend", "ImageCompositeMasked"]]
-    hints = EditHints(steps=steps, wanted=["ImageBlend"])
+    steps = [
+        ["ImageBlend", "ImageCompositeMasked"],
+        ["ImageCompositeMasked", "JoinImageWithAlpha"],
+        ["ImageBlend", "ImageCompositeMasked"],
+    ]
+    hints = EditHints(steps=steps)
     swapped = [e.flow for e in local_edits(paste, snapshot_catalog, hints) if "to ImageBlend" in e.note]
     assert [f.functions["paste"].type for f in swapped] == ["ImageBlend"]
     assert Link(source="photo", output="IMAGE", target="paste", input="image1") in swapped[0].links
@@ -256,3 +261,24 @@ def test_a_resize_to_the_stated_size_goes_before_an_output_nothing_sizes(snapsho
         "inserted resize" in note
         for note in _notes(resized, snapshot_catalog, ["ImageScale"], size=Size(9, 9))
     )
+
+
+def test_a_swap_links_a_required_input_to_the_one_unused_value_of_its_type(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {
+            "mask": ("LoadImageMask", {"image": "mask.png", "channel": "red"}),
+            "inverted": ("ImageInvert", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("inverted", "IMAGE", "save", "images")],
+    )
+    steps = [["ImageInvert", "InvertMask", "MaskToImage"]]
+    edits = {e.note: e.flow for e in local_edits(flow, snapshot_catalog, EditHints(steps=steps))}
+    swapped = next(
+        f for note, f in edits.items() if note.startswith("changed inverted from ImageInvert to InvertMask")
+    )
+    assert Link(source="mask", output="MASK", target="inverted", input="mask") in swapped.links
+    # the saver takes an IMAGE: the mask goes through MaskToImage
+    assert Link(source="inverted", output="MASK", target="inverted_as_image", input="mask") in swapped.links
+    assert swapped.functions["inverted_as_image"].type == "MaskToImage"
+    assert _errors(swapped, snapshot_catalog) == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from anysym.graph.api import agenerate
 from anysym.graph.deps import Deps
 from anysym.graph.testing import KeywordNodeSearch, ScriptedExecutor, ScriptedLLM
@@ -48,3 +50,27 @@ async def test_search_budget_zero_goes_straight_to_refine(snapshot_catalog: Cata
     deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]), nodes=NODES, judge=judge)
     result = await agenerate(TASK, [PHOTO], deps=deps, candidates=1, search_budget=0)
     assert [a.stage for a in result.attempts] == ["psi2", "refine"]
+
+
+async def test_a_flow_failing_validation_is_searched_too(snapshot_catalog: Catalog, tmp_path: Path) -> None:
+    mask = tmp_path / "mask.png"
+    mask.write_bytes(PHOTO.read_bytes())
+    functions = """```python
+workflow.add_node("mask", "LoadImageMask", {"image": "mask.png", "channel": "red"})
+workflow.add_node("inverted", "ImageInvert", {})
+workflow.add_node("save", "SaveImage", {"filename_prefix": "out"})
+```"""
+    links = """```python
+workflow.connect("inverted", "IMAGE", "save", "images")
+```"""
+    nodes = KeywordNodeSearch({"invert": ["ImageInvert", "InvertMask"]})
+    executor = ScriptedExecutor([])
+    deps = Deps(llm=ScriptedLLM([functions, links]), catalog=snapshot_catalog, executor=executor, nodes=nodes)
+    task = "Load mask.png as a mask from its red channel, invert it and save it as an image."
+    result = await agenerate(task, [mask], deps=deps, candidates=1, max_refinements=0)
+    first, second = result.attempts
+    assert first.failed_stage == "validate"  # ImageInvert takes an IMAGE; only a MASK is loaded
+    assert second.stage == "search" and second.failed_stage is None
+    assert result.flow is not None
+    assert [result.flow.functions[f].type for f in ("mask", "inverted")] == ["LoadImageMask", "InvertMask"]
+    assert "MaskToImage" in result.flow.node_types() and len(executor.prompts) == 1
