@@ -209,11 +209,29 @@ def _candidates(wording: Wording, facts: Sequence[InputFact]) -> dict[Size, str]
     scales = [((1.0, 1.0), "")] + [(f, f" x {_factor_text(f)}") for f in _products(wording.factor_groups)]
     pads = [(Size(0, 0), "")] + [(p, f" {_pad_text(p)}") for p in wording.paddings]
     found: dict[Size, str] = {}
+    changed: set[Size] = set()
     for (factor, factor_text), (pad, pad_text) in itertools.product(scales, pads):
         for base, base_text in bases.items():
             for size in _apply(base, factor, pad):
                 found.setdefault(size, f"{base_text}{factor_text}{pad_text}")
+                if factor_text or pad_text:
+                    changed.add(size)
+    if _rescales_its_one_input(wording, facts):
+        stated = {s.size for s in wording.sizes}
+        found = {size: text for size, text in found.items() if size in changed or size in stated}
     return found
+
+
+def _rescales_its_one_input(wording: Wording, facts: Sequence[InputFact]) -> bool:
+    """Whether the task scales or pads its one input picture, so its own size is no longer a result.
+
+    "Shrink photo.png to half size" or "pad it by 16 pixels" cannot end at photo.png's size; a
+    composite, a kept size ("full-size copy") or another input leaves it plausible, and a stated size
+    alone may be an object's ("draw a 64x64 square on photo.png").
+    """
+    images = [fact for fact in facts if fact.size is not None]
+    rescaled = bool(wording.factor_groups or wording.paddings)
+    return rescaled and len(images) == 1 and not wording.kept and not wording.composites
 
 
 def _products(groups: Sequence[Sequence[tuple[float, float]]]) -> list[tuple[float, float]]:

@@ -126,7 +126,8 @@ def test_relative_sizes_and_paddings(files: dict[str, Path], task: str, wanted: 
     found = ex(task, files, "photo.png")
     assert found.resizes and found.size_known and found.strict_size is None
     assert sizes(*wanted) <= found.candidate_sizes
-    assert Size(256, 192) in found.candidate_sizes  # the unchanged input stays plausible (a later check)
+    if "size of" not in task:  # "double the size of photo.png" reads as naming the size it keeps: lenient
+        assert Size(256, 192) not in found.candidate_sizes  # scaling or padding its one input changes it
     assert Size(100, 100) not in found.candidate_sizes
     assert found.origin(next(iter(sizes(*wanted)))).startswith("photo.png 256x192")
 
@@ -247,3 +248,10 @@ def test_every_cpu_suite_instruction_gives_expectations(files: dict[str, Path]) 
         assert [f.name for f in found.inputs] == task["inputs"]
         if found.strict_size is not None and found.candidate_sizes:
             assert found.strict_size in found.candidate_sizes
+
+
+def test_the_input_size_stays_plausible_beside_a_composite_or_a_kept_size(files: dict[str, Path]) -> None:
+    kept = ex("Save photo.png at full size and as a half-size copy.", files, "photo.png")
+    assert sizes((256, 192), (128, 96)) <= kept.candidate_sizes
+    composite = ex("Paste pattern.png at half size onto photo.png.", files, "photo.png", "pattern.png")
+    assert Size(256, 192) in composite.candidate_sizes
