@@ -19,8 +19,8 @@ values are bound afterwards by the same task repairs every draft gets).
   the same step's search found (an invert stays an invert, of an image or of a mask);
 - `insert`: a step the task states a value for ("no feathering" for ImagePadForOutpaint) that no
   function takes, with one input and a result of that input's type, is put on a link of that type;
-- `resize`: when the task states the final size and nothing before an output function sets a width
-  and height, a searched resize (ImageScale) to that size is put before it.
+- `resize`: when the task states the final size (or one scale factor) and nothing before an output
+  function resizes, a searched resize (ImageScale, ImageScaleBy) to it is put before that output.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from anysym.language.catalog import Catalog, NodeSpec
-from anysym.language.flow import Flow, Function, Link
+from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.io_nodes import CONVERTERS
-from anysym.verify.flow_walk import file_inputs, reaching_outputs, upstream
+from anysym.verify.flow_walk import SIZE_PARAMS, file_inputs, reaching_outputs, upstream
 from anysym.verify.media import Size
 
 __all__ = ["EditHints", "LocalEdit", "local_edits"]
@@ -55,6 +55,8 @@ class EditHints:
     """Node types the task states a value for that no function of the flow takes."""
     size: Size | None = None
     """The one final image size the task states, when it does."""
+    factor: float | None = None
+    """The one uniform scale factor the task states ("half size"), when it does."""
 
     @property
     def suggested(self) -> list[str]:
@@ -208,35 +210,36 @@ def _replacements(node_type: str, hints: EditHints) -> list[str]:
 
 
 def _resizes(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEdit]:
-    """A searched resize to the task's stated size before each output function that nothing sizes."""
-    if hints.size is None:
+    """A searched resize to the stated size (or by the stated factor) before an output nothing sizes."""
+    if hints.size is not None:
+        params: dict[str, ParamValue] = {"width": hints.size.width, "height": hints.size.height}
+        wanted: tuple[str, ...] = ("width", "height")
+        what = f"to {hints.size}"
+    elif hints.factor is not None:
+        params, wanted, what = {"scale_by": hints.factor}, ("scale_by",), f"by {hints.factor:g}"
+    else:
         return
-    resizers = [name for name in hints.suggested if _is_resizer(catalog.get(name))]
+    resizers = [name for name in hints.suggested if _is_resizer(catalog.get(name), wanted)]
     for saver in _savers(flow, catalog):
-        sized = any(
-            (spec := catalog.get(flow.functions[f].type)) is not None and _is_resizer(spec)
-            for f in upstream(flow, saver)
-        )
+        sized = any(_is_resizer(catalog.get(flow.functions[f].type)) for f in upstream(flow, saver))
         links = [link for link in flow.links_into(saver) if _input_type(flow, catalog, link) == "IMAGE"]
         if sized or len(links) != 1:
             continue
         for name in resizers[:1]:
             new_id = _fresh_id(flow, "resize")
-            params = {"width": hints.size.width, "height": hints.size.height}
             edited = _on_link(flow, links[0], new_id, catalog[name], ("IMAGE", "IMAGE"), params)
             if edited is not None:
                 yield LocalEdit(
-                    edited,
-                    f"inserted {new_id} ({name}) before {saver}: nothing sized the result to {hints.size}",
+                    edited, f"inserted {new_id} ({name}) before {saver}: nothing sized the result {what}"
                 )
 
 
-def _is_resizer(spec: NodeSpec | None) -> bool:
-    """A step that makes an image of a width and a height it is given (ImageScale)."""
+def _is_resizer(spec: NodeSpec | None, inputs: Sequence[str] = ()) -> bool:
+    """A step that changes an image's size (ImageScale, ImageScaleBy), taking every one of `inputs`."""
     return (
         spec is not None
-        and spec.input("width") is not None
-        and spec.input("height") is not None
+        and any(spec.input(name) is not None for name in SIZE_PARAMS)
+        and all(spec.input(name) is not None for name in inputs)
         and any(i.type == "IMAGE" for i in spec.socket_inputs())
         and any(o.type == "IMAGE" for o in spec.outputs)
     )
@@ -330,7 +333,7 @@ def _on_link(
     new_id: str,
     spec: NodeSpec,
     kinds: tuple[str, str],
-    params: dict[str, int] | None = None,
+    params: dict[str, ParamValue] | None = None,
 ) -> Flow | None:
     """`flow` with a new `spec` function put on `link`: it takes the link's value and feeds its target.
 

@@ -114,11 +114,13 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
 def _hints(flow: Flow, state: State, catalog: Catalog) -> EditHints:
     """The search's findings per step, the types of the values no function takes, the stated size."""
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
-    inputs = [Path(p) for p in state.get("inputs", [])]
+    expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
+    uniform = {x for x, y in expectations.factors if x == y}
     return EditHints(
         steps=state.get("step_types", []),
         wanted=[taker.split(".", 1)[0] for item in unclaimed for taker in item.takers],
-        size=expect(state["task"], inputs).strict_size,
+        size=expectations.strict_size,
+        factor=uniform.pop() if len(uniform) == 1 else None,
     )
 
 

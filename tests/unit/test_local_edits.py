@@ -254,6 +254,11 @@ def test_a_resize_to_the_stated_size_goes_before_an_output_nothing_sizes(snapsho
     )
     edits = _notes(flow, snapshot_catalog, ["ImageInvert", "ImageScale"], size=Size(256, 256))
     resized = edits["inserted resize (ImageScale) before save: nothing sized the result to 256x256"]
+    halved = _edits(flow, snapshot_catalog, ["ImageInvert", "ImageScale", "ImageScaleBy"])
+    assert not any("inserted resize" in e.note for e in halved)  # no size, no factor stated
+    hints = EditHints(steps=[["ImageInvert", "ImageScale", "ImageScaleBy"]], factor=0.5)
+    [by_half] = [e.flow for e in local_edits(flow, snapshot_catalog, hints) if "inserted resize" in e.note]
+    assert by_half.functions["resize"] == Function(type="ImageScaleBy", params={"scale_by": 0.5})
     assert resized.functions["resize"].params == {"width": 256, "height": 256}
     assert Link(source="inverted", output="IMAGE", target="resize", input="image") in resized.links
     assert Link(source="resize", output="IMAGE", target="save", input="images") in resized.links
