@@ -11,6 +11,7 @@ The reading is strict, to stay clear of false alarms: a number counts only right
 input's name, and a choice only when written with a word of its input's or node's name beside it
 ("overlay mode", "multiply-blend") or when it is a hyphenated term of its own ("nearest-exact").
 A value any function of the flow could take, read as loosely as the value binding reads it, is claimed.
+A position "at (32, 32)" is claimed by any function taking an x and a y (a crop, a paste).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.catalog import Catalog, InputSpec, NodeSpec
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow, ParamValue
 from anysym.nodes.task_values import (
@@ -28,6 +29,7 @@ from anysym.nodes.task_values import (
     name_words,
     negation_positions,
     number_positions,
+    stated_positions,
     task_tokens,
 )
 
@@ -75,7 +77,7 @@ def unclaimed_values(
             value=value, phrase=_phrase(tokens, position), takers=tuple(dict.fromkeys(takers))
         )
         unique.setdefault((repr(value), item.takers), item)  # "nearest-neighbour (nearest-exact)": once
-    return list(unique.values())
+    return [*_position(flow, tokens, catalog, candidates), *unique.values()]
 
 
 def unclaimed_diagnostics(
@@ -95,6 +97,22 @@ def unclaimed_diagnostics(
             )
         )
     return found
+
+
+def _position(
+    flow: Flow, tokens: Sequence[str], catalog: Catalog, candidates: Sequence[str]
+) -> list[UnclaimedValue]:
+    """A position "at (32, 32)" that no function of the flow can take (none has x and y inputs)."""
+    positions = stated_positions(tokens)
+    if not positions or any(_placed(catalog.get(f.type)) for f in flow.functions.values()):
+        return []
+    takers = tuple(f"{name}.x" for name in dict.fromkeys(candidates) if _placed(catalog.get(name)))
+    x, y = positions[0]
+    return [UnclaimedValue(value=f"({x}, {y})", phrase=f"at ({x}, {y})", takers=takers)] if takers else []
+
+
+def _placed(spec: NodeSpec | None) -> bool:
+    return spec is not None and spec.input("x") is not None and spec.input("y") is not None
 
 
 def _loose(inp: InputSpec, tokens: Sequence[str]) -> Iterator[tuple[int, ParamValue]]:

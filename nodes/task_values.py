@@ -40,6 +40,7 @@ __all__ = [
     "name_words",
     "negation_positions",
     "number_positions",
+    "stated_positions",
     "task_tokens",
 ]
 
@@ -248,10 +249,14 @@ def _number(token: str) -> float | None:
     return float(token) if re.fullmatch(r"\d+(?:\.\d+)?", token) else None
 
 
+def stated_positions(tokens: Sequence[str]) -> list[tuple[int, int]]:
+    """The `at (16, 16)` / `at 64, 48` positions the task tokens state, in order."""
+    return [(int(x), int(y)) for x, y in re.findall(r"\bat (?:\( )?(\d+) , (\d+)", " ".join(tokens))]
+
+
 def _positions(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
     """`at (16, 16)` / `at 64, 48` positions, in task order, for the functions taking both x and y."""
-    text = " ".join(tokens)
-    found = re.findall(r"\bat (?:\( )?(\d+) , (\d+)", text)
+    found = stated_positions(tokens)
     owners = _owners(slots, ("x", "y"))
     if not found or len(found) != len(owners):
         return {}

@@ -122,3 +122,18 @@ def test_candidates_rank_an_answer_that_drops_a_stated_value_after_one_that_take
     good = fit_of(blended, expectations=expectations, catalog=snapshot_catalog, searched=[], shown=shown)
     assert bad.unclaimed == 1 and good.unclaimed == 0
     assert good.key < bad.key
+
+
+def test_a_stated_position_needs_a_function_that_takes_x_and_y(snapshot_catalog: Catalog) -> None:
+    task = "Sharpen texture.png (radius 1) and keep the 64x64 detail at (32, 32)."
+    candidates = ["ImageSharpen", "ImageCrop", "ImageCompositeMasked"]
+    [found] = unclaimed_values(
+        _flow("LoadImage", "ImageSharpen", "SaveImage"), task, snapshot_catalog, candidates
+    )
+    assert (found.value, found.phrase, found.takers) == (
+        "(32, 32)",
+        "at (32, 32)",
+        ("ImageCrop.x", "ImageCompositeMasked.x"),
+    )
+    cropped = _flow("LoadImage", "ImageSharpen", "ImageCrop", "SaveImage")
+    assert unclaimed_values(cropped, task, snapshot_catalog, candidates) == []
