@@ -108,6 +108,7 @@ class EngineRunner:
                 loose_links=variant.loose_links,
                 search_budget=Context().search_budget if variant.search else 0,
                 vary_examples=variant.vary_examples,
+                neutral_example=variant.neutral_example,
                 node_k=3 if variant.node_search else 0,
                 node_docs=variant.node_docs,
                 example_values=variant.example_values,

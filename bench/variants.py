@@ -19,7 +19,8 @@ examples, or not; off by default), `loose-links`/`no-loose-links` (a task file's
 linked where exactly one value of its type is missing, or not; on by default), `search`/`no-search` (local
 edits of a flow that failed verification executed before refine, or not; on by default), `vary-examples`/
 `same-examples` (sampled answer n asked with the retrieved programs rotated by n, or every answer from the
-same prompt; on by default), `candidates-N` (at most N
+same prompt; on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a
+placeholder step, or the former invert example; on by default), `candidates-N` (at most N
 answers sampled per functions step, the best by static fit taken; default 3, 1: off).
 """
 
@@ -55,6 +56,7 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "loose_links": ("loose-links", "no-loose-links"),
     "search": ("search", "no-search"),
     "vary_examples": ("vary-examples", "same-examples"),
+    "neutral_example": ("neutral-example", "invert-example"),
 }
 """Each on/off `Variant` field and its (on, off) modifiers; a label names the modifier of a non-default."""
 _MODIFIERS = (
@@ -88,6 +90,7 @@ class Variant:
     loose_links: bool = True
     search: bool = True
     vary_examples: bool = True
+    neutral_example: bool = True
     candidates: int = 3
 
     @property

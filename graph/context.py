@@ -91,6 +91,13 @@ class Context:
             "rotated by n, so another one comes first (False: every sample sees the same prompt)."
         },
     )
+    neutral_example: bool = field(
+        default=True,
+        metadata={
+            "description": "The system prompt's syntax example has a placeholder step (False: the former "
+            "LoadImage -> ImageInvert -> SaveImage example, which small models copied)."
+        },
+    )
     max_refinements: int = field(
         default=3, metadata={"description": "How many refine rounds may follow the first attempt."}
     )

@@ -82,7 +82,7 @@ async def ask(
     `max_outputs` output functions (and, with `bounds`, at most that many functions and links).
     `sample > 0` asks for an alternative answer to the same prompt (see `ChatLLM.complete`).
     """
-    system = system_prompt(context.syntax)
+    system = system_prompt(context.syntax, neutral_example=context.neutral_example)
     grammar = _grammar(deps, context, types, part, flow, max_outputs, bounds) if context.constrained else None
     completion = await deps.llm.complete(
         [SystemMessage(content=system), HumanMessage(content=user)],

@@ -35,6 +35,22 @@ __all__ = [
 
 _EXAMPLE = Flow.build(
     {
+        "source": Function(type="LoadImage", params={"image": "input.png"}),
+        "step": Function(type="NodeType", params={"param": 1}),
+        "save": Function(type="SaveImage", params={"filename_prefix": "result"}),
+    },
+    [
+        Link(source="source", output="IMAGE", target="step", input="image"),
+        Link(source="step", output="IMAGE", target="save", input="images"),
+    ],
+)
+"""The syntax example of the system prompt; its middle step is a placeholder, not a node type.
+
+An example of a real edit is an answer a small model copies: with `inverted = ImageInvert` here, 16
+of 50 first answers of the 0.5B in a cpu run began `inverted = ...` for tasks that invert nothing.
+"""
+_INVERT_EXAMPLE = Flow.build(
+    {
         "photo": Function(type="LoadImage", params={"image": "photo.png"}),
         "inverted": Function(type="ImageInvert"),
         "save": Function(type="SaveImage", params={"filename_prefix": "inverted"}),
@@ -44,6 +60,7 @@ _EXAMPLE = Flow.build(
         Link(source="inverted", output="IMAGE", target="save", input="images"),
     ],
 )
+"""The former example (an invert), kept for its ablation (`Context.neutral_example=False`)."""
 
 
 def fence(syntax: str) -> str:
@@ -56,10 +73,11 @@ def approx_tokens(text: str) -> int:
     return (len(text) + 3) // 4
 
 
-def system_prompt(syntax: Syntax) -> str:
-    """Fill SYSTEM_PROMPT for `syntax`."""
+def system_prompt(syntax: Syntax, *, neutral_example: bool = True) -> str:
+    """Fill SYSTEM_PROMPT for `syntax` (with the placeholder example, or the former invert example)."""
+    example = _EXAMPLE if neutral_example else _INVERT_EXAMPLE
     return prompts.SYSTEM_PROMPT.format(
-        syntax=syntax, example=render(_EXAMPLE, syntax).rstrip(), rules=prompts.SYNTAX_RULES[syntax]
+        syntax=syntax, example=render(example, syntax).rstrip(), rules=prompts.SYNTAX_RULES[syntax]
     )
 
 

@@ -276,3 +276,12 @@ def test_a_centred_crop_is_placed_from_the_input_size(
         ]
     )
     assert center_crops(scaled, task, [portrait], snapshot_catalog) == (scaled, [])  # not the file's size
+
+
+def test_the_system_prompt_example_shows_the_syntax_with_a_placeholder_step() -> None:
+    from anysym.nodes.prompting import system_prompt
+
+    for syntax in ("declarative", "dataflow", "pseudo"):
+        neutral = system_prompt(syntax)  # type: ignore[arg-type]
+        assert "NodeType" in neutral and "ImageInvert" not in neutral and "inverted" not in neutral
+    assert "ImageInvert" in system_prompt("declarative", neutral_example=False)
