@@ -27,7 +27,10 @@ def register(app: typer.Typer) -> None:
 
 def bench(
     suite: Annotated[
-        str, typer.Argument(help="Suite JSON path, a shipped suite name (cpu, any2any) or a ComfyBench file.")
+        str,
+        typer.Argument(
+            help="Suite JSON path, a shipped suite name (cpu, fresh, any2any) or a ComfyBench file."
+        ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Results directory (resumes what is already there).")],
     model: Annotated[

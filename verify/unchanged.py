@@ -70,6 +70,7 @@ def _same_pixels(first: Path, second: Path) -> bool:
             with Image.open(first) as a, Image.open(second) as b:
                 if a.size != b.size or getattr(a, "n_frames", 1) > 1:
                     return False
-                return bool(np.array_equal(np.asarray(a.convert("RGB")), np.asarray(b.convert("RGB"))))
+                # RGBA: a picture given a transparent hole (JoinImageWithAlpha) keeps its colours only
+                return bool(np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(b.convert("RGBA"))))
     except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
         return False

@@ -15,9 +15,14 @@ import pytest
 from anysym.bench.checks import run_checks
 from anysym.bench.make_inputs import make_inputs
 from anysym.bench.suites import Task, load_suite
+from anysym.executor.outputs import SUFFIX_KINDS
+from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.syntax import parse
+from anysym.nodes.task_claims import unclaimed_diagnostics
+from anysym.verify.checks import check_outputs, check_static
+from anysym.verify.expectations import expect
 
 pytestmark = pytest.mark.integration
 
@@ -52,7 +57,7 @@ async def _execute(client: httpx.AsyncClient, prompt: dict[str, Any], out: Path)
     if entry["status"]["status_str"] != "success":
         return f"execution failed: {entry['status']}"
     files = []
-    for node_output in entry["outputs"].values():
+    for node_id, node_output in entry["outputs"].items():
         for items in node_output.values():
             for item in items if isinstance(items, list) else []:
                 if not isinstance(item, dict) or item.get("type") != "output":
@@ -60,7 +65,8 @@ async def _execute(client: httpx.AsyncClient, prompt: dict[str, Any], out: Path)
                 params = {k: item.get(k, "") for k in ("filename", "subfolder", "type")}
                 data = await client.get("/view", params=params)
                 data.raise_for_status()
-                path = out / item["filename"]
+                path = out / node_id / item["filename"]  # the folder names the function (verify blames it)
+                path.parent.mkdir(exist_ok=True)
                 path.write_bytes(data.content)
                 files.append(path)
     return files
@@ -119,3 +125,29 @@ def test_other_outputs_and_unchanged_inputs_fail_the_check(
     assert not run_checks(task.check, other, inputs).passed, neighbour.id
     wrong = [inputs / name for name in task.inputs][:1] or other[:1]
     assert not run_checks(task.check, wrong, inputs).passed
+
+
+@pytest.mark.parametrize(("suite", "task"), CASES, ids=IDS)
+def test_verify_passes_the_reference_solution(
+    suite: str, task: Task, solved: tuple[Path, dict[str, list[Path] | str]], comfy_catalog: Catalog
+) -> None:
+    """No false alarm: a correct flow's outputs pass every deterministic check verify makes.
+
+    A check that fails a right flow makes search and refine "repair" it into a wrong one. The stated
+    values are read with every node type of the catalog as a possible taker (the strictest setting).
+    """
+    inputs, outputs = solved
+    produced = outputs[f"{suite}-{task.id}"]
+    assert not isinstance(produced, str), produced
+    flow = parse((SUITES / f"{suite}_solutions" / f"{task.id}.alang").read_text(), "declarative")
+    expectations = expect(task.instruction, [inputs / name for name in task.inputs])
+    files = [
+        OutputFile(function_id=p.parent.name, path=p, kind=SUFFIX_KINDS.get(p.suffix.lower(), "file"))
+        for p in produced
+    ]
+    problems = [
+        *check_static(flow, expectations, comfy_catalog),
+        *check_outputs(flow, files, expectations, comfy_catalog),
+        *unclaimed_diagnostics(flow, task.instruction, comfy_catalog, list(comfy_catalog)),
+    ]
+    assert [d.render() for d in problems if d.is_error] == []

@@ -519,3 +519,15 @@ def test_a_colour_output_fails_a_grayscale_task_and_a_gray_one_passes(
     assert check_outputs(EDIT, [colour, gray_rgb], expectations, catalog) == []  # one gray result is enough
     not_asked = ex("Invert the colours of photo.png.", inputs, "photo.png")
     assert check_outputs(EDIT, [colour], not_asked, catalog) == []
+
+
+def test_a_picture_given_transparency_is_not_unchanged(
+    tmp_path: Path, inputs: dict[str, Path], catalog: Catalog
+) -> None:
+    expectations = ex("Make the disc of mask.png transparent in photo.png.", inputs, "photo.png")
+    rgba = Image.new("RGBA", (256, 192), (200, 10, 10, 255))
+    rgba.putpixel((5, 5), (200, 10, 10, 0))
+    holed = _saved(tmp_path, "holed.png", rgba)
+    assert check_outputs(EDIT, [holed], expectations, catalog) == []
+    same = _saved(tmp_path, "same.png", Image.new("RGB", (256, 192), (200, 10, 10)))
+    assert [d.kind for d in check_outputs(EDIT, [same], expectations, catalog)] == [K.VERIFICATION_FAILED]
