@@ -8,8 +8,10 @@ without a model; `anysym.nodes.search` executes them and keeps the first that pa
 The edits are generic: types, links and the node search's findings, never the task's wording (its
 values are bound afterwards by the same task repairs every draft gets).
 
-- `rewire`: an output function fed straight from a loader is fed from a function whose result reaches
-  no output instead (through a converter, e.g. MaskToImage, when the types differ);
+- `rewire`: an output function fed straight from a loader, or not fed though it must be, is fed from a
+  function whose result reaches no output (through a converter, e.g. MaskToImage, when types differ);
+- `unreached`: what reaches no output goes (file loaders stay), so the task binding sees only the
+  functions that matter;
 - `drop_saver`: an output function that saves a loaded input as it is goes, when another one remains;
 - `splice`: a working function of a type no node search found is taken out (its input passed through);
 - `swap`: a working function takes another type the node search found, of the same shape (its linked
@@ -66,14 +68,20 @@ class EditHints:
 
 def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdit]:
     """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
-    found = [*_rewires(flow, catalog), *_dropped_savers(flow, catalog)]
+    found = [*_rewires(flow, catalog), *_dropped_savers(flow, catalog), *_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]
     found += [*_inserts(flow, catalog, hints.wanted), *_resizes(flow, catalog, hints)]
     unique: dict[str, LocalEdit] = {}
     for edit in found:
-        if any(_working(edit.flow, catalog, f) is not None for f in edit.flow.functions):
-            unique.setdefault(edit.flow.canonical_json(), edit)  # a flow doing no work is no repair
+        if _does_work(edit.flow, catalog):
+            unique.setdefault(edit.flow.canonical_json(), edit)
     return list(unique.values())
+
+
+def _does_work(flow: Flow, catalog: Catalog) -> bool:
+    """Whether a flow does more than save what it loads (a creator and its saver is work)."""
+    loaders = _loaders(flow, catalog)
+    return not loaders or any(_working(flow, catalog, f) is not None for f in flow.functions)
 
 
 def _loaders(flow: Flow, catalog: Catalog) -> set[str]:
@@ -105,33 +113,60 @@ def _rewires(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
     reached = reaching_outputs(flow, catalog)
     dangling = [f for f in flow.functions if f not in reached and _working(flow, catalog, f) is not None]
     for saver in _savers(flow, catalog):
-        for link in (lk for lk in flow.links_into(saver) if lk.source in loaders):
-            wanted = _input_type(flow, catalog, link)
+        for port, old, was in _saver_ports(flow, catalog, saver, loaders):
+            wanted = catalog[flow.functions[saver].type].inputs[port].type
             for source in dangling:
-                spec = catalog[flow.functions[source].type]
-                for output in spec.outputs:
-                    edited = _feed(flow, catalog, link, source, output.name, output.type, wanted)
+                for output in catalog[flow.functions[source].type].outputs:
+                    fed = Link(source=source, output=output.name, target=saver, input=port)
+                    edited = _feed(flow, catalog, old, fed, output.type, wanted)
                     if edited is not None:
                         yield LocalEdit(
                             edited,
-                            f"fed {saver}.{link.input} from {source}.{output.name} instead of the loaded "
-                            f"{link.source}: {source}'s result was computed and never saved",
+                            f"fed {saver}.{port} from {source}.{output.name} instead of {was}: {source}'s "
+                            "result was computed and never saved",
                         )
 
 
-def _feed(
-    flow: Flow, catalog: Catalog, old: Link, source: str, output: str, have: str, wanted: str | None
-) -> Flow | None:
-    """`flow` with `old`'s target fed from `source.output`, converted when the types differ."""
-    fed = Link(source=source, output=output, target=old.target, input=old.input)
+def _saver_ports(
+    flow: Flow, catalog: Catalog, saver: str, loaders: set[str]
+) -> Iterator[tuple[str, Link | None, str]]:
+    """The inputs of an output function fed straight from a loader, or by nothing though required."""
+    for link in flow.links_into(saver):
+        if link.source in loaders:
+            yield link.input, link, f"the loaded {link.source}"
+    linked = {link.input for link in flow.links_into(saver)}
+    for inp in catalog[flow.functions[saver].type].socket_inputs():
+        if inp.section == "required" and inp.name not in linked:
+            yield inp.name, None, "nothing"
+
+
+def _feed(flow: Flow, catalog: Catalog, old: Link | None, fed: Link, have: str, wanted: str) -> Flow | None:
+    """`flow` with `fed` in place of `old` (None: a new link), through a converter when the types differ."""
+    source = fed.source
     rewired = flow.with_links([*(link for link in flow.links if link != old), fed])
     if have == wanted:
         return rewired
-    converter = catalog.get(CONVERTERS.get((have, wanted or ""), ""))
+    converter = catalog.get(CONVERTERS.get((have, wanted), ""))
     if converter is None:
         return None
-    new_id = _fresh_id(flow, f"{source}_as_{(wanted or 'value').lower()}")
-    return _on_link(rewired, fed, new_id, converter, (have, wanted or ""))
+    new_id = _fresh_id(flow, f"{source}_as_{wanted.lower()}")
+    return _on_link(rewired, fed, new_id, converter, (have, wanted))
+
+
+def _unreached(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
+    """The flow without what reaches no output (file loaders stay).
+
+    No output changes, but the task binding then sees the functions that matter only: a stray
+    SolidMask beside the EmptyImage of "a 200x100 red image" made the stated size ambiguous.
+    """
+    reached = reaching_outputs(flow, catalog)
+    loaders = _loaders(flow, catalog)
+    idle = [f for f in flow.functions if f not in reached and f not in loaders]
+    if idle and len(idle) < len(flow.functions):
+        edited = flow
+        for function_id in idle:
+            edited = edited.without_function(function_id)
+        yield LocalEdit(edited, f"removed {', '.join(idle)}: nothing of it reaches an output")
 
 
 def _dropped_savers(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:

@@ -287,3 +287,29 @@ def test_a_swap_links_a_required_input_to_the_one_unused_value_of_its_type(snaps
     assert Link(source="inverted", output="MASK", target="inverted_as_image", input="mask") in swapped.links
     assert swapped.functions["inverted_as_image"].type == "MaskToImage"
     assert _errors(swapped, snapshot_catalog) == []
+
+
+def test_a_saver_fed_by_nothing_takes_the_unsaved_mask_and_stray_functions_go(
+    snapshot_catalog: Catalog,
+) -> None:
+    flow = _flow(
+        {
+            "mask": ("LoadImageMask", {"image": "mask.png", "channel": "red"}),
+            "invert": ("InvertMask", {}),
+            "save": ("SaveImage", {}),
+        },
+        [("mask", "MASK", "invert", "mask")],
+    )
+    [fed] = [e.flow for e in _edits(flow, snapshot_catalog, ["InvertMask"]) if e.note.startswith("fed save.")]
+    assert Link(source="invert", output="MASK", target="invert_as_image", input="mask") in fed.links
+    assert _errors(fed, snapshot_catalog) == []
+    stray = _flow(
+        {
+            "canvas": ("EmptyImage", {}),
+            "box": ("SolidMask", {"width": 200, "height": 100}),
+            "save": ("SaveImage", {}),
+        },
+        [("canvas", "IMAGE", "save", "images")],
+    )
+    notes = _notes(stray, snapshot_catalog, ["EmptyImage"])
+    assert set(notes["removed box: nothing of it reaches an output"].functions) == {"canvas", "save"}
