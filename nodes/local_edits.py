@@ -31,9 +31,19 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from anysym.language.catalog import Catalog, NodeSpec
-from anysym.language.flow import Flow, Function, Link, ParamValue
-from anysym.language.io_nodes import CONVERTERS
-from anysym.verify.flow_walk import SIZE_PARAMS, file_inputs, reaching_outputs, upstream
+from anysym.language.flow import Flow, Link, ParamValue
+from anysym.nodes.flow_surgery import (
+    bypass,
+    feed,
+    file_loaders,
+    fresh_id,
+    input_type,
+    on_link,
+    output_functions,
+    retyped,
+    working,
+)
+from anysym.verify.flow_walk import SIZE_PARAMS, reaching_outputs, upstream
 from anysym.verify.media import Size
 
 __all__ = ["EditHints", "LocalEdit", "local_edits"]
@@ -80,45 +90,21 @@ def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdi
 
 def _does_work(flow: Flow, catalog: Catalog) -> bool:
     """Whether a flow does more than save what it loads (a creator and its saver is work)."""
-    loaders = _loaders(flow, catalog)
-    return not loaders or any(_working(flow, catalog, f) is not None for f in flow.functions)
-
-
-def _loaders(flow: Flow, catalog: Catalog) -> set[str]:
-    return {function_id for function_id, _, _ in file_inputs(flow, catalog)}
-
-
-def _savers(flow: Flow, catalog: Catalog) -> list[str]:
-    return [
-        fid for fid, f in flow.functions.items() if (s := catalog.get(f.type)) is not None and s.output_node
-    ]
-
-
-def _working(flow: Flow, catalog: Catalog, function_id: str) -> NodeSpec | None:
-    """The spec of a function that takes linked values and saves nothing, else None."""
-    spec = catalog.get(flow.functions[function_id].type)
-    if spec is None or spec.output_node or not spec.socket_inputs() or not spec.outputs:
-        return None
-    return spec
-
-
-def _input_type(flow: Flow, catalog: Catalog, link: Link) -> str | None:
-    spec = catalog.get(flow.functions[link.target].type)
-    inp = spec.input(link.input) if spec is not None else None
-    return inp.type if inp is not None else None
+    loaders = file_loaders(flow, catalog)
+    return not loaders or any(working(flow, catalog, f) is not None for f in flow.functions)
 
 
 def _rewires(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
-    loaders = _loaders(flow, catalog)
+    loaders = file_loaders(flow, catalog)
     reached = reaching_outputs(flow, catalog)
-    dangling = [f for f in flow.functions if f not in reached and _working(flow, catalog, f) is not None]
-    for saver in _savers(flow, catalog):
+    dangling = [f for f in flow.functions if f not in reached and working(flow, catalog, f) is not None]
+    for saver in output_functions(flow, catalog):
         for port, old, was in _saver_ports(flow, catalog, saver, loaders):
             wanted = catalog[flow.functions[saver].type].inputs[port].type
             for source in dangling:
                 for output in catalog[flow.functions[source].type].outputs:
                     fed = Link(source=source, output=output.name, target=saver, input=port)
-                    edited = _feed(flow, catalog, old, fed, output.type, wanted)
+                    edited = feed(flow, catalog, old, fed, output.type, wanted)
                     if edited is not None:
                         yield LocalEdit(
                             edited,
@@ -140,19 +126,6 @@ def _saver_ports(
             yield inp.name, None, "nothing"
 
 
-def _feed(flow: Flow, catalog: Catalog, old: Link | None, fed: Link, have: str, wanted: str) -> Flow | None:
-    """`flow` with `fed` in place of `old` (None: a new link), through a converter when the types differ."""
-    source = fed.source
-    rewired = flow.with_links([*(link for link in flow.links if link != old), fed])
-    if have == wanted:
-        return rewired
-    converter = catalog.get(CONVERTERS.get((have, wanted), ""))
-    if converter is None:
-        return None
-    new_id = _fresh_id(flow, f"{source}_as_{wanted.lower()}")
-    return _on_link(rewired, fed, new_id, converter, (have, wanted))
-
-
 def _unreached(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
     """The flow without what reaches no output (file loaders stay).
 
@@ -160,7 +133,7 @@ def _unreached(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
     SolidMask beside the EmptyImage of "a 200x100 red image" made the stated size ambiguous.
     """
     reached = reaching_outputs(flow, catalog)
-    loaders = _loaders(flow, catalog)
+    loaders = file_loaders(flow, catalog)
     idle = [f for f in flow.functions if f not in reached and f not in loaders]
     if idle and len(idle) < len(flow.functions):
         edited = flow
@@ -170,10 +143,10 @@ def _unreached(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
 
 
 def _dropped_savers(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
-    savers = _savers(flow, catalog)
+    savers = output_functions(flow, catalog)
     if len(savers) < 2:
         return
-    loaders = _loaders(flow, catalog)
+    loaders = file_loaders(flow, catalog)
     for saver in savers:
         sources = {link.source for link in flow.links_into(saver)}
         if sources and sources <= loaders:
@@ -186,43 +159,25 @@ def _splices(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> Iterator
     if not suggested:
         return
     for function_id, function in flow.functions.items():
-        spec = _working(flow, catalog, function_id)
+        spec = working(flow, catalog, function_id)
         if spec is None or function.type in suggested:
             continue
-        edited = _bypass(flow, catalog, function_id)
+        edited = bypass(flow, catalog, function_id)
         if edited is not None:
             yield LocalEdit(
                 edited, f"took out {function_id} ({function.type}): no search of the task's steps found it"
             )
 
 
-def _bypass(flow: Flow, catalog: Catalog, function_id: str) -> Flow | None:
-    """`flow` without `function_id`, each consumer fed from the one input of the consumed type."""
-    incoming = flow.links_into(function_id)
-    kept = [link for link in flow.links if function_id not in (link.source, link.target)]
-    rewired: list[Link] = []
-    for link in flow.links_from(function_id):
-        wanted = _input_type(flow, catalog, link)
-        feeding = [i for i in incoming if _input_type(flow, catalog, i) == wanted]
-        if len(feeding) != 1:
-            return None
-        source = feeding[0]
-        rewired.append(Link(source=source.source, output=source.output, target=link.target, input=link.input))
-    edited = Flow(
-        functions={k: v for k, v in flow.functions.items() if k != function_id}, links=(*kept, *rewired)
-    )
-    return _prune(edited, catalog)
-
-
 def _swaps(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEdit]:
     for function_id, function in flow.functions.items():
-        if _working(flow, catalog, function_id) is None:
+        if working(flow, catalog, function_id) is None:
             continue
         for other in _replacements(function.type, hints):
             spec = catalog.get(other)
             if other == function.type or spec is None or spec.output_node or not spec.socket_inputs():
                 continue
-            edited = _retyped(flow, catalog, function_id, spec)
+            edited = retyped(flow, catalog, function_id, spec)
             if edited is not None:
                 yield LocalEdit(
                     edited,
@@ -255,14 +210,14 @@ def _resizes(flow: Flow, catalog: Catalog, hints: EditHints) -> Iterator[LocalEd
     else:
         return
     resizers = [name for name in hints.suggested if _is_resizer(catalog.get(name), wanted)]
-    for saver in _savers(flow, catalog):
+    for saver in output_functions(flow, catalog):
         sized = any(_is_resizer(catalog.get(flow.functions[f].type)) for f in upstream(flow, saver))
-        links = [link for link in flow.links_into(saver) if _input_type(flow, catalog, link) == "IMAGE"]
+        links = [link for link in flow.links_into(saver) if input_type(flow, catalog, link) == "IMAGE"]
         if sized or len(links) != 1:
             continue
         for name in resizers[:1]:
-            new_id = _fresh_id(flow, "resize")
-            edited = _on_link(flow, links[0], new_id, catalog[name], ("IMAGE", "IMAGE"), params)
+            new_id = fresh_id(flow, "resize")
+            edited = on_link(flow, links[0], new_id, catalog[name], ("IMAGE", "IMAGE"), params)
             if edited is not None:
                 yield LocalEdit(
                     edited, f"inserted {new_id} ({name}) before {saver}: nothing sized the result {what}"
@@ -280,67 +235,6 @@ def _is_resizer(spec: NodeSpec | None, inputs: Sequence[str] = ()) -> bool:
     )
 
 
-def _retyped(flow: Flow, catalog: Catalog, function_id: str, spec: NodeSpec) -> Flow | None:
-    """`function_id` as a `spec` fed by the same values by type, feeding the same consumers by type."""
-    incoming = list(flow.links_into(function_id))
-    links: list[Link] = []
-    for inp in spec.socket_inputs():
-        source = next((i for i in incoming if _input_type(flow, catalog, i) == inp.type), None)
-        if source is not None:
-            incoming.remove(source)
-        elif inp.section == "required":
-            source = _unused_value(flow, catalog, function_id, inp.type)
-        if source is None:
-            if inp.section == "required":
-                return None
-            continue
-        links.append(Link(source=source.source, output=source.output, target=function_id, input=inp.name))
-    converted: list[tuple[Link, str]] = []
-    for link in flow.links_from(function_id):
-        wanted = _input_type(flow, catalog, link) or ""
-        output = next((o for o in spec.outputs if o.type == wanted), None)
-        if output is None:  # a mask where an image is taken: through the converter
-            output = next(
-                (o for o in spec.outputs if catalog.get(CONVERTERS.get((o.type, wanted), ""))), None
-            )
-            if output is None:
-                return None
-        new = Link(source=function_id, output=output.name, target=link.target, input=link.input)
-        links.append(new)
-        if output.type != wanted:
-            converted.append((new, output.type))
-    old = flow.functions[function_id]
-    params = {name: value for name, value in old.params.items() if name in spec.inputs}
-    kept = [link for link in flow.links if function_id not in (link.source, link.target)]
-    edited: Flow | None = flow.with_function(function_id, Function(type=spec.name, params=params))
-    edited = edited.with_links([*kept, *links]) if edited is not None else None
-    for link, have in converted:
-        wanted = _input_type(flow, catalog, link) or ""
-        converter = catalog[CONVERTERS[(have, wanted)]]
-        new_id = _fresh_id(edited, f"{function_id}_as_{wanted.lower()}") if edited else ""
-        edited = _on_link(edited, link, new_id, converter, (have, wanted)) if edited else None
-    return _prune(edited, catalog) if edited is not None else None
-
-
-def _unused_value(flow: Flow, catalog: Catalog, function_id: str, kind: str) -> Link | None:
-    """A link from the one `kind` output of a function nothing takes anything from (an idle loader).
-
-    An output left over beside used ones (LoadImage's MASK next to its IMAGE) is no such value.
-    """
-    below = {function_id}
-    while grown := {link.target for link in flow.links if link.source in below} - below:
-        below |= grown  # downstream functions: linking one would close a cycle
-    idle = set(flow.functions) - {link.source for link in flow.links} - below
-    free = [
-        Link(source=fid, output=output.name, target=function_id, input="")
-        for fid in sorted(idle)
-        if (spec := catalog.get(flow.functions[fid].type)) is not None
-        for output in spec.outputs
-        if output.type == kind
-    ]
-    return free[0] if len(free) == 1 else None
-
-
 def _inserts(flow: Flow, catalog: Catalog, wanted: Sequence[str]) -> Iterator[LocalEdit]:
     """A wanted step of one input and a result of the same type, put on each link of that type."""
     for name in dict.fromkeys(wanted):
@@ -350,9 +244,9 @@ def _inserts(flow: Flow, catalog: Catalog, wanted: Sequence[str]) -> Iterator[Lo
             continue
         kind = required[0].type
         for link in flow.links:
-            new_id = _fresh_id(flow, name.lower())
-            on_kind = _input_type(flow, catalog, link) == kind
-            edited = _on_link(flow, link, new_id, spec, (kind, kind)) if on_kind else None
+            new_id = fresh_id(flow, name.lower())
+            on_kind = input_type(flow, catalog, link) == kind
+            edited = on_link(flow, link, new_id, spec, (kind, kind)) if on_kind else None
             if edited is None:
                 continue
             yield LocalEdit(
@@ -360,57 +254,3 @@ def _inserts(flow: Flow, catalog: Catalog, wanted: Sequence[str]) -> Iterator[Lo
                 f"inserted {new_id} ({name}) between {link.source} and {link.target}: the task states a "
                 f"value only {name} takes",
             )
-
-
-def _on_link(
-    flow: Flow,
-    link: Link,
-    new_id: str,
-    spec: NodeSpec,
-    kinds: tuple[str, str],
-    params: dict[str, ParamValue] | None = None,
-) -> Flow | None:
-    """`flow` with a new `spec` function put on `link`: it takes the link's value and feeds its target.
-
-    `kinds`: the type it takes and the type its result must have (different for a converter). None
-    when `spec` has no such input or output.
-    """
-    into = next((i.name for i in spec.socket_inputs() if i.type == kinds[0]), None)
-    wanted = next((o.name for o in spec.outputs if o.type == kinds[1]), None)
-    if wanted is None or into is None:
-        return None
-    function = Function(type=spec.name, params=dict(params or {}))
-    return flow.with_function(new_id, function).with_links(
-        [
-            *(other for other in flow.links if other != link),
-            Link(source=link.source, output=link.output, target=new_id, input=into),
-            Link(source=new_id, output=wanted, target=link.target, input=link.input),
-        ]
-    )
-
-
-def _prune(flow: Flow, catalog: Catalog) -> Flow:
-    """Remove functions left with no consumer that are neither outputs nor loaders of task files."""
-    loaders = _loaders(flow, catalog)
-    while True:
-        used = {link.source for link in flow.links}
-        idle = [
-            fid
-            for fid, function in flow.functions.items()
-            if fid not in used
-            and fid not in loaders
-            and (spec := catalog.get(function.type)) is not None
-            and not spec.output_node
-            and not spec.socket_inputs()
-        ]
-        if not idle:
-            return flow
-        for function_id in idle:
-            flow = flow.without_function(function_id)
-
-
-def _fresh_id(flow: Flow, base: str) -> str:
-    candidate, n = base, 2
-    while candidate in flow.functions:
-        candidate, n = f"{base}_{n}", n + 1
-    return candidate
