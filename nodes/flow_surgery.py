@@ -13,13 +13,13 @@ from anysym.verify.flow_walk import file_inputs
 __all__ = [
     "bypass",
     "feed",
+    "file_loaders",
     "fresh_id",
     "input_type",
-    "file_loaders",
     "on_link",
+    "output_functions",
     "prune",
     "retyped",
-    "output_functions",
     "unused_value",
     "working",
 ]
