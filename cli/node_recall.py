@@ -52,7 +52,8 @@ def bench_node_recall(
         embedding = OfflineMiniLM()
         programs = build_index(paths, embedding=embedding)
         nodes = build_node_index(paths, nodes_catalog, embedding=embedding)
-        console.print("[dim]building the node index if needed (first time: ~20 s)...[/]")
+        if not as_json:  # stdout must hold nothing but the JSON
+            console.print("[dim]building the node index if needed (first time: ~20 s)...[/]")
         nodes.ensure()
         reports = [
             asyncio.run(

@@ -69,6 +69,8 @@ class State(InputState, total=False):
     """Node types found by node search for the task's steps, best first (written once by retrieve)."""
     step_types: list[list[str]]
     """The node types found for the whole task, then for each step, best first (written by retrieve)."""
+    aside_types: list[str]
+    """Node types of retrieved programs left out as off-task: the excerpt's last resort (retrieve)."""
     components: str
     """psi1's functions-only program text (written by infer_components)."""
     components_round: int

@@ -8,13 +8,23 @@ from collections.abc import Iterable, Sequence
 from anysym.language.catalog import MODEL_FILE_SUFFIXES, Catalog, InputSpec, NodeSpec
 from anysym.language.flow import ParamValue
 
-__all__ = ["installed_models", "is_model_input", "select_types", "signature", "types_named_in"]
+__all__ = [
+    "counterparts",
+    "installed_models",
+    "is_model_input",
+    "select_types",
+    "signature",
+    "types_named_in",
+]
 
 MAX_CHOICES = 10
 """How many COMBO choices a signature lists before `...`."""
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
 _FILE = re.compile(r"\S+\.[A-Za-z0-9]{2,4}\b")
+_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_MODALITY_WORDS = frozenset({"image", "mask", "latent", "audio", "video"})
+"""Name words that say which kind of data a node type works on."""
 _STOP = frozenset(
     "this that then than with into from them they their there where which while make turn give "
     "image images photo picture input output file result each both also only over under your".split()
@@ -28,6 +38,7 @@ def select_types(
     first: Iterable[str] = (),
     examples: Iterable[str] = (),
     suggested: Iterable[str] = (),
+    aside: Iterable[str] = (),
     io: Iterable[str] = ("SaveImage",),
     limit: int = 24,
 ) -> list[str]:
@@ -35,14 +46,15 @@ def select_types(
 
     Order: `first` (key functions, the current flow's types and suggestions), the retrieved programs'
     types, node types the task names literally, the `io` loaders and savers of the task's kinds, the
-    node-search `suggested` types, then node types whose names contain a task word (lowest priority,
-    cut first by `limit`). Suggested and name-related types are kept only within the modalities of the
-    others.
+    node-search `suggested` types, then node types whose names contain a task word, then the types of
+    the retrieved programs set `aside` as off-task (lowest priority, cut first by `limit`: a step the
+    node search missed may still be among them). Suggested, name-related and aside types are kept only
+    within the modalities of the others, with their counterparts in those modalities.
     """
     words = _WORD.findall(_FILE.sub(" ", task))
     mentioned = [word for word in words if word in catalog]
     anchors = [*first, *examples, *mentioned, *io]
-    found = [*suggested, *_related(catalog, words)]
+    found = [*suggested, *_related(catalog, words), *aside]
     ordered = [*anchors, *_within_modalities(catalog, [name for name in found if name in catalog], anchors)]
     known = [name for name in dict.fromkeys(ordered) if name in catalog]
     return known[:limit]
@@ -61,7 +73,38 @@ def _within_modalities(catalog: Catalog, candidates: list[str], anchors: Sequenc
     that confuse small models; an image edit keeps only IMAGE/MASK-typed candidates.
     """
     socket_types = {t for name in anchors if name in catalog for t in _link_types(catalog[name])}
-    return [name for name in candidates if _link_types(catalog[name]) <= socket_types]
+    kept: list[str] = []
+    for name in candidates:
+        fitting = [name, *counterparts(catalog, name)]
+        kept.extend(other for other in fitting if _link_types(catalog[other]) <= socket_types)
+    return kept
+
+
+def counterparts(catalog: Catalog, name: str) -> list[str]:
+    """The same operation in the other modalities: `name` with its modality word swapped.
+
+    A step's search often finds the operation in the wrong modality ("keep only the central region"
+    -> CropMask, "paste onto a canvas" -> LatentCompositeMasked) where the task's modality has it
+    under the same words (ImageCrop, ImageCompositeMasked); word order does not matter.
+    """
+    words = _name_words(name)
+    found: list[str] = []
+    for word in words & _MODALITY_WORDS:
+        for other in sorted(_MODALITY_WORDS - {word}):
+            wanted = (words - {word}) | {other}
+            found.extend(c for c in _names_by_words(catalog).get(frozenset(wanted), ()) if c != name)
+    return found
+
+
+def _names_by_words(catalog: Catalog) -> dict[frozenset[str], list[str]]:
+    table: dict[frozenset[str], list[str]] = {}
+    for candidate in catalog:
+        table.setdefault(_name_words(candidate), []).append(candidate)
+    return table
+
+
+def _name_words(name: str) -> frozenset[str]:
+    return frozenset(word.lower() for word in _CAMEL.findall(name))
 
 
 def _link_types(spec: NodeSpec) -> set[str]:

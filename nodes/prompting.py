@@ -98,6 +98,7 @@ def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str]
         first=[*keys, *first],
         examples=examples,
         suggested=state.get("suggested_types", []),
+        aside=state.get("aside_types", []),
         io=io_types(state, deps.catalog),
         limit=context.max_catalog_entries,
     )

@@ -36,7 +36,7 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
     suggested = suggest_types(steps)
     found = {"suggested_types": suggested, "step_types": steps}
     if deps.retriever is None or context.k <= 0:
-        return {"examples": [], **found}
+        return {"examples": [], "aside_types": [], **found}
     choosing = bool(suggested) and (context.rerank_examples or context.filter_examples)
     wanted = context.k * _CANDIDATES if choosing else context.k
     hits = await asyncio.to_thread(deps.retriever.retrieve, retrieval_query(state["task"]), wanted)
@@ -55,12 +55,15 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
                 score=float(hit.score),
             )
         )
+    aside: list[str] = []
     if suggested and context.filter_examples:
+        dropped = [ex for ex in examples[: context.k] if off_task(ex, suggested, deps.catalog)]
+        aside = list(dict.fromkeys(name for ex in dropped for name in ex.node_types))
         examples = [ex for ex in examples if not off_task(ex, suggested, deps.catalog)]
     if suggested and context.rerank_examples:
         examples = rerank(examples, suggested)
     examples = examples[: context.k]
-    return {"examples": examples, **found}
+    return {"examples": examples, "aside_types": aside, **found}
 
 
 def off_task(example: Example, suggested: Sequence[str], catalog: Catalog) -> bool:

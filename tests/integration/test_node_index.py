@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from anysym.bench.node_recall import node_recall
+from anysym.bench.suites import load_suite
+from anysym.graph.context import Context
 from anysym.language.catalog import Catalog
-from anysym.retriever import OfflineMiniLM
+from anysym.retriever import OfflineMiniLM, ProgramIndex
 from anysym.retriever.factory import build_node_index
 from anysym.retriever.node_docs import NodeDoc, embedded_docs_dir
 from anysym.retriever.node_index import NodeIndex
 from anysym.settings import Paths
+
+SUITES = Path(__file__).resolve().parents[2] / "bench" / "suites"
 
 pytestmark = pytest.mark.skipif(
     embedded_docs_dir() is None,
@@ -64,3 +71,24 @@ def test_the_store_persists_and_rebuilds_only_when_the_docs_change(home: Paths, 
 def test_an_empty_catalog_finds_nothing(home: Paths) -> None:
     empty = NodeIndex(home, embedding=OfflineMiniLM(), docs={}, collection="empty_nodes")
     assert empty.retrieve_nodes("invert", k=3) == []
+
+
+@pytest.mark.parametrize("suite_name", ["cpu", "fresh"])
+async def test_the_prompt_shows_the_solutions_node_types(
+    tmp_path_factory: pytest.TempPathFactory, snapshot_catalog: Catalog, suite_name: str
+) -> None:
+    """Issue 12's bar: >= 95% of the reference solutions' node types reach the psi1 catalog excerpt."""
+    suite = load_suite(SUITES / f"{suite_name}.json")
+    own = Paths(home=tmp_path_factory.mktemp("recall"))  # other tests here rebuild the shared collection
+    embedding = OfflineMiniLM()
+    report = await node_recall(
+        suite,
+        Path("."),
+        catalog=snapshot_catalog,
+        retriever=ProgramIndex(own, embedding=embedding),
+        nodes=build_node_index(own, snapshot_catalog, embedding=embedding),
+        context=Context(),
+        label=suite_name,
+    )
+    assert len(report.tasks) == len(suite.tasks)
+    assert report.type_recall >= 0.95, [(t.task_id, t.missing) for t in report.tasks if t.missing]

@@ -58,5 +58,8 @@ async def test_retrieve_drops_off_task_programs_and_fills_up_from_further_hits(
     state: State = {"task": "Invert the colours of photo.png and save it", "inputs": [], "key_functions": []}
     kept = await retrieve(state, Runtime(context=Context(k=2, filter_examples=True)), deps=deps)
     assert [ex.id for ex in kept["examples"]] == ["invert_resize", "invert_mask"]
+    # what the two programs left out use stays within reach of the excerpt, last
+    assert kept["aside_types"] == [*THRESHOLD, "ImageScaleBy"]
     plain = await retrieve(state, Runtime(context=Context(k=2, filter_examples=False)), deps=deps)
     assert [ex.id for ex in plain["examples"]] == ["threshold", "upscale"]
+    assert plain["aside_types"] == []

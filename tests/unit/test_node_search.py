@@ -9,7 +9,7 @@ from pathlib import Path
 from anysym.graph.state import State
 from anysym.language.catalog import Catalog
 from anysym.language.io_nodes import loaders_for, savers_for
-from anysym.nodes.catalog_excerpt import select_types, signature
+from anysym.nodes.catalog_excerpt import counterparts, select_types, signature
 from anysym.nodes.prompting import io_types
 from anysym.nodes.retrieve import search_steps, suggest_types
 from anysym.nodes.task_facts import task_steps
@@ -127,6 +127,33 @@ def test_suggested_types_follow_the_anchors_and_stay_within_their_modalities(
     )
     assert types[:4] == ["LoadImage", "ImageInvert", "SaveImage", "ImageScaleBy"]
     assert "LatentUpscaleBy" not in types and "NotANode" not in types
+
+
+def test_a_type_found_in_another_modality_brings_its_counterpart(snapshot_catalog: Catalog) -> None:
+    assert counterparts(snapshot_catalog, "CropMask") == ["ImageCrop", "LatentCrop"]
+    assert counterparts(snapshot_catalog, "LatentCompositeMasked") == ["ImageCompositeMasked"]
+    assert counterparts(snapshot_catalog, "ImageBlur") == []
+    types = select_types(
+        snapshot_catalog,
+        task="Keep only the central part of photo.png",
+        suggested=["CropMask", "LatentBlend"],
+        io=["LoadImage", "SaveImage"],
+    )
+    # the image counterparts follow what was found; the latent ones stay out (no LATENT socket)
+    assert types[:5] == ["LoadImage", "SaveImage", "CropMask", "ImageCrop", "ImageBlend"]
+    assert "LatentCrop" not in types and "LatentBlend" not in types
+
+
+def test_types_set_aside_come_last(snapshot_catalog: Catalog) -> None:
+    types = select_types(
+        snapshot_catalog,
+        task="Give me the negative of photo.png",
+        suggested=["ImageScale"],
+        aside=["LoadImage", "ImageInvert", "LatentUpscale", "SaveImage"],
+        io=["LoadImage", "SaveImage"],
+    )
+    assert types[:2] == ["LoadImage", "SaveImage"]
+    assert types[-2:] == ["ImageInvert", "InvertMask"] and "LatentUpscale" not in types
 
 
 def test_signature_carries_the_gist(snapshot_catalog: Catalog) -> None:
