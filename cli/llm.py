@@ -1,4 +1,4 @@
-"""`anysym llm install|serve|status|stop` (the managed llama-server + bundled GGUF) and `anysym bench-llm`."""
+"""`anysym llm install|serve|status|stop` (the managed llama-server), `bench-llm` and `bench-main-job`."""
 
 from __future__ import annotations
 
@@ -15,6 +15,9 @@ from anysym.llm.models import DEFAULT_MODEL, MODELS
 from anysym.llm.server_flags import ServerTuning
 
 llm_app = typer.Typer(name="llm", help="The managed local LLM (offline default).", no_args_is_help=True)
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+"""The README's example inputs (shipped inside the package)."""
 
 ModelOption = Annotated[
     str, typer.Option("--model", help=f"Local model: {', '.join(MODELS)}.", show_default=True)
@@ -105,7 +108,45 @@ def bench_llm(
         out.write_text(json.dumps(report.to_json(), indent=1) + "\n", encoding="utf-8")
 
 
+def bench_main_job(
+    model: ModelOption = DEFAULT_MODEL,
+    warm: Annotated[int, typer.Option(min=1, help="Warm runs (services already running).")] = 3,
+    cold: Annotated[bool, typer.Option(help="Time a cold run first (stops the managed services).")] = True,
+    task: Annotated[str, typer.Option(help="The task (default: the README's main job).")] = "",
+    inputs: Annotated[
+        list[Path] | None, typer.Option("--input", "-i", help="Input file (default: examples/photo.png).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="Directory for the runs and report.json.")
+    ] = None,
+) -> None:
+    """Time the README's main job as a user runs it (`anysym run` in a child process), cold and warm."""
+    import sys
+    import tempfile
+
+    from anysym.bench.main_job_bench import MAIN_JOB_TASK, run_main_job_bench
+
+    root = out or Path(tempfile.mkdtemp(prefix="anysym-main-job-"))
+    with reporting_errors():
+        report = run_main_job_bench(
+            paths_from_env(),
+            command=[sys.executable, "-c", "from anysym.cli import main; main()"],
+            model=_local(model).spec.alias,
+            inputs=inputs or [EXAMPLES / "photo.png"],
+            out_root=root,
+            task=task or MAIN_JOB_TASK,
+            warm=warm,
+            cold=cold,
+            progress=_progress,
+        )
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "report.json").write_text(json.dumps(report.to_json(), indent=1) + "\n", encoding="utf-8")
+    console.print(report.render(), highlight=False)
+    console.print(f"runs and report.json in {escape(str(root))}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the `llm` command group and `bench-llm`."""
+    """Add the `llm` command group, `bench-llm` and `bench-main-job`."""
     app.add_typer(llm_app)
     app.command("bench-llm")(bench_llm)
+    app.command("bench-main-job")(bench_main_job)

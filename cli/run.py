@@ -48,19 +48,19 @@ def _progress_line(_: Any, __: str, event: MutableMapping[str, Any]) -> str:
     return f"  {name} " + " ".join(f"{k}={v}" for k, v in event.items())
 
 
-def outcome(result: Result) -> tuple[str, str]:
-    """The one-word outcome a person reads, and its colour: never "succeeded" for failed checks."""
-    if result.verification == "failed":
-        return "failed verification", "red"
-    if result.status == "succeeded" and result.verification == "verified":
-        return "verified", "green"
-    if result.status == "succeeded" and result.outputs:
-        return "ran, unverified", "yellow"
-    return result.status, {"succeeded": "green", "failed": "red", "interrupted": "yellow"}[result.status]
+_COLOURS = {
+    "verified": "green",
+    "ran, unverified": "yellow",
+    "failed verification": "red",
+    "succeeded": "green",
+    "failed": "red",
+    "interrupted": "yellow",
+}
 
 
 def _print_result(result: Result, resume_hint: bool = True) -> None:
-    word, colour = outcome(result)
+    word = result.outcome
+    colour = _COLOURS.get(word, "red")
     tokens = f"{result.input_tokens} in / {result.output_tokens} out"
     t = result.timings
     console.print(

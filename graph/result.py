@@ -152,6 +152,20 @@ class Result(BaseModel):
         return self.status == "succeeded"
 
     @property
+    def outcome(self) -> str:
+        """The outcome a person reads: never "succeeded" for outputs that failed the task's checks.
+
+        "verified", "ran, unverified", "failed verification", else the status.
+        """
+        if self.verification == "failed":
+            return "failed verification"
+        if self.status == "succeeded" and self.verification == "verified":
+            return "verified"
+        if self.status == "succeeded" and self.outputs:
+            return "ran, unverified"
+        return self.status
+
+    @property
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """The last attempt's diagnostics (empty when there was no attempt)."""
         return self.attempts[-1].diagnostics if self.attempts else ()
