@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Protocol
 
-from anysym.errors import ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError
+from anysym.errors import ComfyConnectionError, ComfyProtocolError
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -209,6 +209,17 @@ def websockets_connector(url: str) -> AsyncContextManagerOf:
     return connect(url, open_timeout=10, close_timeout=2, max_size=None, proxy=None if loopback else True)
 
 
+def transport_errors() -> tuple[type[BaseException], ...]:
+    """What a websocket raises when the peer or the network fails; anything else is a bug and propagates.
+
+    A broad `except Exception` here turned a connector bug into a "closed" socket and a silent fallback
+    to `/history` polling.
+    """
+    from websockets.exceptions import WebSocketException
+
+    return (OSError, EOFError, WebSocketException)
+
+
 class EventStream:
     """An open websocket to one server: connect BEFORE queueing, then iterate or `await next(timeout)`.
 
@@ -229,7 +240,7 @@ class EventStream:
             raise ComfyConnectionError(
                 f"cannot open the websocket {self.url} ({exc}); is the server up?"
             ) from exc
-        except Exception as exc:  # websockets' InvalidHandshake / InvalidStatus family
+        except transport_errors() as exc:  # websockets' InvalidHandshake / InvalidURI / InvalidProxy
             raise ComfyConnectionError(f"websocket handshake with {self.url} failed: {exc}") from exc
         return self
 
@@ -259,9 +270,7 @@ class EventStream:
                 frame = await asyncio.wait_for(self._conn.recv(), timeout)
             except TimeoutError:
                 raise
-            except Exception as exc:
-                if isinstance(exc, ComfyProtocolError | ComfyTimeoutError):
-                    raise
+            except transport_errors() as exc:
                 raise ComfyConnectionError(
                     f"the websocket to {self.url} closed: {exc or type(exc).__name__}"
                 ) from exc

@@ -1,4 +1,4 @@
-"""Every exception class httpx and openai define ends in a typed AnysymError at anysym's boundaries.
+"""Every exception class httpx, openai and websockets define ends in a typed AnysymError at the boundaries.
 
 In the spirit of httpx's own test that each transport exception is mapped: the classes are enumerated
 from the installed libraries, so a new one in an upgrade fails here until it is mapped.
@@ -6,6 +6,7 @@ from the installed libraries, so a new one in an upgrade fails here until it is 
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import httpx
@@ -14,9 +15,13 @@ import openai
 import pytest
 from langchain_core.language_models import FakeListChatModel
 from langchain_core.messages import HumanMessage
+from websockets.datastructures import Headers
+from websockets.exceptions import WebSocketException
+from websockets.http11 import Response
 
-from anysym.errors import AnysymError, ComfyError, LLMError
+from anysym.errors import AnysymError, ComfyConnectionError, ComfyError, LLMError
 from anysym.executor.client import ComfyClient
+from anysym.executor.events import EventStream
 from anysym.llm.chat import LLMClient
 
 URL = "http://comfy.test/system_stats"
@@ -90,3 +95,54 @@ async def test_every_openai_error_from_the_llm_is_an_llm_error(cls: type[BaseExc
     with pytest.raises(LLMError) as caught:
         await client.complete([HumanMessage("hi")], stage="psi1")
     assert isinstance(caught.value, AnysymError) and "\n" not in str(caught.value)
+
+
+def _websocket_error(cls: type[BaseException]) -> BaseException | None:
+    """An instance built the way websockets builds it, or None (its message needs a real response)."""
+    response = Response(403, "Forbidden", Headers())
+    guesses = ((), (None, None), (10, 5), ("boom",), ("boom", "boom"), (response,), ("Host", "bad", "x", 0))
+    for args in guesses:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error")  # deprecated signatures do not count
+                error = cls(*args)
+                str(error)
+        except Exception:  # noqa: BLE001  a wrong guess at the signature
+            continue
+        return error
+    return None
+
+
+class _FailingSocket:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    async def recv(self) -> str | bytes:
+        raise self.error
+
+    async def close(self) -> None:
+        return None
+
+    async def __aenter__(self) -> _FailingSocket:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+
+@pytest.mark.parametrize("cls", _subclasses(WebSocketException), ids=lambda cls: cls.__name__)
+async def test_every_websockets_error_mid_run_is_a_closed_connection(cls: type[BaseException]) -> None:
+    error = _websocket_error(cls)
+    if error is None:
+        pytest.skip(f"{cls.__name__} needs arguments only websockets builds")
+    async with EventStream("ws://comfy.test/ws", lambda _url: _FailingSocket(error)) as stream:
+        with pytest.raises(ComfyConnectionError) as caught:
+            await stream.next(timeout=1.0)
+    assert "\n" not in str(caught.value)
+
+
+async def test_a_bug_behind_the_websocket_is_not_taken_for_a_closed_connection() -> None:
+    """A closed socket falls back to /history polling; a programming error must surface instead."""
+    async with EventStream("ws://comfy.test/ws", lambda _url: _FailingSocket(KeyError("x"))) as stream:
+        with pytest.raises(KeyError):
+            await stream.next(timeout=1.0)
