@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["BASE_URL_ENV", "DEFAULT_LOCAL_MODEL", "KEY_ENV", "MODEL_ENV", "LLMSettings"]
+from anysym.llm.models import DEFAULT_MODEL
+
+__all__ = ["BASE_URL_ENV", "KEY_ENV", "MODEL_ENV", "LLMSettings"]
 
 BASE_URL_ENV = "ANYSYM_LLM_BASE_URL"
 """Environment variable with the OpenAI-compatible base URL (e.g. `http://host:8000/v1`)."""
@@ -20,8 +22,6 @@ MODEL_ENV = "ANYSYM_LLM_MODEL"
 """Environment variable with the model name sent in every request."""
 KEY_ENV = "OPENAI_API_KEY"
 """Environment variable with the API key (optional for keyless local servers)."""
-DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b"
-"""The model alias of the managed local server, used when no model is configured."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,7 +32,8 @@ class LLMSettings:
     """
 
     base_url: str | None = None
-    model: str = DEFAULT_LOCAL_MODEL
+    model: str = DEFAULT_MODEL
+    """The model name sent in every request; without an endpoint, the managed local model to serve."""
     api_key: str | None = None
     temperature: float = 0.0
     seed: int | None = 0
