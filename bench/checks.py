@@ -17,10 +17,9 @@ from PIL import Image
 
 from anysym.bench.checkspec import Check, CompareSpec, ImageCheck, LatentCheck
 from anysym.bench.imageops import Array, evaluate, high_frequency, luminance, to_float, to_rgb
+from anysym.executor.outputs import PICTURE_SUFFIXES
 
-__all__ = ["IMAGE_SUFFIXES", "CheckOutcome", "check_file", "run_checks"]
-
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp", ".gif", ".bmp")
+__all__ = ["CheckOutcome", "check_file", "run_checks"]
 LATENT_SUFFIXES = (".latent", ".safetensors")
 
 
@@ -59,7 +58,7 @@ def check_file(check: Check, path: Path, inputs_dir: Path) -> list[str]:
     """Return the problems of one output file against one check (empty when it passes)."""
     if isinstance(check, LatentCheck):
         return _check_latent(check, path)
-    if path.suffix.lower() not in IMAGE_SUFFIXES:
+    if path.suffix.lower() not in PICTURE_SUFFIXES:
         return [f"not an image file ({path.suffix})"]
     try:
         with Image.open(path) as image:

@@ -24,6 +24,8 @@ SUFFIX_KINDS: dict[str, OutputKind] = {
     ".latent": "latent",
     ".txt": "text",
 }
+PICTURE_SUFFIXES = frozenset({*(suffix for suffix, kind in SUFFIX_KINDS.items() if kind == "image"), ".gif"})
+"""Files read as pictures (pixel size, frames): the image kind plus GIF, an animation as an output kind."""
 FETCHED_TYPES = frozenset({"output", "temp"})
 """Item types worth downloading (`input` items only echo what was uploaded)."""
 UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._ +=@-]")

@@ -6,17 +6,13 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
+from anysym.executor.outputs import PICTURE_SUFFIXES, SUFFIX_KINDS
 from anysym.verify.media import read_media
 
-__all__ = ["IMAGE_SUFFIXES", "describe_inputs", "numbers_in", "retrieval_query", "task_steps"]
+__all__ = ["describe_inputs", "numbers_in", "retrieval_query", "task_steps"]
 
-IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif", ".tif", ".tiff"})
-"""Suffixes of the input files described (and loaded) as images."""
-_KINDS = {
-    "video": {".mp4", ".webm", ".mov", ".mkv", ".avi"},
-    "audio": {".wav", ".mp3", ".flac", ".ogg", ".m4a"},
-    "3d model": {".glb", ".gltf", ".obj", ".ply"},
-}
+_KIND_WORDS = {"mesh": "3d model"}
+"""How a prompt names an output kind whose table name reads badly."""
 _STEP_BREAK = re.compile(
     r"[.;:!?](?:\s+|$)|\n|,?\s+(?:and\s+)?then\s+|,?\s+after\s+that,?\s+|,?\s+and\s+|,\s+|\s+with\s+",
     re.IGNORECASE,
@@ -35,16 +31,13 @@ def describe_inputs(paths: Sequence[str | Path]) -> list[str]:
 
 def _describe(path: Path) -> str:
     suffix = path.suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
+    if suffix in PICTURE_SUFFIXES:
         facts = read_media(path)  # never raises: corrupt files and decompression bombs read as unknown
         if facts.size is None:
             return f'"{path.name}": image (size unknown: the file cannot be read)'
         width, height = facts.size
         return f'"{path.name}": image, {width}x{height} pixels (width x height), mode {facts.mode}'
-    for kind, suffixes in _KINDS.items():
-        if suffix in suffixes:
-            return f'"{path.name}": {kind}'
-    return f'"{path.name}": file'
+    return f'"{path.name}": {_file_kind(path.name)}'
 
 
 def numbers_in(task: str) -> list[str]:
@@ -64,9 +57,8 @@ def retrieval_query(task: str) -> str:
 
 def _file_kind(name: str) -> str:
     suffix = Path(name).suffix.lower()
-    if suffix in IMAGE_SUFFIXES:
-        return "image"
-    return next((kind for kind, suffixes in _KINDS.items() if suffix in suffixes), "file")
+    kind = "image" if suffix in PICTURE_SUFFIXES else SUFFIX_KINDS.get(suffix, "file")
+    return _KIND_WORDS.get(kind, kind)
 
 
 def task_steps(task: str) -> list[str]:

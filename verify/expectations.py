@@ -17,8 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from anysym.executor.outputs import SUFFIX_KINDS
-from anysym.nodes.task_facts import IMAGE_SUFFIXES
+from anysym.executor.outputs import PICTURE_SUFFIXES, SUFFIX_KINDS
 from anysym.verify.media import MediaFacts, Size, read_media
 from anysym.verify.wording import DESTINATION_NOUNS, Wording, read_wording
 
@@ -182,7 +181,7 @@ def _asks_grayscale(text: str) -> bool:
 def _input_fact(path: Path, index: int, text: str) -> InputFact:
     suffix = path.suffix.lower()
     kind = SUFFIX_KINDS.get(suffix, "file")
-    facts = read_media(path) if suffix in IMAGE_SUFFIXES or kind == "latent" else MediaFacts()
+    facts = read_media(path) if suffix in PICTURE_SUFFIXES or kind == "latent" else MediaFacts()
     size = facts.size or (facts.latent.image_size if facts.latent else None)
     refs = [m.start() for m in re.finditer(rf"\bfile{index}\b", text)]
     size_only = bool(refs) and all(
