@@ -10,6 +10,8 @@ values are bound afterwards by the same task repairs every draft gets).
 
 - `rewire`: an output function fed straight from a loader, or not fed though it must be, is fed from a
   function whose result reaches no output (through a converter, e.g. MaskToImage, when types differ);
+- `operands`: a function fed two values of one type from different places gets them swapped (which
+  picture is the base, and so the result's size);
 - `unreached`: what reaches no output goes (file loaders stay), so the task binding sees only the
   functions that matter;
 - `drop_saver`: an output function that saves a loaded input as it is goes, when another one remains;
@@ -78,7 +80,8 @@ class EditHints:
 
 def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdit]:
     """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
-    found = [*_rewires(flow, catalog), *_dropped_savers(flow, catalog), *_unreached(flow, catalog)]
+    found = [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
+    found += [*_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]
     found += [*_inserts(flow, catalog, hints.wanted), *_resizes(flow, catalog, hints)]
     unique: dict[str, LocalEdit] = {}
@@ -111,6 +114,37 @@ def _rewires(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
                             f"fed {saver}.{port} from {source}.{output.name} instead of {was}: {source}'s "
                             "result was computed and never saved",
                         )
+
+
+def _operand_swaps(flow: Flow, catalog: Catalog) -> Iterator[LocalEdit]:
+    """A function fed two values of one type from different places, with the two swapped.
+
+    Which picture is the base is the link small models get wrong most, and it decides the result's
+    size (ImageBlend's image1, ImageCompositeMasked's destination): "screen-blend portrait.png over
+    photo.png; keep the size of photo.png" was linked portrait first.
+    """
+    for function_id in flow.functions:
+        if working(flow, catalog, function_id) is None:
+            continue
+        by_type: dict[str, list[Link]] = {}
+        for link in flow.links_into(function_id):
+            kind = input_type(flow, catalog, link)
+            if kind is not None:
+                by_type.setdefault(kind, []).append(link)
+        for pair in by_type.values():
+            if len(pair) != 2 or (pair[0].source, pair[0].output) == (pair[1].source, pair[1].output):
+                continue
+            first, second = pair
+            swapped = [
+                first.model_copy(update={"input": second.input}),
+                second.model_copy(update={"input": first.input}),
+            ]
+            edited = flow.with_links([*(link for link in flow.links if link not in pair), *swapped])
+            yield LocalEdit(
+                edited,
+                f"swapped {function_id}.{first.input} and {function_id}.{second.input}: "
+                f"{second.source} is now {first.input}, {first.source} {second.input}",
+            )
 
 
 def _saver_ports(

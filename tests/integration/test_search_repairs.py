@@ -93,3 +93,32 @@ async def test_an_unsaved_mask_is_saved_through_a_converter(
         gray = out.convert("L")
         assert gray.getpixel((32, 32)) == 255 and gray.getpixel((32, 19)) == 255  # grown past the disc's edge
         assert gray.getpixel((2, 2)) == 0
+
+
+# The layer linked as the base: the blend takes portrait's size, the task keeps photo's.
+BASE_SWAPPED = """```python
+photo = LoadImage(image="photo.png")
+portrait = LoadImage(image="portrait.png")
+blend = ImageBlend(image1=portrait.IMAGE, image2=photo.IMAGE, blend_factor=0.7, blend_mode="screen")
+save = SaveImage(images=blend.IMAGE, filename_prefix="anysym_search_test")
+```"""
+
+
+async def test_a_blend_linked_layer_first_gets_its_pictures_swapped(
+    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
+) -> None:
+    photo, portrait = tmp_path / "photo.png", tmp_path / "portrait.png"
+    Image.new("RGB", (64, 48), (40, 80, 120)).save(photo)
+    Image.new("RGB", (32, 40), (200, 20, 20)).save(portrait)
+    task = "Screen-blend portrait.png over photo.png with factor 0.7; keep the size of photo.png."
+    result, llm = await _run(
+        comfy_server, comfy_catalog, task, [photo, portrait], BASE_SWAPPED, ["ImageBlend"]
+    )
+    first, *edits = result.attempts
+    assert first.failed_stage == "verification"
+    assert any("64x48" in d.message for d in first.diagnostics if d.is_error)
+    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
+    assert any(note.startswith("swapped blend.image1 and blend.image2") for note in edits[-1].repairs)
+    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    with Image.open(result.outputs[0].path) as out:
+        assert out.size == (64, 48)

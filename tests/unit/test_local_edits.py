@@ -313,3 +313,34 @@ def test_a_saver_fed_by_nothing_takes_the_unsaved_mask_and_stray_functions_go(
     )
     notes = _notes(stray, snapshot_catalog, ["EmptyImage"])
     assert set(notes["removed box: nothing of it reaches an output"].functions) == {"canvas", "save"}
+
+
+def test_the_two_pictures_of_a_blend_are_swapped_but_not_a_picture_with_itself(
+    snapshot_catalog: Catalog,
+) -> None:
+    flow = _flow(
+        {
+            "photo": ("LoadImage", {"image": "photo.png"}),
+            "portrait": ("LoadImage", {"image": "portrait.png"}),
+            "blend": ("ImageBlend", {"blend_factor": 0.7, "blend_mode": "screen"}),
+            "save": ("SaveImage", {}),
+        },
+        [
+            ("portrait", "IMAGE", "blend", "image1"),
+            ("photo", "IMAGE", "blend", "image2"),
+            ("blend", "IMAGE", "save", "images"),
+        ],
+    )
+    edits = _edits(flow, snapshot_catalog, ["ImageBlend"])
+    swapped = next(edit for edit in edits if edit.note.startswith("swapped blend.image1 and blend.image2"))
+    assert Link(source="photo", output="IMAGE", target="blend", input="image1") in swapped.flow.links
+    assert Link(source="portrait", output="IMAGE", target="blend", input="image2") in swapped.flow.links
+    assert _errors(swapped.flow, snapshot_catalog) == []
+    same = flow.with_links(
+        [
+            Link(source="photo", output="IMAGE", target="blend", input="image1"),
+            Link(source="photo", output="IMAGE", target="blend", input="image2"),
+            Link(source="blend", output="IMAGE", target="save", input="images"),
+        ]
+    )
+    assert not any(edit.note.startswith("swapped") for edit in _edits(same, snapshot_catalog, ["ImageBlend"]))
