@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from anysym.bench.main_job_bench import run_main_job_bench
+from anysym.bench.main_job_bench import MainJobReport, run_main_job_bench
 from anysym.errors import BenchError
 from anysym.settings import Paths
 
@@ -43,20 +44,23 @@ def photo(tmp_path: Path) -> Path:
     return path
 
 
+def _bench(tmp_path: Path, command: list[str], inputs: list[Path], **options: Any) -> MainJobReport:
+    """The benchmark over the fake command; no cold run (it would stop the machine's services)."""
+    return run_main_job_bench(
+        Paths(home=tmp_path / "home"),
+        command=command,
+        model="qwen2.5-coder-0.5b",
+        inputs=inputs,
+        out_root=tmp_path / "runs",
+        **{"cold": False, **options},
+    )
+
+
 def test_warm_runs_follow_an_untimed_warm_up_and_report_what_each_run_did(
     tmp_path: Path, command: list[str], photo: Path
 ) -> None:
     lines: list[str] = []
-    report = run_main_job_bench(
-        Paths(home=tmp_path / "home"),
-        command=command,
-        model="qwen2.5-coder-0.5b",
-        inputs=[photo],
-        out_root=tmp_path / "runs",
-        warm=2,
-        cold=False,
-        progress=lines.append,
-    )
+    report = _bench(tmp_path, command, [photo], warm=2, progress=lines.append)
     assert [run.kind for run in report.runs] == ["warm-up", "warm", "warm"]
     assert {run.outcome for run in report.runs} == {"verified"}
     assert report.runs[1].llm_s == 1.0 and report.runs[1].comfy_s == 0.4
@@ -68,25 +72,10 @@ def test_warm_runs_follow_an_untimed_warm_up_and_report_what_each_run_did(
 def test_a_run_without_result_says_so_with_its_exit_code(
     tmp_path: Path, command: list[str], photo: Path
 ) -> None:
-    report = run_main_job_bench(
-        Paths(home=tmp_path / "home"),
-        command=command,
-        model="qwen2.5-coder-0.5b",
-        inputs=[photo],
-        out_root=tmp_path / "runs",
-        task="crash now",
-        warm=1,
-        cold=False,
-    )
+    report = _bench(tmp_path, command, [photo], task="crash now", warm=1)
     assert report.runs[-1].outcome.startswith("no result (exit 3; see ")
 
 
 def test_a_missing_input_is_one_line_before_anything_runs(tmp_path: Path, command: list[str]) -> None:
     with pytest.raises(BenchError, match="input file not found"):
-        run_main_job_bench(
-            Paths(home=tmp_path / "home"),
-            command=command,
-            model="qwen2.5-coder-0.5b",
-            inputs=[tmp_path / "nope.png"],
-            out_root=tmp_path / "runs",
-        )
+        _bench(tmp_path, command, [tmp_path / "nope.png"], cold=True)
