@@ -4,7 +4,8 @@ Each repair is conservative: it changes something only when exactly one fix is p
 reports what it did in one line (the lines are recorded in the attempt). Repairs: closest unique name
 for unknown node types, inputs, outputs and choices; numeric and boolean coercion of literal values;
 an input name fix by type when a link names no input of its target; filling omitted widget defaults;
-a `SaveImage` for a lone dangling IMAGE when the flow has no output node.
+a `SaveImage` for a lone dangling IMAGE when the flow has no output node; a loaded picture's alpha read
+from the loader's MASK (`anysym.nodes.alpha_channel`, a ComfyUI quirk).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.io_nodes import SAVERS
 from anysym.language.types import types_compatible
 from anysym.language.validate_values import is_file_input
+from anysym.nodes.alpha_channel import read_alpha_from_mask
 from anysym.nodes.dangling import splice_dangling
 
 __all__ = ["repair", "unique_close"]
@@ -33,6 +35,8 @@ def repair(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]:
     flow = _fix_types(flow, catalog, notes)
     flow = _fix_params(flow, catalog, notes)
     flow = _fix_links(flow, catalog, notes)
+    flow, alpha = read_alpha_from_mask(flow, catalog)
+    notes.extend(alpha)
     flow = _add_output_node(flow, catalog, notes)
     flow, spliced = splice_dangling(flow, catalog)
     notes.extend(spliced)
