@@ -73,9 +73,10 @@ def _within_modalities(catalog: Catalog, candidates: list[str], anchors: Sequenc
     that confuse small models; an image edit keeps only IMAGE/MASK-typed candidates.
     """
     socket_types = {t for name in anchors if name in catalog for t in _link_types(catalog[name])}
+    table = _names_by_words(catalog)
     kept: list[str] = []
     for name in candidates:
-        fitting = [name, *counterparts(catalog, name)]
+        fitting = [name, *_counterparts(table, name)]
         kept.extend(other for other in fitting if _link_types(catalog[other]) <= socket_types)
     return kept
 
@@ -87,12 +88,15 @@ def counterparts(catalog: Catalog, name: str) -> list[str]:
     -> CropMask, "paste onto a canvas" -> LatentCompositeMasked) where the task's modality has it
     under the same words (ImageCrop, ImageCompositeMasked); word order does not matter.
     """
+    return _counterparts(_names_by_words(catalog), name)
+
+
+def _counterparts(table: dict[frozenset[str], list[str]], name: str) -> list[str]:
     words = _name_words(name)
     found: list[str] = []
     for word in words & _MODALITY_WORDS:
         for other in sorted(_MODALITY_WORDS - {word}):
-            wanted = (words - {word}) | {other}
-            found.extend(c for c in _names_by_words(catalog).get(frozenset(wanted), ()) if c != name)
+            found.extend(c for c in table.get((words - {word}) | {other}, ()) if c != name)
     return found
 
 
