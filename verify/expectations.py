@@ -71,6 +71,16 @@ _GRAY_RESULT = re.compile(
     rf"|\b(?:as|into|to|in)\s+{_GRAY}\b(?!\s+\w)"
     rf"|\b(?:make|turn|convert|render|save)\s+(?:it|them|this|the\s+\w+|file\d+)\s+(?:in(?:to)?\s+)?{_GRAY}\b"
 )
+_TRANSPARENT_RESULT = re.compile(
+    r"\bwith\s+(?:an?\s+)?(?:alpha\s+channel|transparency)\b"
+    r"|\b(?:make|turn|render|set)\s+[^.;,]{0,80}?\b(?:fully\s+|partly\s+|completely\s+)?"
+    r"(?:transparent|see-through)\b"
+)
+"""A result with transparent pixels: "make the disc fully transparent", "save it with an alpha channel".
+
+"Keeping the logo's transparent background transparent" or "respecting its transparency" speak of
+an input's transparency, and a sharpen's `alpha 1.5` is a parameter: neither matches.
+"""
 _COLOURS_RESULT = re.compile(r"\bcolou?ri[sz]\w*|\bin\s+colou?rs?\b|\bfull[- ]colou?r\b")
 _SIZE_REF_BEFORE = re.compile(
     r"(?:\b(?:size|dimensions|resolution)\s+(?:of|as)|\bas\s+(?:large|big|wide|tall)\s+as)\s+$"
@@ -131,6 +141,8 @@ class Expectations(BaseModel):
     """The batch size the task states ("with a batch size of 2")."""
     grayscale: bool = False
     """Whether the task asks for a grayscale (black-and-white, monochrome) image as its result."""
+    transparent: bool = False
+    """Whether the task asks for a result with transparent pixels (an alpha channel)."""
 
     def origin(self, size: Size) -> str:
         """Describe how `size` is made plausible by the task ("" when it is not a candidate)."""
@@ -166,6 +178,7 @@ def expect(task: str, inputs: Sequence[Path]) -> Expectations:
         frames=_single(_frame_counts(wording.text)),
         batch_size=_single(int(m.group(1)) for m in _BATCH.finditer(wording.text)),
         grayscale=_asks_grayscale(wording.text),
+        transparent=bool(_TRANSPARENT_RESULT.search(wording.text)),
     )
 
 

@@ -18,6 +18,7 @@ from anysym.verify.expectations import Expectations, ExpectedKind
 from anysym.verify.flow_walk import BATCH_PARAMS, SIZE_PARAMS, linked_port, responsible, through_latent
 from anysym.verify.media import MediaFacts, Size, read_media
 from anysym.verify.tones import check_grayscale
+from anysym.verify.transparency import check_transparency
 from anysym.verify.unchanged import check_unchanged
 
 __all__ = ["check_outputs"]
@@ -43,7 +44,7 @@ class _Sized(NamedTuple):
 def check_outputs(
     flow: Flow, outputs: Sequence[OutputFile], expectations: Expectations, catalog: Catalog
 ) -> list[Diagnostic]:
-    """Check the produced files: kinds, frame counts, sizes, latent batches, no input unchanged, gray."""
+    """Check the produced files: kinds, frames, sizes, latent batches, no input unchanged, gray, alpha."""
     read = [(output, read_media(output.path)) for output in outputs]
     found = _kinds(flow, read, expectations, catalog)
     found += _frames(flow, read, expectations, catalog)
@@ -51,6 +52,7 @@ def check_outputs(
     found += _batches(flow, read, expectations, catalog)
     found += check_unchanged(flow, outputs, expectations, catalog)
     found += check_grayscale(flow, outputs, expectations, catalog)
+    found += check_transparency(flow, outputs, expectations, catalog)
     return found
 
 

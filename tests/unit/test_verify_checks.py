@@ -530,4 +530,42 @@ def test_a_picture_given_transparency_is_not_unchanged(
     holed = _saved(tmp_path, "holed.png", rgba)
     assert check_outputs(EDIT, [holed], expectations, catalog) == []
     same = _saved(tmp_path, "same.png", Image.new("RGB", (256, 192), (200, 10, 10)))
-    assert [d.kind for d in check_outputs(EDIT, [same], expectations, catalog)] == [K.VERIFICATION_FAILED]
+    found = check_outputs(EDIT, [same], expectations, catalog)
+    assert [d.kind for d in found] == [K.VERIFICATION_FAILED] * 2  # unchanged, and opaque
+    assert "unchanged" in found[0].message and "opaque" in found[1].message
+
+
+# -- transparency -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("task", "asks"),
+    [
+        ("Make the white disc of mask.png fully transparent in photo.png.", True),
+        ("Turn the black areas of photo.png transparent.", True),
+        ("Save photo.png with an alpha channel where mask.png is white.", True),
+        ("Paste logo.png onto photo.png, keeping the logo's transparent background transparent.", False),
+        ("Paste logo.png (respecting its transparency) onto photo.png.", False),
+        ("Sharpen photo.png with radius 2 and alpha 1.5.", False),
+        ("Extract the opacity of photo.png: opaque pixels white, transparent pixels black.", False),
+    ],
+)
+def test_a_transparent_result_is_expected_only_when_asked(
+    task: str, asks: bool, inputs: dict[str, Path]
+) -> None:
+    assert ex(task, inputs, "photo.png").transparent is asks
+
+
+def test_an_opaque_output_fails_a_transparency_task(
+    tmp_path: Path, inputs: dict[str, Path], catalog: Catalog
+) -> None:
+    expectations = ex("Turn the black areas of photo.png transparent.", inputs, "photo.png")
+    opaque_rgba = _saved(tmp_path, "opaque.png", Image.new("RGBA", (256, 192), (90, 20, 20, 255)))
+    [found] = [d for d in check_outputs(EDIT, [opaque_rgba], expectations, catalog) if "opaque" in d.message]
+    assert (found.kind, found.function, found.port) == (K.VERIFICATION_FAILED, "save", "images")
+    holed = Image.new("RGBA", (256, 192), (90, 20, 20, 255))
+    holed.putpixel((3, 3), (0, 0, 0, 0))
+    with_hole = _saved(tmp_path, "hole.png", holed)
+    assert not [d for d in check_outputs(EDIT, [with_hole], expectations, catalog) if "opaque" in d.message]
+    not_asked = ex("Invert the colours of photo.png.", inputs, "photo.png")
+    assert not [d for d in check_outputs(EDIT, [opaque_rgba], not_asked, catalog) if "opaque" in d.message]

@@ -1,0 +1,64 @@
+"""A transparent result that is not: the task asks for transparent pixels and every output is opaque.
+
+"Make the white disc fully transparent in photo.png and save it as a PNG with an alpha channel"
+answered with a flow that saves a channel of the picture as a gray image passed every size and
+unchanged check in the 1.5B run: nothing looked at the alpha channel.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from anysym.graph.result import OutputFile
+from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+from anysym.language.flow import Flow
+from anysym.verify.expectations import Expectations
+from anysym.verify.flow_walk import linked_port
+
+__all__ = ["check_transparency", "transparent_share"]
+
+
+def check_transparency(
+    flow: Flow, outputs: Sequence[OutputFile], expectations: Expectations, catalog: Catalog
+) -> list[Diagnostic]:
+    """One VERIFICATION_FAILED when the task asks for transparency and no image output has any."""
+    if not expectations.transparent:
+        return []
+    measured = [
+        (o, share) for o in outputs if o.kind == "image" and (share := transparent_share(o.path)) is not None
+    ]
+    if not measured or any(share > 0 for _, share in measured):
+        return []
+    saver = measured[0][0].function_id
+    known = saver in flow.functions
+    return [
+        Diagnostic(
+            kind=DiagnosticKind.VERIFICATION_FAILED,
+            message=f"{saver} saved an opaque image ({measured[0][0].filename}: no transparent pixel); "
+            "the task asks for transparent pixels (an alpha channel)",
+            function=saver if known else None,
+            port=linked_port(flow, saver) if known else None,
+            hint="join a mask of the part to make transparent to the picture as its alpha "
+            "(e.g. JoinImageWithAlpha) and save that picture",
+        )
+    ]
+
+
+def transparent_share(path: Path) -> float | None:
+    """The share of pixels not fully opaque (0 without an alpha channel), None when unreadable."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if "A" not in image.getbands() and "transparency" not in image.info:
+                    return 0.0
+                alpha = np.asarray(image.convert("RGBA"), dtype=np.uint8)[..., 3]
+    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        return None
+    return float((alpha < 255).mean())
