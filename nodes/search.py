@@ -1,4 +1,4 @@
-"""search: after a flow fails verification (or validation), try local edits of it before asking the LLM.
+"""search: after a flow fails verification, validation or execution, try local edits before asking the LLM.
 
 Refine with a small model mostly answers the flow that just failed (at temperature 0 and sampled); the
 strongest published systems check intermediate results and repair locally instead. Here the failed
@@ -33,9 +33,10 @@ from anysym.verify.expectations import expect
 
 __all__ = ["attempt_to_refine", "search", "search_pending"]
 
-_SEARCHED = ("verification", "validate")
-"""Failures of a parsed flow whose local edits may pass: wrong outputs, or an input no link can feed
-(`ImageInvert` written for a mask: its swap for `InvertMask` takes the loaded mask)."""
+_SEARCHED = ("verification", "validate", "execute")
+"""Failures of a parsed flow whose local edits may pass: wrong outputs, an input no link can feed
+(`ImageInvert` written for a mask: its swap for `InvertMask` takes the loaded mask), or a run-time error
+(a MaskComposite given the small mask as its destination fails on the empty overlap; swapped, it runs)."""
 _MAX_COMPILED = 40
 """Single edits, and pairs, compiled at most per failed flow to fill the budget (no execution)."""
 

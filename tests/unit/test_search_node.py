@@ -6,8 +6,9 @@ from pathlib import Path
 
 from anysym.graph.api import agenerate
 from anysym.graph.deps import Deps
-from anysym.graph.testing import KeywordNodeSearch, ScriptedExecutor, ScriptedLLM
+from anysym.graph.testing import FakeExecution, KeywordNodeSearch, ScriptedExecutor, ScriptedLLM
 from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.verify.judge import JudgeVerdict
 
 from .test_verify_node import PHOTO, PSI1, PSI2, TASK, ScriptedJudge
@@ -74,3 +75,32 @@ workflow.connect("inverted", "IMAGE", "save", "images")
     assert result.flow is not None
     assert [result.flow.functions[f].type for f in ("mask", "inverted")] == ["LoadImageMask", "InvertMask"]
     assert "MaskToImage" in result.flow.node_types() and len(executor.prompts) == 1
+
+
+async def test_a_flow_failing_at_run_time_is_searched_too(snapshot_catalog: Catalog, tmp_path: Path) -> None:
+    small = tmp_path / "small.png"
+    small.write_bytes(PHOTO.read_bytes())
+    functions = """```python
+workflow.add_node("big", "LoadImage", {"image": "photo.png"})
+workflow.add_node("square", "LoadImage", {"image": "small.png"})
+workflow.add_node("paste", "ImageCompositeMasked", {"x": 8, "y": 8, "resize_source": false})
+workflow.add_node("save", "SaveImage", {"filename_prefix": "out"})
+```"""
+    links = """```python
+workflow.connect("square", "IMAGE", "paste", "destination")
+workflow.connect("big", "IMAGE", "paste", "source")
+workflow.connect("paste", "IMAGE", "save", "images")
+```"""
+    crash = Diagnostic(
+        kind=DiagnosticKind.EXECUTION_ERROR, message="paste failed at run time", function="paste"
+    )
+    executor = ScriptedExecutor([FakeExecution(success=False, diagnostics=(crash,))])
+    nodes = KeywordNodeSearch({"paste": ["ImageCompositeMasked"]})
+    deps = Deps(llm=ScriptedLLM([functions, links]), catalog=snapshot_catalog, executor=executor, nodes=nodes)
+    task = "Paste small.png onto photo.png at (8, 8)."
+    result = await agenerate(task, [PHOTO, small], deps=deps, candidates=1, max_refinements=0)
+    first, *searched = result.attempts
+    assert first.failed_stage == "execute"
+    assert searched and searched[0].stage == "search"
+    assert any("swapped paste.destination and paste.source" in note for a in searched for note in a.repairs)
+    assert result.status == "succeeded" and len(executor.prompts) >= 2
