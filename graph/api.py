@@ -43,10 +43,22 @@ from anysym.llm.settings import LLMSettings
 from anysym.settings import Paths
 from anysym.verify.judge import JudgeConfig, VisionJudge
 
-__all__ = ["agenerate", "arerun", "aresume", "generate", "review_path", "with_options"]
+__all__ = ["agenerate", "arerun", "aresume", "generate", "recursion_limit", "review_path", "with_options"]
 
-RECURSION_LIMIT = 60
-"""A backstop only: the refine loop is bounded by `Context.max_refinements`."""
+_STEPS_PER_ROUND = 12
+"""Graph steps of one inference round without search (refine or psi1, psi2, compile, execute, verify...)."""
+_STEPS_PER_EDIT = 4
+"""Graph steps of one local edit: search, compile, execute, verify."""
+
+
+def recursion_limit(context: Context) -> int:
+    """LangGraph's step limit for a run: above what the budgets allow, so it is a backstop only.
+
+    Every round (the first answer and each refine) may be followed by `search_budget` local edits: a
+    fixed limit of 60 cut a 1.5B run of `before_after` off with a GraphRecursionError and no result.
+    """
+    rounds = context.max_refinements + 1
+    return 20 + rounds * (_STEPS_PER_ROUND + _STEPS_PER_EDIT * (context.search_budget + 1))
 
 
 def generate(task: str, inputs: Sequence[str | Path] = (), **options: Any) -> Result:
@@ -122,7 +134,7 @@ async def agenerate(
             )
         saver = await stack.enter_async_context(_checkpointer(run_dir))
         graph = compile_graph(deps, checkpointer=saver)
-        config = _config(run_id)
+        config = _config(run_id, context)
         await graph.ainvoke(request, config=config, context=context)
         return await _finish(graph, config, context, run_id, started)
 
@@ -146,7 +158,7 @@ async def aresume(run_dir: Path, *, deps: Deps | None = None, paths: Paths | Non
         )
         saver = await stack.enter_async_context(open_checkpointer(run_dir))
         graph = compile_graph(used, checkpointer=saver)
-        config = _config(str(task["run_id"]))
+        config = _config(str(task["run_id"]), context)
         snapshot = await graph.aget_state(config)
         if snapshot.interrupts:
             review = review_path(run_dir, context.syntax)
@@ -192,7 +204,7 @@ async def arerun(
         )
         saver = await stack.enter_async_context(open_checkpointer(new_dir))
         graph = compile_graph(used, checkpointer=saver)
-        config = _config(run_id)
+        config = _config(run_id, context)
         values: dict[str, Any] = {
             "task": str(task["task"]),
             "inputs": list(task.get("inputs", [])),
@@ -243,8 +255,8 @@ def with_options(context: Context, options: dict[str, Any]) -> Context:
     return replace(context, **{name: value for name, value in options.items() if value is not None})
 
 
-def _config(run_id: str) -> RunnableConfig:
-    return {"configurable": {"thread_id": run_id}, "recursion_limit": RECURSION_LIMIT}
+def _config(run_id: str, context: Context) -> RunnableConfig:
+    return {"configurable": {"thread_id": run_id}, "recursion_limit": recursion_limit(context)}
 
 
 @asynccontextmanager

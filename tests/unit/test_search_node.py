@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from anysym.graph.api import agenerate
+from anysym.graph.api import agenerate, recursion_limit
+from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.testing import FakeExecution, KeywordNodeSearch, ScriptedExecutor, ScriptedLLM
 from anysym.language.catalog import Catalog
@@ -104,3 +105,21 @@ workflow.connect("paste", "IMAGE", "save", "images")
     assert searched and searched[0].stage == "search"
     assert any("swapped paste.destination and paste.source" in note for a in searched for note in a.repairs)
     assert result.status == "succeeded" and len(executor.prompts) >= 2
+
+
+async def test_every_round_searched_and_failed_ends_in_a_result_not_a_recursion_error(
+    snapshot_catalog: Catalog,
+) -> None:
+    """A 1.5B run whose rounds and searches all failed hit LangGraph's fixed step limit (60) and lost its
+    result; the limit now follows the budgets."""
+    judge = ScriptedJudge([JudgeVerdict(False, "wrong")] * 60)
+    nodes = KeywordNodeSearch({"invert": ["ImageInvert", "ImageBlur", "ImageSharpen", "ImageQuantize"]})
+    llm = ScriptedLLM([PSI1, PSI2] * 4)
+    deps = Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([]), nodes=nodes, judge=judge)
+    context = Context(candidates=1, max_refinements=3)
+    result = await agenerate(TASK, [PHOTO], deps=deps, context=context)
+    stages = [a.stage for a in result.attempts]
+    assert stages.count("refine") == 3 and stages.count("search") >= 3
+    assert result.status == "failed" and result.verification == "failed"
+    # the worst case the budgets allow: 4 rounds of ~12 steps, each followed by 8 edits of 4 steps
+    assert recursion_limit(context) > 4 * (12 + 4 * 8) > 60
