@@ -74,8 +74,9 @@ def paths() -> Iterator[Paths]:
         pytest.fail("the local LLM is not installed: run ./scripts/setup.sh (or `anysym llm install`)")
     if not comfy.is_installed:
         pytest.fail("the local ComfyUI is not installed: run ./scripts/setup.sh (or `anysym comfy install`)")
-    llm_started, comfy_started = llm.running_pid() is None, not comfy.status().running
-    llm.serve(timeout=START_TIMEOUT_S)
+    llm_before, comfy_started = llm.running_pid(), not comfy.status().running
+    llm.serve(timeout=START_TIMEOUT_S)  # restarts a server of another model (`--model`) with the default
+    llm_started = llm.running_pid() != llm_before
     comfy.serve(timeout=START_TIMEOUT_S)
     try:
         yield paths
