@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
-from anysym.language.validate_values import is_file_input
+from anysym.nodes.flow_surgery import file_loaders
 
 __all__ = ["read_alpha_from_mask"]
 
@@ -43,14 +43,14 @@ def read_alpha_from_mask(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]
 
 
 def _mask_output(flow: Flow, catalog: Catalog, fed: Link) -> str | None:
-    """The MASK output of the loader feeding `fed` when `fed` carries its IMAGE, else None."""
+    """The MASK output of the file loader feeding `fed` when `fed` carries its IMAGE, else None."""
     spec = catalog.get(flow.functions[fed.source].type)
-    if spec is None or not any(is_file_input(inp) for inp in spec.inputs.values()):
+    carried = spec.output(fed.output) if spec is not None else None
+    if (
+        spec is None
+        or carried is None
+        or carried.type != "IMAGE"
+        or fed.source not in file_loaders(flow, catalog)
+    ):
         return None
-    outputs = {output.name: output.type for output in spec.outputs}
-    carried = outputs.get(str(fed.output)) if isinstance(fed.output, str) else None
-    if isinstance(fed.output, int) and 0 <= fed.output < len(spec.outputs):
-        carried = spec.outputs[fed.output].type
-    if carried != "IMAGE":
-        return None
-    return next((name for name, kind in outputs.items() if kind == "MASK"), None)
+    return next((output.name for output in spec.outputs if output.type == "MASK"), None)

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Iterator
 
 from anysym.language.catalog import Catalog, InputSpec
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow
 from anysym.language.validate_values import is_file_input
 
@@ -69,6 +70,18 @@ def linked_port(flow: Flow, function_id: str) -> str | None:
     """The first input of `function_id` fed by a link (e.g. `images` of a SaveImage), or None."""
     links = flow.links_into(function_id)
     return links[0].input if links else None
+
+
+def saver_failed(flow: Flow, saver: str, message: str, hint: str) -> Diagnostic:
+    """A VERIFICATION_FAILED of what `saver` saved, addressed to its linked input when it is in `flow`."""
+    known = saver in flow.functions
+    return Diagnostic(
+        kind=DiagnosticKind.VERIFICATION_FAILED,
+        message=message,
+        function=saver if known else None,
+        port=linked_port(flow, saver) if known else None,
+        hint=hint,
+    )
 
 
 def through_latent(flow: Flow, saver: str, catalog: Catalog) -> bool:

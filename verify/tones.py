@@ -16,10 +16,10 @@ from PIL import Image
 
 from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
-from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
-from anysym.verify.flow_walk import linked_port
+from anysym.verify.flow_walk import saver_failed
 
 __all__ = ["GRAY_TOLERANCE", "check_grayscale", "colourfulness"]
 
@@ -43,15 +43,13 @@ def check_grayscale(
         return []
     output, spread = min(measured, key=lambda item: item[1])
     saver = output.function_id
-    known = saver in flow.functions
     return [
-        Diagnostic(
-            kind=DiagnosticKind.VERIFICATION_FAILED,
-            message=f"{saver} saved a colour image ({output.filename}: its channels differ by "
+        saver_failed(
+            flow,
+            saver,
+            f"{saver} saved a colour image ({output.filename}: its channels differ by "
             f"{spread:.1f} of 255 on average); the task asks for a grayscale (black-and-white) image",
-            function=saver if known else None,
-            port=linked_port(flow, saver) if known else None,
-            hint="compute a single-channel result (a mask of the channel or value the task names) and "
+            "compute a single-channel result (a mask of the channel or value the task names) and "
             "convert it to an image before saving",
         )
     ]

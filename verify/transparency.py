@@ -16,10 +16,10 @@ from PIL import Image
 
 from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
-from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
-from anysym.verify.flow_walk import linked_port
+from anysym.verify.flow_walk import saver_failed
 
 __all__ = ["check_transparency", "transparent_share"]
 
@@ -36,15 +36,13 @@ def check_transparency(
     if not measured or any(share > 0 for _, share in measured):
         return []
     saver = measured[0][0].function_id
-    known = saver in flow.functions
     return [
-        Diagnostic(
-            kind=DiagnosticKind.VERIFICATION_FAILED,
-            message=f"{saver} saved an opaque image ({measured[0][0].filename}: no transparent pixel); "
+        saver_failed(
+            flow,
+            saver,
+            f"{saver} saved an opaque image ({measured[0][0].filename}: no transparent pixel); "
             "the task asks for transparent pixels (an alpha channel)",
-            function=saver if known else None,
-            port=linked_port(flow, saver) if known else None,
-            hint="join a mask of the part to make transparent to the picture as its alpha "
+            "join a mask of the part to make transparent to the picture as its alpha "
             "(e.g. JoinImageWithAlpha) and save that picture",
         )
     ]
