@@ -12,6 +12,7 @@ from anysym.verify.flow_walk import file_inputs
 
 __all__ = [
     "bypass",
+    "downstream",
     "feed",
     "file_loaders",
     "fresh_id",
@@ -125,9 +126,7 @@ def unused_value(flow: Flow, catalog: Catalog, function_id: str, kind: str) -> L
 
     An output left over beside used ones (LoadImage's MASK next to its IMAGE) is no such value.
     """
-    below = {function_id}
-    while grown := {link.target for link in flow.links if link.source in below} - below:
-        below |= grown  # downstream functions: linking one would close a cycle
+    below = downstream(flow, function_id)  # linking one of these would close a cycle
     idle = set(flow.functions) - {link.source for link in flow.links} - below
     free = [
         Link(source=fid, output=output.name, target=function_id, input="")
@@ -137,6 +136,14 @@ def unused_value(flow: Flow, catalog: Catalog, function_id: str, kind: str) -> L
         if output.type == kind
     ]
     return free[0] if len(free) == 1 else None
+
+
+def downstream(flow: Flow, function_id: str) -> set[str]:
+    """`function_id` and every function its result reaches through links."""
+    below = {function_id}
+    while grown := {link.target for link in flow.links if link.source in below} - below:
+        below |= grown
+    return below
 
 
 def bypass(flow: Flow, catalog: Catalog, function_id: str) -> Flow | None:

@@ -8,6 +8,8 @@ without a model; `anysym.nodes.search` executes them and keeps the first that pa
 The edits are generic: types, links and the node search's findings, never the task's wording (its
 values are bound afterwards by the same task repairs every draft gets).
 
+- `relink` (`anysym.nodes.relinks`): a link closing a cycle, or a value fed twice to one function,
+  replaced by a loaded file's value (an unused file first); first, since a flow with a cycle never runs;
 - `rewire`: an output function fed straight from a loader, or not fed though it must be, is fed from a
   function whose result reaches no output (through a converter, e.g. MaskToImage, when types differ);
 - `operands`: a function fed two values of one type from different places gets them swapped (which
@@ -45,6 +47,7 @@ from anysym.nodes.flow_surgery import (
     retyped,
     working,
 )
+from anysym.nodes.relinks import relinks
 from anysym.verify.flow_walk import SIZE_PARAMS, reaching_outputs, upstream
 from anysym.verify.media import Size
 
@@ -80,7 +83,8 @@ class EditHints:
 
 def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdit]:
     """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
-    found = [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
+    found = [LocalEdit(edited, note) for edited, note in relinks(flow, catalog)]
+    found += [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
     found += [*_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]
     found += [*_inserts(flow, catalog, hints.wanted), *_resizes(flow, catalog, hints)]

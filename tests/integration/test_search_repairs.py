@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import httpx
 from PIL import Image, ImageDraw
@@ -32,7 +33,13 @@ save = SaveImage(images=disc.IMAGE, filename_prefix="anysym_search_test")
 
 
 async def _run(
-    comfy_server: object, catalog: Catalog, task: str, files: list[Path], answer: str, searched: list[str]
+    comfy_server: object,
+    catalog: Catalog,
+    task: str,
+    files: list[Path],
+    answer: str,
+    searched: list[str],
+    syntax: Literal["dataflow", "declarative"] = "dataflow",
 ) -> tuple[Result, ScriptedLLM]:
     llm = ScriptedLLM([answer])
     nodes = KeywordNodeSearch({word: searched for word in ("scale", "grow", "mask")})
@@ -43,7 +50,7 @@ async def _run(
             task,
             files,
             deps=deps,
-            syntax="dataflow",
+            syntax=syntax,
             one_step=True,
             max_refinements=0,
             execute_timeout_s=900.0,
@@ -122,3 +129,42 @@ async def test_a_blend_linked_layer_first_gets_its_pictures_swapped(
     assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
     with Image.open(result.outputs[0].path) as out:
         assert out.size == (64, 48)
+
+
+# The 1.5B's layered blend: blend1 takes blend2 while blend2 takes blend1 (twice); two files unused.
+CYCLE = """```python
+workflow.add_node("source", "LoadImage", {"image": "photo.png"})
+workflow.add_node("pattern", "LoadImage", {"image": "pattern.png"})
+workflow.add_node("texture", "LoadImage", {"image": "texture.png"})
+workflow.add_node("blend1", "ImageBlend", {"blend_factor": 0.4, "blend_mode": "normal"})
+workflow.add_node("blend2", "ImageBlend", {"blend_factor": 0.5, "blend_mode": "multiply"})
+workflow.add_node("save", "SaveImage", {"filename_prefix": "anysym_search_test"})
+workflow.connect("source", "IMAGE", "blend1", "image1")
+workflow.connect("blend2", "IMAGE", "blend1", "image2")
+workflow.connect("blend1", "IMAGE", "blend2", "image1")
+workflow.connect("blend1", "IMAGE", "blend2", "image2")
+workflow.connect("blend2", "IMAGE", "save", "images")
+```"""
+
+
+async def test_a_cycle_is_broken_with_the_unused_files(
+    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
+) -> None:
+    files = [tmp_path / name for name in ("photo.png", "pattern.png", "texture.png")]
+    for path, colour in zip(files, [(200, 200, 200), (100, 0, 0), (0, 0, 255)], strict=True):
+        Image.new("RGB", (32, 24), colour).save(path)
+    task = (
+        "Blend pattern.png over photo.png with factor 0.4, then multiply-blend texture.png over that "
+        "with factor 0.5."
+    )
+    result, llm = await _run(
+        comfy_server, comfy_catalog, task, files, CYCLE, ["ImageBlend"], syntax="declarative"
+    )
+    first, *edits = result.attempts
+    assert first.failed_stage == "validate"
+    assert any(d.kind.value == "cycle" for d in first.diagnostics)
+    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
+    assert any("formed a cycle" in note for note in edits[-1].repairs)
+    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    sources = {link.source for link in edits[-1].flow.links}  # type: ignore[union-attr]
+    assert {"source", "pattern", "texture"} <= sources

@@ -1,0 +1,117 @@
+"""Relinks: a cycle broken, or a repeated operand replaced, by a loaded file's value."""
+
+from __future__ import annotations
+
+from anysym.language.catalog import Catalog
+from anysym.language.flow import Flow, Function, Link
+from anysym.language.validate import validate
+from anysym.nodes.local_edits import EditHints, local_edits
+from anysym.nodes.relinks import relinks
+
+
+def _flow(functions: dict[str, str], links: list[tuple[str, str, str, str]]) -> Flow:
+    loaded = {"source": "photo.png", "pattern": "pattern.png", "texture": "texture.png"}
+    return Flow.build(
+        {
+            fid: Function(type=t, params={"image": loaded[fid]} if t == "LoadImage" else {})
+            for fid, t in functions.items()
+        },
+        [Link(source=s, output=o, target=t, input=i) for s, o, t, i in links],
+    )
+
+
+def _errors(flow: Flow, catalog: Catalog) -> list[str]:
+    return [d.kind.value for d in validate(flow, catalog) if d.is_error]
+
+
+_TWO_BLENDS = {
+    "source": "LoadImage",
+    "pattern": "LoadImage",
+    "texture": "LoadImage",
+    "blend1": "ImageBlend",
+    "blend2": "ImageBlend",
+    "save": "SaveImage",
+}
+
+
+def test_a_cycle_and_a_repeated_operand_become_the_unused_files(snapshot_catalog: Catalog) -> None:
+    # the 1.5B's layered_blend: blend1 takes blend2, blend2 takes blend1 twice; two files unused
+    flow = _flow(
+        _TWO_BLENDS,
+        [
+            ("source", "IMAGE", "blend1", "image1"),
+            ("blend2", "IMAGE", "blend1", "image2"),
+            ("blend1", "IMAGE", "blend2", "image1"),
+            ("blend1", "IMAGE", "blend2", "image2"),
+            ("blend2", "IMAGE", "save", "images"),
+        ],
+    )
+    assert "cycle" in _errors(flow, snapshot_catalog)
+    singles = {note: edited for edited, note in relinks(flow, snapshot_catalog)}
+    broken = singles[
+        "fed blend1.image2 from pattern.IMAGE instead of blend2: blend2 and blend1 formed a cycle"
+    ]
+    assert _errors(broken, snapshot_catalog) == []
+    other_side = singles[
+        "fed blend2.image1 from pattern.IMAGE, blend2.image2 from texture.IMAGE instead of blend1: "
+        "blend1 and blend2 formed a cycle"
+    ]
+    assert _errors(other_side, snapshot_catalog) == []  # blend1 reaches nothing: verify's to reject
+    second = {note: edited for edited, note in relinks(broken, snapshot_catalog)}
+    done = second[
+        "fed blend2.image2 from texture.IMAGE instead of blend1: blend1 fed blend2 twice while texture "
+        "was unused"
+    ]
+    used = {link.source for link in done.links}
+    assert {"source", "pattern", "texture"} <= used
+    assert _errors(done, snapshot_catalog) == []
+
+
+def test_a_cycle_with_every_file_in_use_takes_a_file_the_target_is_not_fed_yet(
+    snapshot_catalog: Catalog,
+) -> None:
+    flow = _flow(
+        {k: v for k, v in _TWO_BLENDS.items() if k != "texture"},
+        [
+            ("source", "IMAGE", "blend1", "image1"),
+            ("blend2", "IMAGE", "blend1", "image2"),
+            ("blend1", "IMAGE", "blend2", "image1"),
+            ("pattern", "IMAGE", "blend2", "image2"),
+            ("blend2", "IMAGE", "save", "images"),
+        ],
+    )
+    edited = [e for e, note in relinks(flow, snapshot_catalog) if note.startswith("fed blend1.image2")]
+    assert len(edited) == 1
+    assert Link(source="pattern", output="IMAGE", target="blend1", input="image2") in edited[0].links
+    assert _errors(edited[0], snapshot_catalog) == []
+    # blend1 -> blend2 cannot be cut: no file loader is upstream-safe for blend2.image1 except
+    # source and pattern, and the cut is still valid: it takes source (pattern already feeds blend2)
+    other = [e for e, note in relinks(flow, snapshot_catalog) if note.startswith("fed blend2.image1")]
+    assert Link(source="source", output="IMAGE", target="blend2", input="image1") in other[0].links
+
+
+def test_nothing_to_relink_in_an_acyclic_flow_without_repeats(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {k: v for k, v in _TWO_BLENDS.items() if k != "blend2"},
+        [
+            ("source", "IMAGE", "blend1", "image1"),
+            ("pattern", "IMAGE", "blend1", "image2"),
+            ("blend1", "IMAGE", "save", "images"),
+        ],
+    )
+    assert list(relinks(flow, snapshot_catalog)) == []
+
+
+def test_cycle_breaks_come_first_among_the_local_edits(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        _TWO_BLENDS,
+        [
+            ("source", "IMAGE", "blend1", "image1"),
+            ("blend2", "IMAGE", "blend1", "image2"),
+            ("blend1", "IMAGE", "blend2", "image1"),
+            ("blend1", "IMAGE", "blend2", "image2"),
+            ("blend2", "IMAGE", "save", "images"),
+        ],
+    )
+    edits = local_edits(flow, snapshot_catalog, EditHints(steps=[["ImageBlend"]]))
+    assert "formed a cycle" in edits[0].note
