@@ -83,7 +83,7 @@ class EditHints:
 
 def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdit]:
     """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
-    found = [LocalEdit(edited, note) for edited, note in relinks(flow, catalog)]
+    found = [LocalEdit(edited, note) for edited, note in relinks(flow, catalog, hints.suggested)]
     found += [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
     found += [*_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]

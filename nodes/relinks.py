@@ -1,39 +1,45 @@
-"""Relinks: a link that closes a cycle, or repeats an operand, fed instead from a loaded file.
+"""Relinks: an input fed from elsewhere when it closes a cycle, repeats an operand, or is left open.
 
 psi2 with a small model links a function's second operand to the last value of that type it wrote:
 to a function downstream (`blend1.image2 <- blend2` while `blend2` takes `blend1`, a cycle ComfyUI
 refuses, so the flow never runs) or to the value the first operand already has (`blend2` fed `blend1`
-twice), while a task file's loader sits unused. Refine with the same model mostly answers the same
-links. Both misses have a structural fix that needs no model, tried by `anysym.nodes.search` like
-every local edit:
+twice), while a task file's loader sits unused; or it leaves a required input open beside a value
+nothing uses. Refine with the same model mostly answers the same links. Each miss has a structural
+fix that needs no model, tried by `anysym.nodes.search` like every local edit:
 
 - `cycle break`: for each pair of functions linked inside a cycle, the links of the one into the
   other are fed from loaded files instead (one nothing uses first, then one that does not feed the
   target already, a different one per input where several are cut); an optional input with no such
-  value loses its link;
+  value loses its link. Only file loaders are substitutes: they are the task's own values and cannot
+  close a cycle;
 - `repeated operand`: a function fed one value on two inputs of the same type takes the output of a
-  file loader nothing uses on either of them.
-
-Only file loaders are substitutes: they are the task's own values, they cannot close a cycle, and a
-loaded file left unused is what verification rejects anyway.
+  file loader nothing uses on either of them;
+- `missing input`: a required input nothing feeds takes the value of a function nothing uses (not one
+  downstream of it), or of an unused creator of the wrong type (EmptyImage where a latent is needed)
+  changed to a creator the task's node search found (EmptyLatentImage), its parameters of the same
+  name kept. Compile's loose-loader link covers only one unused file and one open input.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from anysym.language.catalog import Catalog
-from anysym.language.flow import Flow, Link
+from anysym.language.flow import Flow, Function, Link
 from anysym.language.validate_graph import strongly_connected
 from anysym.nodes.flow_surgery import downstream, file_loaders, input_type, working
 
 __all__ = ["relinks"]
 
 
-def relinks(flow: Flow, catalog: Catalog) -> Iterator[tuple[Flow, str]]:
-    """Every cycle break and repeated-operand relink of `flow`, with its note."""
+def relinks(flow: Flow, catalog: Catalog, suggested: Sequence[str] = ()) -> Iterator[tuple[Flow, str]]:
+    """Every cycle break, repeated-operand relink and fed missing input of `flow`, with its note.
+
+    `suggested`: the node types the task's search found (an idle creator may become one of them).
+    """
     yield from _cycle_breaks(flow, catalog)
     yield from _repeated_operands(flow, catalog)
+    yield from _missing_inputs(flow, catalog, suggested)
 
 
 def _cycle_breaks(flow: Flow, catalog: Catalog) -> Iterator[tuple[Flow, str]]:
@@ -100,6 +106,62 @@ def _repeated_operands(flow: Flow, catalog: Catalog) -> Iterator[tuple[Flow, str
                             f"{source}: {source} fed {function_id} twice while {value.source} was unused"
                         ),
                     )
+
+
+def _missing_inputs(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> Iterator[tuple[Flow, str]]:
+    """A required input nothing feeds, fed from a value nothing uses, or from an idle creator retyped.
+
+    "Create an empty 128x128 latent, upscale it to 256x256": the 0.5B wrote EmptyImage and left
+    LatentUpscale.samples open through three refine rounds; the searched EmptyLatentImage in its place
+    (its width and height kept) feeds it.
+    """
+    for target, function in flow.functions.items():
+        spec = catalog.get(function.type)
+        linked = {link.input for link in flow.links_into(target)}
+        for inp in spec.socket_inputs() if spec is not None else ():
+            if inp.section != "required" or inp.name in linked:
+                continue
+            below = downstream(flow, target)
+            for source in (fid for fid in flow.functions if fid not in below and _is_idle(flow, fid)):
+                link = Link(source=source, output="", target=target, input=inp.name)
+                yield from _fed_by(flow, catalog, link, inp.type, suggested)
+
+
+def _fed_by(
+    flow: Flow, catalog: Catalog, link: Link, kind: str, suggested: Sequence[str]
+) -> Iterator[tuple[Flow, str]]:
+    """`link` from its source's output of `kind`, or from its source (a creator) retyped to a searched one."""
+    source = link.source
+    spec = catalog.get(flow.functions[source].type)
+    outputs = [o.name for o in spec.outputs if o.type == kind] if spec is not None else []
+    if outputs:
+        fed = link.model_copy(update={"output": outputs[0]})
+        yield (
+            flow.with_links([*flow.links, fed]),
+            (
+                f"fed {link.target}.{link.input} from {source}.{outputs[0]}: the input was required and "
+                f"unlinked while {source}'s result was unused"
+            ),
+        )
+        return
+    if spec is None or spec.socket_inputs() or spec.output_node or source in file_loaders(flow, catalog):
+        return
+    old = flow.functions[source]
+    for name in suggested:
+        other = catalog.get(name)
+        made = [o.name for o in other.outputs if o.type == kind] if other is not None else []
+        if other is None or other.socket_inputs() or other.output_node or not made:
+            continue
+        params = {key: value for key, value in old.params.items() if key in other.inputs}
+        retyped = flow.with_function(source, Function(type=name, params=params))
+        fed = link.model_copy(update={"output": made[0]})
+        yield (
+            retyped.with_links([*flow.links, fed]),
+            (
+                f"changed {source} from {old.type} to {name} and fed {link.target}.{link.input} from it: the "
+                f"input was required and unlinked while {source}'s result was unused"
+            ),
+        )
 
 
 def _loaded_values(flow: Flow, catalog: Catalog, target: str, kind: str) -> list[Link]:

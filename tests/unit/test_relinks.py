@@ -34,9 +34,9 @@ _TWO_BLENDS = {
 }
 
 
-def test_a_cycle_and_a_repeated_operand_become_the_unused_files(snapshot_catalog: Catalog) -> None:
-    # the 1.5B's layered_blend: blend1 takes blend2, blend2 takes blend1 twice; two files unused
-    flow = _flow(
+def _layered_blend() -> Flow:
+    """The 1.5B's layered_blend: blend1 takes blend2, blend2 takes blend1 twice; two files unused."""
+    return _flow(
         _TWO_BLENDS,
         [
             ("source", "IMAGE", "blend1", "image1"),
@@ -46,6 +46,10 @@ def test_a_cycle_and_a_repeated_operand_become_the_unused_files(snapshot_catalog
             ("blend2", "IMAGE", "save", "images"),
         ],
     )
+
+
+def test_a_cycle_and_a_repeated_operand_become_the_unused_files(snapshot_catalog: Catalog) -> None:
+    flow = _layered_blend()
     assert "cycle" in _errors(flow, snapshot_catalog)
     singles = {note: edited for edited, note in relinks(flow, snapshot_catalog)}
     broken = singles[
@@ -103,15 +107,46 @@ def test_nothing_to_relink_in_an_acyclic_flow_without_repeats(snapshot_catalog: 
 
 
 def test_cycle_breaks_come_first_among_the_local_edits(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
-        _TWO_BLENDS,
-        [
-            ("source", "IMAGE", "blend1", "image1"),
-            ("blend2", "IMAGE", "blend1", "image2"),
-            ("blend1", "IMAGE", "blend2", "image1"),
-            ("blend1", "IMAGE", "blend2", "image2"),
-            ("blend2", "IMAGE", "save", "images"),
-        ],
-    )
+    flow = _layered_blend()
     edits = local_edits(flow, snapshot_catalog, EditHints(steps=[["ImageBlend"]]))
     assert "formed a cycle" in edits[0].note
+
+
+def test_an_open_input_is_fed_by_an_unused_creator_changed_to_a_searched_type(
+    snapshot_catalog: Catalog,
+) -> None:
+    # the 0.5B's upscaled_latent: EmptyImage written where a latent is needed, samples left open
+    flow = Flow.build(
+        {
+            "source": Function(type="EmptyImage", params={"width": 128, "height": 128, "batch_size": 1}),
+            "resized": Function(
+                type="LatentUpscale",
+                params={"upscale_method": "nearest-exact", "width": 256, "height": 256, "crop": "disabled"},
+            ),
+            "save": Function(type="SaveLatent", params={"filename_prefix": "x"}),
+        },
+        [Link(source="resized", output="LATENT", target="save", input="samples")],
+    )
+    assert "missing_input" in _errors(flow, snapshot_catalog)
+    searched = ["LatentUpscale", "EmptyLatentImage", "SaveLatent"]
+    found = {note: edited for edited, note in relinks(flow, snapshot_catalog, searched)}
+    edited = found[
+        "changed source from EmptyImage to EmptyLatentImage and fed resized.samples from it: the input was "
+        "required and unlinked while source's result was unused"
+    ]
+    assert edited.functions["source"].type == "EmptyLatentImage"
+    assert edited.functions["source"].params == {"width": 128, "height": 128, "batch_size": 1}
+    assert _errors(edited, snapshot_catalog) == []
+    assert list(relinks(flow, snapshot_catalog)) == []  # nothing searched: no retype
+
+
+def test_an_open_input_is_fed_by_a_value_nothing_uses(snapshot_catalog: Catalog) -> None:
+    flow = _flow(
+        {k: v for k, v in _TWO_BLENDS.items() if k in ("source", "pattern", "blend1", "save")},
+        [("source", "IMAGE", "blend1", "image1"), ("blend1", "IMAGE", "save", "images")],
+    )
+    notes = [note for _, note in relinks(flow, snapshot_catalog)]
+    assert notes == [
+        "fed blend1.image2 from pattern.IMAGE: the input was required and unlinked while pattern's result "
+        "was unused"
+    ]
