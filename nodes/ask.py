@@ -12,10 +12,13 @@ from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps, GrammarPart
 from anysym.graph.result import LLMCall
+from anysym.graph.state import State
+from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow
+from anysym.llm.grammar.build import MAX_FUNCTIONS
 from anysym.nodes.prompting import system_prompt
 
-__all__ = ["ask"]
+__all__ = ["Bounds", "answer_bounds", "ask"]
 
 _log = structlog.get_logger("anysym.nodes")
 
@@ -25,6 +28,37 @@ class Bounds(NamedTuple):
 
     functions: int
     links: int
+
+
+_SPARE_FUNCTIONS = 2
+_SPARE_SOCKETS = 3
+_FIRST_SPARE = 2
+"""Functions a first answer may have beyond the largest example, one per input file and one per step."""
+
+
+def answer_bounds(state: State, current: Flow | None, catalog: Catalog) -> Bounds:
+    """How large an answer may be: a repair a little larger than the flow it repairs, else a first answer.
+
+    A repair may add a couple of functions and link at most every socket of its functions once. A
+    first answer (psi1, or a repair of a flow that never parsed) may have as many functions as the
+    largest retrieved example, plus one per input file and per step of the task, plus two. Without
+    bounds the 0.5B repeated lines to the 1,024-token limit: every refine answer of a 50-task run,
+    and with one candidate a psi1 answer of 36 `ImageBlend` lines whose truncation no psi2 or refine
+    round could repair (each of those then ran to the limit too).
+    """
+    if current is None:
+        examples = [len(example.node_types) for example in state.get("examples", [])]
+        steps = max(0, len(state.get("step_types", [])) - 1)
+        functions = max([3, *examples]) + len(state.get("inputs", [])) + steps + _FIRST_SPARE
+        functions = min(functions, MAX_FUNCTIONS)
+        return Bounds(functions=functions, links=functions * _SPARE_SOCKETS)
+    functions = len(current.functions) + _SPARE_FUNCTIONS
+    sockets = sum(_sockets(catalog.get(f.type)) for f in current.functions.values())
+    return Bounds(functions=functions, links=sockets + _SPARE_FUNCTIONS * _SPARE_SOCKETS)
+
+
+def _sockets(spec: NodeSpec | None) -> int:
+    return len(spec.socket_inputs()) if spec is not None else _SPARE_SOCKETS
 
 
 def _grammar(

@@ -10,6 +10,7 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
 from anysym.nodes import prompts
+from anysym.nodes.ask import answer_bounds
 from anysym.nodes.candidates import ask_components
 from anysym.nodes.components import repair_components
 from anysym.nodes.parameters import fill_parameters
@@ -40,6 +41,7 @@ async def infer_components(state: State, runtime: Runtime[Context], *, deps: Dep
         stage="psi1",
         prompt_for=lambda varied: components_prompt(varied, context, deps),
         max_outputs=output_budget(state, context, deps),
+        bounds=answer_bounds(state, None, deps.catalog),
     )
     if chosen.error is not None:
         return {

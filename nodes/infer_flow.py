@@ -10,7 +10,7 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
 from anysym.nodes import prompts
-from anysym.nodes.ask import ask
+from anysym.nodes.ask import answer_bounds, ask
 from anysym.nodes.extract import extract_program
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 
@@ -29,7 +29,13 @@ async def infer_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -> 
     user, types = flow_prompt(state, runtime.context, deps)
     budget = output_budget(state, runtime.context, deps)
     answer, call = await ask(
-        deps, runtime.context, stage="one_step", user=user, types=types, max_outputs=budget
+        deps,
+        runtime.context,
+        stage="one_step",
+        user=user,
+        types=types,
+        max_outputs=budget,
+        bounds=answer_bounds(state, None, deps.catalog),
     )
     extracted = extract_program(answer)
     return {

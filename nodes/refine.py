@@ -3,7 +3,7 @@
 By default (`Context.refine_in_steps`, two-stage runs) it writes the corrected functions only, and psi2
 links them with the typed-links grammar: a repair can then neither link a function that does not exist
 nor feed one input twice nor repeat lines to the token limit (the 0.5B model's whole-program rewrites
-did all three). Otherwise it rewrites the complete program, bounded by `refine_bounds`.
+did all three). Otherwise it rewrites the complete program, bounded by `anysym.nodes.ask.answer_bounds`.
 """
 
 from __future__ import annotations
@@ -15,23 +15,20 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, Example, State
-from anysym.language.catalog import Catalog, NodeSpec
+from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind, render_for_llm
 from anysym.language.flow import Flow
 from anysym.language.io_nodes import working_types
 from anysym.language.syntax import render
 from anysym.nodes import prompts
-from anysym.nodes.ask import Bounds, ask
+from anysym.nodes.ask import answer_bounds, ask
 from anysym.nodes.candidates import ask_components
 from anysym.nodes.catalog_excerpt import types_named_in
 from anysym.nodes.extract import extract_program
 from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 from anysym.nodes.search import attempt_to_refine
 
-__all__ = ["refine", "refine_bounds", "refine_prompt"]
-
-_SPARE_FUNCTIONS = 2
-_SPARE_SOCKETS = 3
+__all__ = ["refine", "refine_prompt"]
 
 
 def refine_prompt(
@@ -73,23 +70,6 @@ def _not_copied(examples: list[Example], flow: Flow, catalog: Catalog) -> list[E
     return [example for example in examples if not working_types(example.node_types, catalog) <= have]
 
 
-def refine_bounds(current: Flow | None, catalog: Catalog) -> Bounds | None:
-    """A repair may add a couple of functions, and link at most every socket of its functions once.
-
-    Without a bound the 0.5B model repeated connect lines until the token limit (every refine answer
-    of a 50-task run), leaving a truncated program that does not parse.
-    """
-    if current is None:
-        return None
-    functions = len(current.functions) + _SPARE_FUNCTIONS
-    sockets = sum(_sockets(catalog.get(f.type)) for f in current.functions.values())
-    return Bounds(functions=functions, links=sockets + _SPARE_FUNCTIONS * _SPARE_SOCKETS)
-
-
-def _sockets(spec: NodeSpec | None) -> int:
-    return len(spec.socket_inputs()) if spec is not None else _SPARE_SOCKETS
-
-
 async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
     """Ask for the corrected functions (then psi2 links them), or for a corrected complete program."""
     if runtime.context.refine_in_steps and not runtime.context.one_step:
@@ -104,7 +84,7 @@ async def refine(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
         user=user,
         types=types,
         max_outputs=budget,
-        bounds=refine_bounds(current, deps.catalog),
+        bounds=answer_bounds(state, current, deps.catalog),
     )
     extracted = extract_program(answer)
     return {
@@ -122,7 +102,7 @@ async def _refine_functions(state: State, context: Context, deps: Deps) -> dict[
         stage="refine",
         prompt_for=lambda varied: refine_prompt(varied, context, deps, functions_only=True),
         max_outputs=output_budget(state, context, deps, current=current),
-        bounds=refine_bounds(current, deps.catalog),  # components: only the function bound applies
+        bounds=answer_bounds(state, current, deps.catalog),  # components: only the function bound applies
         failed=current,
     )
     if chosen.error is not None:

@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 
 from anysym.errors import ALangSemanticError
+from anysym.graph.state import Example, State
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
 from anysym.language.syntax import SYNTAXES, Syntax, parse, render
 from anysym.language.types import types_compatible
 from anysym.llm.grammar import Gbnf, GbnfError, build_grammar
-from anysym.nodes.refine import refine_bounds
+from anysym.nodes.ask import answer_bounds
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 IMAGE_TYPES = ["LoadImage", "ImageInvert", "ImageScale", "ImageBlur", "ImageCompositeMasked", "SaveImage"]
@@ -197,7 +198,7 @@ def test_refine_programs_are_bounded_by_the_flow_they_repair(subset: Catalog) ->
         'workflow.connect("inv", "IMAGE", "save", "images")',
     ]
     flow = parse("\n".join([load, inv, save, *links]), "declarative")
-    bounds = refine_bounds(flow, subset)
+    bounds = answer_bounds({}, flow, subset)
     assert bounds == (5, 2 + 2 * 3)  # 3 functions + 2 spare; 2 sockets + 2 spare functions' worth
     grammar = Gbnf(
         build_grammar(subset, "declarative", max_functions=bounds.functions, max_links=bounds.links)
@@ -206,6 +207,28 @@ def test_refine_programs_are_bounded_by_the_flow_they_repair(subset: Catalog) ->
     assert not grammar.admits("\n".join([load, inv, save, *links * 5]))  # 10 links > 8
     assert not grammar.admits("\n".join([load, *[inv] * 5, save, *links]))  # 7 functions > 5
     assert Gbnf(build_grammar(subset, "declarative")).admits("\n".join([load, inv, save, *links * 5]))
+
+
+def test_first_answers_are_bounded_by_the_examples_inputs_and_steps(subset: Catalog) -> None:
+    """psi1 (or a repair of a flow that never parsed): no copying loop to the token limit."""
+    examples = [
+        Example(id=name, title=name, description="", text="", node_types=types)
+        for name, types in (("a", ("LoadImage", "ImageInvert", "SaveImage")), ("b", ("A", "B", "C", "D")))
+    ]
+    state: State = {
+        "task": "Blend, then invert, then save.",
+        "inputs": ["photo.png", "pattern.png"],
+        "examples": examples,
+        "step_types": [["ImageBlend"], ["ImageBlend"], ["ImageInvert"]],
+    }
+    bounds = answer_bounds(state, None, subset)
+    assert bounds == (4 + 2 + 2 + 2, 10 * 3)  # largest example, inputs, steps, two spare
+    inv = 'workflow.add_node("inv", "ImageInvert", {})'
+    save = 'workflow.add_node("save", "SaveImage", {"filename_prefix": "out"})'
+    grammar = Gbnf(build_grammar(subset, "declarative", part="components", max_functions=bounds.functions))
+    assert grammar.admits("\n".join([*[inv] * 9, save]))
+    assert not grammar.admits("\n".join([*[inv] * 36, save]))  # the 0.5B's 36 copied lines
+    assert answer_bounds({"task": "x", "inputs": []}, None, subset).functions == 3 + 2  # nothing retrieved
 
 
 def test_invalid_requests_fail(subset: Catalog) -> None:
