@@ -17,6 +17,8 @@ AnysymError
  +-- LocalServiceError             a managed local service (ComfyUI, llama.cpp) cannot be installed/started
  +-- LLMError                      the language model endpoint failed after retries
  +-- JudgeError                    the vision judge endpoint failed or its reply held no verdict
+ +-- MediaError                    a picture cannot be read (corrupt, truncated, not a picture, a bomb)
+ +-- CheckpointError               a run's checkpoint database cannot be read or written (sqlite3)
  +-- RetrievalError                the reference-program store cannot be built or queried
  +-- RefineExhaustedError          every refinement attempt failed
  +-- BenchError                    a benchmark suite, its inputs or its results cannot be used
@@ -156,6 +158,14 @@ class LLMError(AnysymError):
 
 class JudgeError(AnysymError):
     """Raised when the vision judge cannot be asked (transport, HTTP, timeout) or gives no verdict."""
+
+
+class MediaError(AnysymError):
+    """Raised when a picture (an input or an output) cannot be read: corrupt, truncated, a bomb..."""
+
+
+class CheckpointError(AnysymError):
+    """Raised when a run's checkpoint database cannot be read or written."""
 
 
 class RetrievalError(AnysymError):

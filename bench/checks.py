@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
 from anysym.bench.checkspec import Check, CompareSpec, ImageCheck, LatentCheck
 from anysym.bench.imageops import Array, evaluate, high_frequency, luminance, to_float, to_rgb
+from anysym.errors import MediaError
 from anysym.executor.outputs import PICTURE_SUFFIXES
+from anysym.verify.pictures import open_picture
 
 __all__ = ["CheckOutcome", "check_file", "run_checks"]
 LATENT_SUFFIXES = (".latent", ".safetensors")
@@ -61,13 +62,13 @@ def check_file(check: Check, path: Path, inputs_dir: Path) -> list[str]:
     if path.suffix.lower() not in PICTURE_SUFFIXES:
         return [f"not an image file ({path.suffix})"]
     try:
-        with Image.open(path) as image:
+        with open_picture(path) as image:
             frames = int(getattr(image, "n_frames", 1))
             mode = image.mode
             image.seek(0)
             array = to_float(image.convert("RGBA" if "A" in mode else image.mode if mode == "L" else "RGB"))
-    except OSError as exc:
-        return [f"cannot read image: {exc}"]
+    except MediaError as exc:
+        return [str(exc)]
     return _check_image(check, array, mode, frames, inputs_dir)
 
 

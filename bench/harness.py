@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PIL import Image
-
 from anysym.bench.checks import run_checks
 from anysym.bench.records import (
     JudgeVerdict,
@@ -29,7 +27,8 @@ from anysym.bench.records import (
 )
 from anysym.bench.suites import Suite, Task
 from anysym.bench.variants import Variant
-from anysym.errors import BenchError
+from anysym.errors import BenchError, MediaError
+from anysym.verify.pictures import open_picture
 
 __all__ = [
     "RESULTS_FILE",
@@ -247,10 +246,10 @@ def output_kinds(output: OutputFile) -> set[str]:
     kinds = {output.kind} | _SUFFIX_KINDS.get(path.suffix.lower(), set())
     if path.suffix.lower() in (".webp", ".png", ".gif") and path.is_file():
         try:
-            with Image.open(path) as image:
+            with open_picture(path) as image:
                 if int(getattr(image, "n_frames", 1)) > 1:
                     kinds.add("video")
-        except OSError:
+        except MediaError:
             pass
     return kinds
 

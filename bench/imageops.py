@@ -14,7 +14,8 @@ import numpy as np
 from PIL import Image
 
 from anysym.bench.checkspec import Step
-from anysym.errors import BenchError
+from anysym.errors import BenchError, MediaError
+from anysym.verify.pictures import open_picture
 
 __all__ = ["Array", "evaluate", "high_frequency", "luminance", "to_float", "to_rgb"]
 
@@ -71,12 +72,15 @@ def evaluate(steps: list[Step], inputs_dir: Path) -> Array:
 
 def _read(inputs_dir: Path, name: str) -> Image.Image:
     path = inputs_dir / name
+    hint = f"python -m anysym.bench.make_inputs {inputs_dir}"
     if not path.is_file():
-        hint = f"python -m anysym.bench.make_inputs {inputs_dir}"
         raise BenchError(f"input file {path} is missing; write the inputs with `{hint}`")
-    with Image.open(path) as image:
-        image.load()
-        return image.copy()
+    try:
+        with open_picture(path) as image:
+            image.load()
+            return image.copy()
+    except MediaError as exc:
+        raise BenchError(f"{exc}; write the inputs again with `{hint}`") from exc
 
 
 def _need(current: Array | None, step: Step) -> Array:

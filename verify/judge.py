@@ -27,7 +27,8 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from anysym.errors import JudgeError
+from anysym.errors import JudgeError, MediaError
+from anysym.verify.pictures import open_picture
 
 __all__ = [
     "JUDGE_PROMPT",
@@ -178,12 +179,12 @@ def data_urls(path: Path) -> list[str]:
         JudgeError: the file cannot be read as an image.
     """
     try:
-        with Image.open(path) as image:
+        with open_picture(path) as image:
             frames = int(getattr(image, "n_frames", 1))
             picks = sorted({0, frames // 2, frames - 1})
             return [_frame_url(image, index) for index in picks]
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise JudgeError(f"cannot read {path} as an image ({exc}); the judge is shown only images") from exc
+    except MediaError as exc:
+        raise JudgeError(f"{exc}; the judge is shown only images") from exc
 
 
 def build_request(

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 from typing import NamedTuple
 
-from PIL import Image
 from pydantic import BaseModel, ConfigDict
+
+from anysym.errors import MediaError
+from anysym.verify.pictures import open_picture
 
 __all__ = ["MAX_HEADER_BYTES", "LatentFacts", "MediaFacts", "Size", "read_latent", "read_media"]
 
@@ -78,16 +79,11 @@ def read_media(path: Path) -> MediaFacts:
 
 def _read_image(path: Path) -> MediaFacts:
     try:
-        with warnings.catch_warnings():
-            # A bomb is a warning below 2x PIL's pixel limit; make it an error so it is treated as unknown.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                size = Size(*image.size)
-                frames = int(getattr(image, "n_frames", 1))
-                mode = image.mode
-    # Corrupt files make PIL raise almost anything (struct.error, IndexError, SyntaxError...); a bad
-    # output file is a fact to report, not a crash of the verifier.
-    except Exception:
+        with open_picture(path) as image:
+            size = Size(*image.size)
+            frames = int(getattr(image, "n_frames", 1))
+            mode = image.mode
+    except MediaError:  # a bad file is a fact to report, not a crash of the verifier
         return MediaFacts()
     if size.width <= 0 or size.height <= 0 or frames <= 0:
         return MediaFacts()

@@ -7,19 +7,19 @@ changes its pixels, so size and unchanged checks pass it. Its colours give it aw
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from anysym.errors import MediaError
 from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import saver_failed
+from anysym.verify.pictures import open_picture
 
 __all__ = ["GRAY_TOLERANCE", "check_grayscale", "colourfulness"]
 
@@ -58,13 +58,11 @@ def check_grayscale(
 def colourfulness(path: Path) -> float | None:
     """The mean absolute spread between an image's channels (0: gray), None when it cannot be read."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
-                    return 0.0
-                rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
-    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        with open_picture(path) as image:
+            if image.mode in ("1", "L", "LA", "I", "I;16", "F"):
+                return 0.0
+            rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+    except MediaError:
         return None
     spread = np.abs(rgb[..., 0] - rgb[..., 1]) + np.abs(rgb[..., 1] - rgb[..., 2])
     return float(spread.mean()) / 2.0

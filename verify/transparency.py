@@ -7,19 +7,19 @@ unchanged check in the 1.5B run: nothing looked at the alpha channel.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from anysym.errors import MediaError
 from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import saver_failed
+from anysym.verify.pictures import open_picture
 
 __all__ = ["check_transparency", "transparent_share"]
 
@@ -51,12 +51,10 @@ def check_transparency(
 def transparent_share(path: Path) -> float | None:
     """The share of pixels not fully opaque (0 without an alpha channel), None when unreadable."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(path) as image:
-                if "A" not in image.getbands() and "transparency" not in image.info:
-                    return 0.0
-                alpha = np.asarray(image.convert("RGBA"), dtype=np.uint8)[..., 3]
-    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        with open_picture(path) as image:
+            if "A" not in image.getbands() and "transparency" not in image.info:
+                return 0.0
+            alpha = np.asarray(image.convert("RGBA"), dtype=np.uint8)[..., 3]
+    except MediaError:
         return None
     return float((alpha < 255).mean())

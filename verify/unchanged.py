@@ -8,19 +8,19 @@ result it meant to save.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
 
+from anysym.errors import MediaError
 from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import file_inputs, linked_port
+from anysym.verify.pictures import open_picture
 
 __all__ = ["check_unchanged"]
 
@@ -65,12 +65,10 @@ def _transforms(flow: Flow, catalog: Catalog) -> bool:
 
 def _same_pixels(first: Path, second: Path) -> bool:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(first) as a, Image.open(second) as b:
-                if a.size != b.size or getattr(a, "n_frames", 1) > 1:
-                    return False
-                # RGBA: a picture given a transparent hole (JoinImageWithAlpha) keeps its colours only
-                return bool(np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(b.convert("RGBA"))))
-    except (OSError, ValueError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+        with open_picture(first) as a, open_picture(second) as b:
+            if a.size != b.size or getattr(a, "n_frames", 1) > 1:
+                return False
+            # RGBA: a picture given a transparent hole (JoinImageWithAlpha) keeps its colours only
+            return bool(np.array_equal(np.asarray(a.convert("RGBA")), np.asarray(b.convert("RGBA"))))
+    except MediaError:
         return False

@@ -1,4 +1,4 @@
-"""Every exception class httpx, openai and websockets define ends in a typed AnysymError at the boundaries.
+"""Every exception class httpx, openai, websockets and sqlite3 define ends in a typed AnysymError.
 
 In the spirit of httpx's own test that each transport exception is mapped: the classes are enumerated
 from the installed libraries, so a new one in an upgrade fails here until it is mapped.
@@ -6,7 +6,10 @@ from the installed libraries, so a new one in an upgrade fails here until it is 
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import warnings
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,9 +22,10 @@ from websockets.datastructures import Headers
 from websockets.exceptions import WebSocketException
 from websockets.http11 import Response
 
-from anysym.errors import AnysymError, ComfyConnectionError, ComfyError, LLMError
+from anysym.errors import AnysymError, CheckpointError, ComfyConnectionError, ComfyError, LLMError
 from anysym.executor.client import ComfyClient
 from anysym.executor.events import EventStream
+from anysym.graph.runs import open_checkpointer
 from anysym.llm.chat import LLMClient
 
 URL = "http://comfy.test/system_stats"
@@ -146,3 +150,24 @@ async def test_a_bug_behind_the_websocket_is_not_taken_for_a_closed_connection()
     async with EventStream("ws://comfy.test/ws", lambda _url: _FailingSocket(KeyError("x"))) as stream:
         with pytest.raises(KeyError):
             await stream.next(timeout=1.0)
+
+
+@pytest.mark.parametrize("cls", _subclasses(sqlite3.Error), ids=lambda cls: cls.__name__)
+async def test_every_sqlite3_error_of_a_run_is_a_checkpoint_error(
+    cls: type[BaseException], tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run-1"
+    with pytest.raises(CheckpointError) as caught:
+        async with open_checkpointer(run_dir):
+            raise cls("disk I/O error")  # as the saver raises it mid-run
+    assert "\n" not in str(caught.value) and "run-1" in str(caught.value)
+    assert "anysym rerun run-1" in str(caught.value)
+
+
+def test_a_bug_inside_a_checkpointed_run_is_not_taken_for_a_checkpoint_error(tmp_path: Path) -> None:
+    async def run() -> None:
+        async with open_checkpointer(tmp_path / "run-2"):
+            raise KeyError("a bug")
+
+    with pytest.raises(KeyError):
+        asyncio.run(run())
