@@ -9,7 +9,8 @@ in ordinary English, so each chosen function's parameters can be read from the t
   "batch size of 2", "20 steps", "at 2 fps");
 - positions "at (16, 16)" for functions taking `x` and `y`;
 - sides "by 16 pixels on every side", "64 pixels on the right" for functions taking left/top/right/bottom;
-- "no feathering", "without dithering": the parameter's off value.
+- "no feathering", "without dithering": the parameter's off value;
+- "above 0.6" for the one function that thresholds by one number (`anysym.nodes.comparisons`).
 
 Only unambiguous bindings are applied: a value type and range the input accepts, and either one stated
 value for one function, or as many stated values as functions sharing the parameter (assigned in flow
@@ -26,7 +27,8 @@ from anysym.language.catalog import Catalog, InputSpec, NodeSpec
 from anysym.language.flow import Flow, ParamValue
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.catalog_excerpt import is_model_input
-from anysym.nodes.colors import stated_color
+from anysym.nodes.comparisons import stated_threshold
+from anysym.verify.colors import stated_color
 from anysym.verify.media import Size
 from anysym.verify.relative_sizes import Factor
 from anysym.verify.wording import read_wording
@@ -123,6 +125,9 @@ def bind_task_values(
     bound.update(_positions(slots, tokens))
     bound.update(_sides(slots, tokens))
     bound.update(_negations(slots, tokens))
+    threshold = stated_threshold(flow, catalog, task)
+    if threshold is not None and accepts(threshold[1], threshold[2]):
+        bound.setdefault((threshold[0], threshold[1].name), _typed(threshold[1], threshold[2]))
     notes: list[str] = []
     for (function_id, name), value in bound.items():
         params = flow.functions[function_id].params

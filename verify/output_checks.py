@@ -15,6 +15,7 @@ from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow
 from anysym.language.io_nodes import savers_for
 from anysym.verify.expectations import Expectations, ExpectedKind
+from anysym.verify.fill_colour import check_fill_colour
 from anysym.verify.flow_walk import BATCH_PARAMS, SIZE_PARAMS, linked_port, responsible, through_latent
 from anysym.verify.media import MediaFacts, Size, read_media
 from anysym.verify.tones import check_grayscale
@@ -44,15 +45,17 @@ class _Sized(NamedTuple):
 def check_outputs(
     flow: Flow, outputs: Sequence[OutputFile], expectations: Expectations, catalog: Catalog
 ) -> list[Diagnostic]:
-    """Check the produced files: kinds, frames, sizes, latent batches, no input unchanged, gray, alpha."""
+    """Check the produced files: kinds, frames, sizes, latent batches, unchanged inputs, gray, alpha, fill."""
     read = [(output, read_media(output.path)) for output in outputs]
     found = _kinds(flow, read, expectations, catalog)
+    found += _count(flow, read, expectations)
     found += _frames(flow, read, expectations, catalog)
     found += _sizes(flow, _sized(flow, read, catalog), expectations, catalog)
     found += _batches(flow, read, expectations, catalog)
     found += check_unchanged(flow, outputs, expectations, catalog)
     found += check_grayscale(flow, outputs, expectations, catalog)
     found += check_transparency(flow, outputs, expectations, catalog)
+    found += check_fill_colour(flow, outputs, expectations.fill_colour)
     return found
 
 
@@ -88,6 +91,22 @@ def _kinds(
             )
         )
     return found
+
+
+def _count(flow: Flow, read: list[tuple[OutputFile, MediaFacts]], exp: Expectations) -> list[Diagnostic]:
+    """Fewer files than the results the task says to save ("save both the result and a half-size copy")."""
+    if exp.output_count is None or len(read) >= exp.output_count:
+        return []
+    savers = list(dict.fromkeys(o.function_id for o, _ in read if o.function_id in flow.functions))
+    return [
+        Diagnostic(
+            kind=DiagnosticKind.VERIFICATION_FAILED,
+            message=f"the flow saved {len(read)} file(s); the task asks to save {exp.output_count} results",
+            function=savers[0] if len(savers) == 1 else None,
+            hint="save each result the task names with its own output function (another SaveImage fed "
+            "from the step that makes it)",
+        )
+    ]
 
 
 def _frames(

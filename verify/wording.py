@@ -17,7 +17,7 @@ from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.verify.media import Size
 from anysym.verify.relative_sizes import Factor, Span, clauses, read_factors, read_paddings
 
-__all__ = ["DESTINATION_NOUNS", "StatedSize", "Wording", "mask_names", "read_wording"]
+__all__ = ["DESTINATION_NOUNS", "RESIZE_WORDS", "StatedSize", "Wording", "mask_names", "read_wording"]
 
 
 DESTINATION_NOUNS = frozenset({"canvas", "background", "collage"})
@@ -64,7 +64,7 @@ _SAFE_PHRASES = re.compile(
     r"|\b(?:line|stroke|brush|pen)\s+width\b|\bgr[ae]y\s*scale\b"
     r"|\b(?:cfg|guidance|lora|noise|time|colou?r|strength)[ _]scale\b|\bscale[ _]?factor\s+of\s+the\s+noise"
 )
-_RESIZE_WORDS = re.compile(
+RESIZE_WORDS = re.compile(
     r"\b(?:re-?siz\w*|(?:re|up|down)?scal(?:e|ed|es|ing)|scale_by|up-?sampl\w*|down-?sampl\w*|shrink\w*"
     r"|shrunk|enlarg\w*|magnif\w*|zoom\w*|crop\w*|cut|cuts|cutting|trim\w*|pad|pads|padded|padding"
     r"|extend\w*|expand\w*|outpaint\w*|canvas\w*|collage\w*|thumbnails?|icons?|sizes?|sized|wide|wider"
@@ -77,6 +77,7 @@ _RESIZE_WORDS = re.compile(
     r"|into (?:a single|one) (?:image|picture|frame))\b"
     r"|(?<![\w.])\d+\s*-?\s*(?:pixels?|px)\b"
 )
+"""Words of resizing, cropping, padding and arranging: a task without any keeps its inputs' sizes."""
 _COMPOSITING = re.compile(
     r"\b(?:paste[sd]?|pasting|onto|composit\w*|insert\w*|stamp\w*|place[sd]?|put|blend\w*|mix\w*|combin\w*"
     r"|merg\w*|overlay\w*|multipl\w*|screen\w*|apply|applied|mask\w*|layer\w*)\b"
@@ -152,7 +153,7 @@ def read_wording(task: str, names: Sequence[str]) -> Wording:
     paddings, padding_spans = read_paddings(text)
     quantities = [s.span for s in sizes] + factor_spans + padding_spans + [m.span() for m in kept_matches]
     quantities += [m.span() for m in _SAME_REGION.finditer(text)]  # "the same square" refers back
-    words = [m.span() for m in _RESIZE_WORDS.finditer(text) if not _inside(m.span(), kept_matches)]
+    words = [m.span() for m in RESIZE_WORDS.finditer(text) if not _inside(m.span(), kept_matches)]
     has_word, has_quantity = _coverage(words, len(text)), _coverage(quantities, len(text))
     unquantified = [
         (a, b) for a, b in clauses(text) if has_word[b] > has_word[a] and has_quantity[b] == has_quantity[a]

@@ -10,8 +10,8 @@ import pytest
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.syntax import parse
-from anysym.nodes.colors import stated_color
 from anysym.nodes.task_values import bind_task_values, flow_order
+from anysym.verify.colors import stated_color
 
 _SUITE = Path(__file__).parents[2] / "bench" / "suites"
 
@@ -127,3 +127,35 @@ def test_colours() -> None:
     assert stated_color("a pure red image") == 0xFF0000
     assert stated_color("red and blue stripes") is None  # two names: a choice
     assert stated_color("from the green channel") is None  # a channel, not a colour
+
+
+@pytest.mark.parametrize(
+    ("node_type", "task", "params", "expected"),
+    [
+        (
+            "ThresholdMask",
+            "Make a black-and-white image: pixels whose red channel is above 0.6 become white.",
+            {"value": 0.5},
+            {"value": 0.6},
+        ),
+        ("ThresholdMask", "White where green is greater than 0.25.", {"value": 0.5}, {"value": 0.25}),
+        ("ThresholdMask", "White above 0.6, black below 0.2.", {"value": 0.5}, {"value": 0.5}),  # two values
+        ("ThresholdMask", "Keep pixels above 50% brightness.", {"value": 0.5}, {"value": 0.5}),  # a percent
+        ("ThresholdMask", "Set the mask to white above 1.5.", {"value": 0.5}, {"value": 0.5}),  # out of range
+        (
+            "Canny",
+            "Edges where the gradient is above 0.3.",
+            {"low_threshold": 0.4, "high_threshold": 0.8},
+            {"low_threshold": 0.4, "high_threshold": 0.8},  # two thresholds: which one is unsure
+        ),
+    ],
+)
+def test_a_threshold_is_read_from_a_comparison(
+    node_type: str,
+    task: str,
+    params: dict[str, float],
+    expected: dict[str, float],
+    snapshot_catalog: Catalog,
+) -> None:
+    bound, _ = bind_task_values(_one(node_type, **params), task, snapshot_catalog)
+    assert bound.functions["f"].params == expected

@@ -112,10 +112,12 @@ def ex(task: str, inputs: dict[str, Path], *names: str) -> Expectations:
 
 
 def image_out(
-    tmp_path: Path, size: tuple[int, int], function_id: str = "save", frames: int = 1
+    tmp_path: Path, size: tuple[int, int], function_id: str = "save", frames: int = 1, fill: int = 0
 ) -> OutputFile:
+    """An image (or animation) file; frame i is (i * 50, 0, 0), or every frame the packed colour `fill`."""
     path = tmp_path / f"{function_id}_{size[0]}x{size[1]}_{frames}.{'webp' if frames > 1 else 'png'}"
-    images = [Image.new("RGB", size, (i * 50, 0, 0)) for i in range(frames)]
+    first = ((fill >> 16) & 255, (fill >> 8) & 255, fill & 255)
+    images = [Image.new("RGB", size, first if fill else (i * 50, 0, 0)) for i in range(frames)]
     images[0].save(path, save_all=frames > 1, append_images=images[1:])
     return OutputFile(function_id=function_id, path=path, kind="image", filename=path.name)
 
@@ -415,9 +417,13 @@ def test_no_false_failures(
     wrong: tuple[int, int] | None,
 ) -> None:
     exp = ex(task, inputs, *names)
-    assert check_outputs(EDIT, [image_out(tmp_path, correct)], exp, catalog) == []
+    fill = exp.fill_colour or 0  # a plain-colour task's right answer has its colour
+    # "save both the full-size result and a half-size copy": the full-size one is there too
+    extra = range(1, exp.output_count or 1)
+    full = [image_out(tmp_path, exp.inputs[0].size or (1, 1), "save_full") for _ in extra]
+    assert check_outputs(EDIT, [image_out(tmp_path, correct, fill=fill), *full], exp, catalog) == []
     if wrong is not None:
-        found = check_outputs(EDIT, [image_out(tmp_path, wrong)], exp, catalog)
+        found = check_outputs(EDIT, [image_out(tmp_path, wrong, fill=fill), *full], exp, catalog)
         assert kinds(found) == [(K.VERIFICATION_FAILED, "save")], found
         assert str(Size(*wrong)) in found[0].message
     else:

@@ -255,3 +255,37 @@ def test_the_input_size_stays_plausible_beside_a_composite_or_a_kept_size(files:
     assert sizes((256, 192), (128, 96)) <= kept.candidate_sizes
     composite = ex("Paste pattern.png at half size onto photo.png.", files, "photo.png", "pattern.png")
     assert Size(256, 192) in composite.candidate_sizes
+
+
+@pytest.mark.parametrize(
+    ("task", "names", "strict"),
+    [
+        (
+            "Cut the 64x64 patch at (32, 32) out of texture.png and paste it onto portrait.png with its "
+            "top-left corner at (64, 96).",
+            ("texture.png", "portrait.png"),
+            (192, 256),
+        ),
+        (
+            "Screen-blend portrait.png over photo.png with factor 0.7.",
+            ("portrait.png", "photo.png"),
+            (256, 192),
+        ),
+        ("Insert logo.png into photo.png at (8, 8).", ("logo.png", "photo.png"), (256, 192)),
+        # resized after the paste, two destinations, or no destination file: no sure size
+        ("Paste logo.png onto photo.png, then crop a 100x80 region.", ("logo.png", "photo.png"), None),
+        (
+            "Paste logo.png onto photo.png and texture.png onto portrait.png.",
+            ("logo.png", "photo.png", "texture.png", "portrait.png"),
+            None,
+        ),
+        ("Paste logo.png onto a black canvas.", ("logo.png",), None),
+        # a stated size beside a composite may be the pasted picture's: left to the candidates
+        ("Paste logo.png onto photo.png and scale it to 128x96.", ("logo.png", "photo.png"), None),
+    ],
+)
+def test_a_paste_destination_keeps_its_size(
+    task: str, names: tuple[str, ...], strict: tuple[int, int] | None, files: dict[str, Path]
+) -> None:
+    found = ex(task, files, *names).strict_size
+    assert found == (Size(*strict) if strict else None)
