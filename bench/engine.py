@@ -26,6 +26,7 @@ from anysym.graph.deps import Deps
 from anysym.graph.result import STAGES_REACHED, Result
 from anysym.language.syntax import Syntax
 from anysym.llm.settings import LLMSettings
+from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 
 __all__ = ["EngineConfig", "EngineRunner", "error_line", "outcome_from_result"]
@@ -48,6 +49,8 @@ class EngineConfig:
     """The anysym home (default `Paths.from_env`); used to open the default services."""
     llm_settings: LLMSettings | None = None
     """The chat model's endpoint settings (default: from `model`/`base_url`, else the managed local LLM)."""
+    retrieval: RetrievalSettings | None = None
+    """The index store and embedding (default: the embedded store, the offline embedding)."""
 
 
 class EngineRunner:
@@ -75,7 +78,11 @@ class EngineRunner:
             {}, model=config.model, base_url=config.base_url
         )
         async with open_default_deps(
-            paths, llm_settings=settings, servers=config.servers or None, execute=config.execute
+            paths,
+            llm_settings=settings,
+            servers=config.servers or None,
+            execute=config.execute,
+            retrieval=config.retrieval,
         ) as deps:
             _check_decoding(deps, variants)
             self.deps = deps

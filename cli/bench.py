@@ -15,7 +15,7 @@ import structlog
 import typer
 from rich.markup import escape
 
-from anysym.cli.common import console, fail, paths_from_env, reporting_errors
+from anysym.cli.common import console, fail, paths_from_env, reporting_errors, retrieval_from_env
 
 SUITE_DIR = Path(__file__).resolve().parents[1] / "bench" / "suites"
 
@@ -139,6 +139,7 @@ def bench(
             llm_settings=LLMSettings.from_env(
                 os.environ, model=model, base_url=base_url, timeout_s=llm_timeout
             ),
+            retrieval=retrieval_from_env(),
         )
         judge = None
         if judge_model and judge_base_url:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
@@ -13,6 +13,9 @@ from rich.markup import escape
 
 from anysym.errors import AnysymError
 from anysym.settings import Paths
+
+if TYPE_CHECKING:
+    from anysym.retriever.settings import RetrievalSettings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -38,3 +41,10 @@ def reporting_errors() -> Iterator[None]:
 def paths_from_env() -> Paths:
     """Build the installation layout once, from `$ANYSYM_HOME` (read here and nowhere else)."""
     return Paths.from_env(os.environ)
+
+
+def retrieval_from_env() -> RetrievalSettings:
+    """The index store and embedding every command uses, from `ANYSYM_CHROMA_URL`, `ANYSYM_EMBEDDING`..."""
+    from anysym.retriever.settings import RetrievalSettings
+
+    return RetrievalSettings.from_env(os.environ)

@@ -1,14 +1,12 @@
 """`anysym index`, `anysym search` and `anysym bench-retrieval`: the reference-program store from the shell.
 
-Environment (read here only): `ANYSYM_CHROMA_URL` (use a Chroma server instead of the embedded store),
-`ANYSYM_EMBEDDING` (`offline` default, or `openai` with `OPENAI_API_KEY`), `ANYSYM_EMBEDDING_MODEL` and
-`ANYSYM_EMBEDDING_BASE_URL` for OpenAI-compatible embeddings.
+The store and the embedding come from the environment through `cli.common.retrieval_from_env`
+(`anysym.retriever.settings.ENVIRONMENT`), as for `anysym run`.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from anysym.cli.common import console, fail, paths_from_env, reporting_errors
+from anysym.cli.common import console, fail, paths_from_env, reporting_errors, retrieval_from_env
 
 LibraryOption = Annotated[
     list[Path] | None,
@@ -26,18 +24,13 @@ DEFAULT_QUERIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "retr
 
 
 def _index(library: list[Path] | None, embedding: Any = None) -> Any:
-    from anysym.retriever import build_index, make_embedding
+    from anysym.retriever import build_index
 
-    kind = os.environ.get("ANYSYM_EMBEDDING", "offline").strip() or "offline"
-    if kind not in ("offline", "openai"):
-        fail(f"ANYSYM_EMBEDDING must be offline or openai, not {kind!r}")
-    chosen = embedding or make_embedding(
-        kind,  # type: ignore[arg-type]
-        model=os.environ.get("ANYSYM_EMBEDDING_MODEL", "text-embedding-3-small"),
-        base_url=os.environ.get("ANYSYM_EMBEDDING_BASE_URL") or None,
+    settings = retrieval_from_env()
+    chosen = embedding or settings.embedding_function()
+    return build_index(
+        paths_from_env(), library_dirs=library or (), chroma_url=settings.chroma_url, embedding=chosen
     )
-    url = os.environ.get("ANYSYM_CHROMA_URL", "").strip() or None
-    return build_index(paths_from_env(), library_dirs=library or (), chroma_url=url, embedding=chosen)
 
 
 def index(

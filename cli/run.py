@@ -14,7 +14,7 @@ import structlog
 import typer
 from rich.markup import escape
 
-from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
+from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors, retrieval_from_env
 from anysym.graph.result import Result
 
 SyntaxOption = Annotated[str, typer.Option("--syntax", help="declarative, dataflow or pseudo.")]
@@ -194,6 +194,7 @@ def run(
                 run_dir=out,
                 paths=paths_from_env(),
                 llm_settings=settings,
+                retrieval=retrieval_from_env(),
             )
         )
     _finish(result)
@@ -219,7 +220,7 @@ def resume(
                 f"(`anysym rerun {escape(run_dir.name)}` executes its flow again)",
                 soft_wrap=True,
             )
-        result = ended or asyncio.run(aresume(run_dir, paths=paths))
+        result = ended or asyncio.run(aresume(run_dir, paths=paths, retrieval=retrieval_from_env()))
     _finish(result)
 
 

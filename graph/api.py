@@ -25,10 +25,11 @@ from langgraph.types import Command
 
 from anysym.graph.artifacts import RunDir
 from anysym.graph.assemble import assemble_result
-from anysym.graph.build import compile_graph
+from anysym.graph.build import compile_graph, recursion_limit, run_config
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import Result, Timings
+from anysym.graph.run_outputs import keep_result_files, run_outputs
 from anysym.graph.runs import (
     context_from_task,
     context_to_json,
@@ -40,25 +41,12 @@ from anysym.graph.runs import (
 from anysym.graph.state import Draft, InputState
 from anysym.language.source_text import read_source
 from anysym.llm.settings import LLMSettings
+from anysym.nodes.keys import check_key_types, parse_key_function
+from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 from anysym.verify.judge import JudgeConfig, VisionJudge
 
 __all__ = ["agenerate", "arerun", "aresume", "generate", "recursion_limit", "review_path", "with_options"]
-
-_STEPS_PER_ROUND = 12
-"""Graph steps of one inference round without search (refine or psi1, psi2, compile, execute, verify...)."""
-_STEPS_PER_EDIT = 4
-"""Graph steps of one local edit: search, compile, execute, verify."""
-
-
-def recursion_limit(context: Context) -> int:
-    """LangGraph's step limit for a run: above what the budgets allow, so it is a backstop only.
-
-    Every round (the first answer and each refine) may be followed by `search_budget` local edits: a
-    fixed limit of 60 cut a 1.5B run of `before_after` off with a GraphRecursionError and no result.
-    """
-    rounds = context.max_refinements + 1
-    return 20 + rounds * (_STEPS_PER_ROUND + _STEPS_PER_EDIT * (context.search_budget + 1))
 
 
 def generate(task: str, inputs: Sequence[str | Path] = (), **options: Any) -> Result:
@@ -78,6 +66,7 @@ async def agenerate(
     servers: Sequence[str] | None = None,
     paths: Paths | None = None,
     llm_settings: LLMSettings | None = None,
+    retrieval: RetrievalSettings | None = None,
     **options: Any,
 ) -> Result:
     """Turn `task` (with its input files) into a flow, run it, refine it on failure; return the `Result`.
@@ -91,14 +80,19 @@ async def agenerate(
 
     Without `deps`, `paths` and `llm_settings` default to the environment (`$ANYSYM_HOME`,
     `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; the context's `model`/`base_url` win),
-    the services are started as needed on `servers` (default: the managed local ComfyUI) and the run is
-    written under `paths.runs/<run id>`. Failures of the flow are data (`status="failed"` with every
+    the services are started as needed on `servers` (default: the managed local ComfyUI), programs and
+    node types are retrieved as `retrieval` says (default: the embedded store and the offline embedding;
+    never read from the environment: the CLI passes `RetrievalSettings.from_env`) and the run is
+    written under `paths.runs/<run id>`. With `deps` and no `run_dir`, nothing is written but the output
+    files: in `outputs_dir`, or a temporary folder per run, holding only the result's files
+    (`anysym.graph.run_outputs`). Failures of the flow are data (`status="failed"` with every
     attempt's diagnostics); services that keep failing raise (`LLMError`, `ComfyConnectionError`,
     `LocalServiceError`).
     """
     started = time.perf_counter()
     context = with_options(context or Context(), options)
-    run_dir = context.run_dir
+    run_dir, given_outputs_dir = context.run_dir, context.outputs_dir
+    keys = [parse_key_function(text) for text in key_functions]  # a typo costs no service start
     async with AsyncExitStack() as stack:
         if deps is None:
             from anysym.graph.defaults import open_default_deps
@@ -108,15 +102,22 @@ async def agenerate(
             model, base_url = context.model or None, context.base_url
             settings = llm_settings or LLMSettings.from_env(os.environ, model=model, base_url=base_url)
             deps = await stack.enter_async_context(
-                open_default_deps(paths, llm_settings=settings, servers=servers, execute=context.execute)
+                open_default_deps(
+                    paths,
+                    llm_settings=settings,
+                    servers=servers,
+                    execute=context.execute,
+                    retrieval=retrieval,
+                )
             )
+        check_key_types(keys, deps.catalog)  # before any LLM call
         if constrained is None:  # auto: on exactly when the endpoint was detected to honour grammars
             constrained = deps.grammar is not None
         if judge is not None and context.verify:
             vision = VisionJudge(judge)
             stack.push_async_callback(vision.aclose)
             deps = replace(deps, judge=vision)
-        context = replace(context, constrained=constrained, run_dir=run_dir)
+        context = stack.enter_context(run_outputs(replace(context, constrained=constrained, run_dir=run_dir)))
         request: InputState = {
             "task": task,
             "inputs": [str(Path(p).resolve()) for p in inputs],
@@ -134,12 +135,20 @@ async def agenerate(
             )
         saver = await stack.enter_async_context(_checkpointer(run_dir))
         graph = compile_graph(deps, checkpointer=saver)
-        config = _config(run_id, context)
+        config = run_config(run_id, context)
         await graph.ainvoke(request, config=config, context=context)
-        return await _finish(graph, config, context, run_id, started)
+        result = await _finish(graph, config, context, run_id, started)
+        keep_result_files(result, context, temporary=given_outputs_dir is None)
+        return result
 
 
-async def aresume(run_dir: Path, *, deps: Deps | None = None, paths: Paths | None = None) -> Result:
+async def aresume(
+    run_dir: Path,
+    *,
+    deps: Deps | None = None,
+    paths: Paths | None = None,
+    retrieval: RetrievalSettings | None = None,
+) -> Result:
     """Continue a run that paused for review (reading the edited review file) or crashed.
 
     A run that has already ended is returned as recorded, without starting anything; a run another
@@ -153,12 +162,12 @@ async def aresume(run_dir: Path, *, deps: Deps | None = None, paths: Paths | Non
     context = context_from_task(task, run_dir=run_dir)
     async with AsyncExitStack() as stack:
         stack.enter_context(RunDir(run_dir).exclusive("resume"))
-        used = (
-            deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context, task))
-        )
+        used = deps
+        if used is None:
+            used = await stack.enter_async_context(_default_deps(paths, context, task, retrieval))
         saver = await stack.enter_async_context(open_checkpointer(run_dir))
         graph = compile_graph(used, checkpointer=saver)
-        config = _config(str(task["run_id"]), context)
+        config = run_config(str(task["run_id"]), context)
         snapshot = await graph.aget_state(config)
         if snapshot.interrupts:
             review = review_path(run_dir, context.syntax)
@@ -204,7 +213,7 @@ async def arerun(
         )
         saver = await stack.enter_async_context(open_checkpointer(new_dir))
         graph = compile_graph(used, checkpointer=saver)
-        config = _config(run_id, context)
+        config = run_config(run_id, context)
         values: dict[str, Any] = {
             "task": str(task["task"]),
             "inputs": list(task.get("inputs", [])),
@@ -255,10 +264,6 @@ def with_options(context: Context, options: dict[str, Any]) -> Context:
     return replace(context, **{name: value for name, value in options.items() if value is not None})
 
 
-def _config(run_id: str, context: Context) -> RunnableConfig:
-    return {"configurable": {"thread_id": run_id}, "recursion_limit": recursion_limit(context)}
-
-
 @asynccontextmanager
 async def _checkpointer(run_dir: Path | None) -> AsyncIterator[BaseCheckpointSaver[Any]]:
     if run_dir is None:
@@ -269,7 +274,9 @@ async def _checkpointer(run_dir: Path | None) -> AsyncIterator[BaseCheckpointSav
 
 
 @asynccontextmanager
-async def _default_deps(paths: Paths | None, context: Context, task: dict[str, Any]) -> AsyncIterator[Deps]:
+async def _default_deps(
+    paths: Paths | None, context: Context, task: dict[str, Any], retrieval: RetrievalSettings | None = None
+) -> AsyncIterator[Deps]:
     """The services a resumed or rerun run used: its LLM endpoint and its ComfyUI servers (`task.json`)."""
     from anysym.graph.defaults import open_default_deps
 
@@ -280,6 +287,7 @@ async def _default_deps(paths: Paths | None, context: Context, task: dict[str, A
         llm_settings=settings,
         servers=servers or None,
         execute=context.execute,
+        retrieval=retrieval,
     ) as deps:
         yield deps
 

@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 import structlog
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -48,7 +49,7 @@ from anysym.nodes.review import review
 from anysym.nodes.search import search
 from anysym.nodes.verify import verify
 
-__all__ = ["GRAPH_NAME", "build_graph", "compile_graph"]
+__all__ = ["GRAPH_NAME", "build_graph", "compile_graph", "recursion_limit", "run_config"]
 
 GRAPH_NAME = "anysym"
 """The name of the compiled graph (LangGraph Studio, traces)."""
@@ -129,3 +130,24 @@ def _summary(update: dict[str, Any]) -> dict[str, Any]:
     if update.get("suggested_types"):
         summary["suggested_types"] = update["suggested_types"]
     return summary
+
+
+_STEPS_PER_ROUND = 12
+"""Graph steps of one inference round without search (refine or psi1, psi2, compile, execute, verify...)."""
+_STEPS_PER_EDIT = 4
+"""Graph steps of one local edit: search, compile, execute, verify."""
+
+
+def recursion_limit(context: Context) -> int:
+    """LangGraph's step limit for a run: above what the budgets allow, so it is a backstop only.
+
+    Every round (the first answer and each refine) may be followed by `search_budget` local edits: a
+    fixed limit of 60 cut a 1.5B run of `before_after` off with a GraphRecursionError and no result.
+    """
+    rounds = context.max_refinements + 1
+    return 20 + rounds * (_STEPS_PER_ROUND + _STEPS_PER_EDIT * (context.search_budget + 1))
+
+
+def run_config(run_id: str, context: Context) -> RunnableConfig:
+    """The LangGraph config of one run: its checkpoint thread and its step limit."""
+    return {"configurable": {"thread_id": run_id}, "recursion_limit": recursion_limit(context)}

@@ -153,3 +153,10 @@ class Context:
     run_dir: Path | None = field(
         default=None, metadata={"description": "Directory for the run's artifacts (None: write nothing)."}
     )
+    outputs_dir: Path | None = field(
+        default=None,
+        metadata={
+            "description": "Folder for the output files when there is no run directory (None: `agenerate` "
+            "makes one temporary folder per run and keeps only the result's files in it)."
+        },
+    )

@@ -19,6 +19,7 @@ from anysym.graph.deps import Deps, GrammarBuilder, NodeSearch, Retriever
 from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
+from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 
 __all__ = ["open_default_deps", "resolve_llm_settings"]
@@ -62,12 +63,15 @@ async def open_default_deps(
     servers: Sequence[str] | None = None,
     execute: bool = True,
     retriever: Retriever | None = None,
+    retrieval: RetrievalSettings | None = None,
 ) -> AsyncIterator[Deps]:
     """Open the default services for one run (ComfyUI's HTTP client is closed on exit).
 
     `servers`: ComfyUI base URLs; each execution goes to the least-loaded reachable one, the catalog comes
-    from the first reachable one. None means the managed local ComfyUI.
+    from the first reachable one. None means the managed local ComfyUI. `retrieval`: the index store and
+    embedding of the reference programs and the node search (default: embedded store, offline MiniLM).
     """
+    retrieval = retrieval or RetrievalSettings()
     settings = resolve_llm_settings(llm_settings or LLMSettings(), paths)
     # Our own client for the chat model, closed with the deps: langchain-openai's default one is cached
     # process-wide and bound to the first event loop (a second `generate()` in a process failed).
@@ -85,8 +89,8 @@ async def open_default_deps(
         yield Deps(
             llm=llm,
             catalog=catalog,
-            retriever=retriever if retriever is not None else _default_retriever(paths),
-            nodes=_default_node_search(paths, catalog),
+            retriever=retriever if retriever is not None else _default_retriever(paths, retrieval),
+            nodes=_default_node_search(paths, catalog, retrieval),
             executor=ComfyExecutor(pool) if pool is not None and execute else None,
             grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
         )
@@ -109,17 +113,19 @@ async def _catalog(paths: Paths, pool: Any) -> Catalog:
     return Catalog.load(LocalComfy(paths).catalog_path)
 
 
-def _default_retriever(paths: Paths) -> Retriever:
+def _default_retriever(paths: Paths, retrieval: RetrievalSettings) -> Retriever:
     from anysym.retriever.factory import build_index
 
-    index: Retriever = build_index(paths)
+    embedding = retrieval.embedding_function()
+    index: Retriever = build_index(paths, chroma_url=retrieval.chroma_url, embedding=embedding)
     return index
 
 
-def _default_node_search(paths: Paths, catalog: Catalog) -> NodeSearch:
+def _default_node_search(paths: Paths, catalog: Catalog, retrieval: RetrievalSettings) -> NodeSearch:
     from anysym.retriever.factory import build_node_index
 
-    index: NodeSearch = build_node_index(paths, catalog)
+    embedding = retrieval.embedding_function()
+    index: NodeSearch = build_node_index(paths, catalog, chroma_url=retrieval.chroma_url, embedding=embedding)
     return index
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
-from anysym.errors import AnysymError
+from anysym.errors import AnysymError, CheckpointError
 from anysym.graph.context import Context
 
 __all__ = [
@@ -54,21 +54,26 @@ def serializer() -> JsonPlusSerializer:
 async def open_checkpointer(run_dir: Path) -> AsyncIterator[AsyncSqliteSaver]:
     """Open the run's SQLite checkpointer (created on first use).
 
+    Every sqlite3 error, on opening or while the run writes its checkpoints (a full disk, a file
+    locked or replaced underneath), is one `CheckpointError`.
+
     Raises:
-        AnysymError: the file is not a readable checkpoint database (a corrupt or foreign file).
+        CheckpointError: the file is not a readable checkpoint database (a corrupt or foreign file),
+            or a checkpoint could not be written.
     """
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / CHECKPOINT_FILE
-    async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
-        saver.serde = serializer()
-        try:
+    try:
+        async with AsyncSqliteSaver.from_conn_string(str(path)) as saver:
+            saver.serde = serializer()
             await saver.setup()  # reads the schema now, so a broken file fails here and not mid-run
-        except sqlite3.DatabaseError as exc:
-            raise AnysymError(
-                f"the checkpoints of run {run_dir.name} cannot be read ({path}: {exc}); "
-                f"`anysym rerun {run_dir.name}` runs its last flow again without them"
-            ) from exc
-        yield saver
+            yield saver
+    except sqlite3.Error as exc:
+        raise CheckpointError(
+            f"the checkpoints of run {run_dir.name} cannot be read or written ({path}: "
+            f"{type(exc).__name__}: {exc}); `anysym rerun {run_dir.name}` runs its last flow again "
+            "without them"
+        ) from exc
 
 
 def read_task(run_dir: Path) -> dict[str, Any]:
@@ -95,8 +100,9 @@ def context_from_task(task: dict[str, Any], **overrides: Any) -> Context:
     saved = dict(task.get("context", {}))
     known = {f.name for f in dataclasses.fields(Context)}
     values = {k: v for k, v in saved.items() if k in known} | overrides
-    if values.get("run_dir") is not None:
-        values["run_dir"] = Path(values["run_dir"])
+    for name in ("run_dir", "outputs_dir"):
+        if values.get(name) is not None:
+            values[name] = Path(values[name])
     return Context(**values)
 
 

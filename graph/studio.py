@@ -2,7 +2,8 @@
 
 Configuration comes from the environment once, here: `$ANYSYM_HOME`, `ANYSYM_LLM_BASE_URL`,
 `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`, `ANYSYM_COMFY_URL` (default: the managed local ComfyUI, whose saved
-`/object_info` is the catalog).
+`/object_info` is the catalog), and the index store and embedding (`ANYSYM_CHROMA_URL`, `ANYSYM_EMBEDDING`:
+`anysym.retriever.settings.ENVIRONMENT`).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
 from anysym.retriever.factory import build_index
+from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 
 
@@ -30,10 +32,12 @@ def studio_deps() -> Deps:
     local = LocalComfy(paths)
     url = os.environ.get("ANYSYM_COMFY_URL") or local.url
     settings = resolve_llm_settings(LLMSettings.from_env(os.environ), paths)
+    retrieval = RetrievalSettings.from_env(os.environ)
+    embedding = retrieval.embedding_function()
     return Deps(
         llm=LLMClient.from_settings(settings),
         catalog=Catalog.load(local.catalog_path),
-        retriever=build_index(paths),
+        retriever=build_index(paths, chroma_url=retrieval.chroma_url, embedding=embedding),
         executor=ComfyExecutor(ComfyClient(url, http=httpx.AsyncClient(timeout=60.0))),
     )
 

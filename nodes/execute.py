@@ -31,7 +31,9 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     attempt = state["attempts"][-1]
     inputs = {Path(p).name: Path(p) for p in state.get("inputs", [])}
     run_dir = RunDir(context.run_dir) if context.run_dir is not None else None
-    out_dir = run_dir.outputs if run_dir else Path(tempfile.mkdtemp(prefix="anysym-outputs-"))
+    out_dir = run_dir.outputs if run_dir else context.outputs_dir
+    if out_dir is None:  # a graph embedded without either: agenerate always gives one
+        out_dir = Path(tempfile.mkdtemp(prefix="anysym-outputs-"))
     started = time.perf_counter()
     try:
         job = await deps.executor.run(

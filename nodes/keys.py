@@ -7,16 +7,18 @@ flow lacks, or whose pinned parameters differ.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from anysym.errors import ALangError, ALangSyntaxError
+from anysym.errors import ALangError, ALangSemanticError, ALangSyntaxError
+from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow, Function
 from anysym.language.syntax import parse
 
-__all__ = ["KeyFunction", "check_key_functions", "parse_key_function"]
+__all__ = ["KeyFunction", "check_key_functions", "check_key_types", "parse_key_function"]
 
 
 class KeyFunction(BaseModel):
@@ -43,6 +45,21 @@ def parse_key_function(text: str) -> KeyFunction:
             column=1,
         ) from exc
     return KeyFunction(text=text.strip(), function=flow.functions["key"])
+
+
+def check_key_types(keys: Sequence[KeyFunction], catalog: Catalog) -> None:
+    """Raise `ALangSemanticError` for a key function whose node type the server does not have.
+
+    Run before any LLM call: a pinned type no flow can contain would spend every round on it.
+    """
+    for key in keys:
+        if catalog.get(key.function.type) is not None:
+            continue
+        close = difflib.get_close_matches(key.function.type, list(catalog), n=3)
+        hint = f"; did you mean {' or '.join(close)}?" if close else "; check it in the server's /object_info"
+        raise ALangSemanticError(
+            f"key function {key.text!r}: the ComfyUI server has no node type {key.function.type!r}{hint}"
+        )
 
 
 def check_key_functions(flow: Flow, keys: Sequence[KeyFunction]) -> list[Diagnostic]:

@@ -14,6 +14,7 @@ import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
 
 from anysym.errors import RetrievalError
+from anysym.retriever.settings import DEFAULT_EMBEDDING_MODEL
 
 __all__ = ["OFFLINE_MODEL_NAME", "OfflineMiniLM", "OpenAIEmbedding"]
 
@@ -122,7 +123,7 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
     def __init__(
         self,
         *,
-        model: str = "text-embedding-3-small",
+        model: str = DEFAULT_EMBEDDING_MODEL,
         base_url: str | None = None,
         api_key: str | None = None,
     ) -> None:
@@ -144,7 +145,7 @@ class OpenAIEmbedding(EmbeddingFunction[Documents]):
     def build_from_config(config: dict[str, Any]) -> OpenAIEmbedding:
         """Rebuild from `get_config()` output (the key comes from the environment)."""
         return OpenAIEmbedding(
-            model=str(config.get("model", "text-embedding-3-small")), base_url=config.get("base_url")
+            model=str(config.get("model", DEFAULT_EMBEDDING_MODEL)), base_url=config.get("base_url")
         )
 
     def default_space(self) -> str:  # type: ignore[override]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
 
 from chromadb.api.types import Documents, EmbeddingFunction
 
@@ -13,17 +12,15 @@ from anysym.reference_programs import library_catalog_fragments, load_library
 from anysym.retriever.embeddings import OfflineMiniLM, OpenAIEmbedding
 from anysym.retriever.node_docs import embedded_docs_dir, node_docs_for
 from anysym.retriever.node_index import NodeIndex
+from anysym.retriever.settings import DEFAULT_EMBEDDING_MODEL, EmbeddingKind
 from anysym.retriever.store import ProgramIndex
 from anysym.settings import Paths
 
 __all__ = ["EmbeddingKind", "build_index", "build_node_index", "make_embedding"]
 
-EmbeddingKind = Literal["offline", "openai"]
-"""`offline`: the bundled int8 MiniLM (default); `openai`: OpenAI embeddings (needs OPENAI_API_KEY)."""
-
 
 def make_embedding(
-    kind: EmbeddingKind = "offline", *, model: str = "text-embedding-3-small", base_url: str | None = None
+    kind: EmbeddingKind = "offline", *, model: str = DEFAULT_EMBEDDING_MODEL, base_url: str | None = None
 ) -> EmbeddingFunction[Documents]:
     """Return the embedding function called `kind`."""
     if kind == "openai":

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from langchain_core.language_models import FakeListChatModel
 
-from anysym.errors import LLMError
+from anysym.errors import ALangSemanticError, ALangSyntaxError, LLMError
 from anysym.graph.api import agenerate
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
@@ -310,3 +310,12 @@ async def test_refine_in_steps_with_an_unusable_answer_is_compiled_and_refined_a
     assert [a.failed_stage for a in result.attempts] == ["parse", "extract", None]
     assert [a.stage for a in result.attempts] == ["psi2", "refine", "refine"]
     assert result.status == "succeeded" and len(llm.prompts) == 5
+
+
+async def test_key_functions_are_checked_before_any_llm_call(snapshot_catalog: Catalog) -> None:
+    deps, llm, _ = _deps(snapshot_catalog, [])
+    with pytest.raises(ALangSyntaxError, match="cannot read key function"):
+        await agenerate(TASK, [PHOTO], deps=deps, key_functions=['SaveImage(filename_prefix="x"'])
+    with pytest.raises(ALangSemanticError, match="no node type 'SaveImg'; did you mean SaveImage"):
+        await agenerate(TASK, [PHOTO], deps=deps, key_functions=['SaveImg(filename_prefix="x")'])
+    assert llm.prompts == []
