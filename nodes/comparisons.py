@@ -19,8 +19,8 @@ __all__ = ["stated_threshold"]
 
 _COMPARISON = re.compile(
     r"\b(?:above|over|greater\s+than|more\s+than|higher\s+than|brighter\s+than|exceed(?:s|ing)?|below|under"
-    r"|less\s+than|lower\s+than|darker\s+than|at\s+least|at\s+most)\s+(\d+(?:\.\d+)?)(?!\s*(?:%|percent|px"
-    r"|pixels?)\b|\d|\.\d|x)"
+    r"|less\s+than|lower\s+than|darker\s+than|at\s+least|at\s+most)\s+(\d+(?:\.\d+)?)"
+    r"(?!\s*(?:%|(?:percent|px|pixels?)\b)|\d|\.\d|x)"
 )
 
 

@@ -141,6 +141,7 @@ def test_colours() -> None:
         ("ThresholdMask", "White where green is greater than 0.25.", {"value": 0.5}, {"value": 0.25}),
         ("ThresholdMask", "White above 0.6, black below 0.2.", {"value": 0.5}, {"value": 0.5}),  # two values
         ("ThresholdMask", "Keep pixels above 50% brightness.", {"value": 0.5}, {"value": 0.5}),  # a percent
+        ("ThresholdMask", "White above 0.7, but not above 60% of the width.", {"value": 0.5}, {"value": 0.7}),
         ("ThresholdMask", "Set the mask to white above 1.5.", {"value": 0.5}, {"value": 0.5}),  # out of range
         (
             "Canny",
