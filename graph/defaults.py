@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import structlog
@@ -20,6 +20,9 @@ from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
 from anysym.retriever.settings import RetrievalSettings
+
+if TYPE_CHECKING:
+    from chromadb.api.types import Documents, EmbeddingFunction
 from anysym.settings import Paths
 
 __all__ = ["open_default_deps", "resolve_llm_settings"]
@@ -86,11 +89,12 @@ async def open_default_deps(
         urls = list(servers) if servers else [local] if local else []
         pool = ServerPool(urls, http) if urls else None
         catalog = await _catalog(paths, pool)
+        embedding = retrieval.embedding_function()  # one model for both indexes (loaded on first use)
         yield Deps(
             llm=llm,
             catalog=catalog,
-            retriever=retriever if retriever is not None else _default_retriever(paths, retrieval),
-            nodes=_default_node_search(paths, catalog, retrieval),
+            retriever=retriever if retriever is not None else _default_retriever(paths, retrieval, embedding),
+            nodes=_default_node_search(paths, catalog, retrieval, embedding),
             executor=ComfyExecutor(pool) if pool is not None and execute else None,
             grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
         )
@@ -113,18 +117,20 @@ async def _catalog(paths: Paths, pool: Any) -> Catalog:
     return Catalog.load(LocalComfy(paths).catalog_path)
 
 
-def _default_retriever(paths: Paths, retrieval: RetrievalSettings) -> Retriever:
+def _default_retriever(
+    paths: Paths, retrieval: RetrievalSettings, embedding: EmbeddingFunction[Documents]
+) -> Retriever:
     from anysym.retriever.factory import build_index
 
-    embedding = retrieval.embedding_function()
     index: Retriever = build_index(paths, chroma_url=retrieval.chroma_url, embedding=embedding)
     return index
 
 
-def _default_node_search(paths: Paths, catalog: Catalog, retrieval: RetrievalSettings) -> NodeSearch:
+def _default_node_search(
+    paths: Paths, catalog: Catalog, retrieval: RetrievalSettings, embedding: EmbeddingFunction[Documents]
+) -> NodeSearch:
     from anysym.retriever.factory import build_node_index
 
-    embedding = retrieval.embedding_function()
     index: NodeSearch = build_node_index(paths, catalog, chroma_url=retrieval.chroma_url, embedding=embedding)
     return index
 

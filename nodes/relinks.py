@@ -115,14 +115,17 @@ def _missing_inputs(flow: Flow, catalog: Catalog, suggested: Sequence[str]) -> I
     LatentUpscale.samples open through three refine rounds; the searched EmptyLatentImage in its place
     (its width and height kept) feeds it.
     """
+    idle = [fid for fid in flow.functions if _is_idle(flow, fid)]
     for target, function in flow.functions.items():
         spec = catalog.get(function.type)
         linked = {link.input for link in flow.links_into(target)}
-        for inp in spec.socket_inputs() if spec is not None else ():
-            if inp.section != "required" or inp.name in linked:
-                continue
-            below = downstream(flow, target)
-            for source in (fid for fid in flow.functions if fid not in below and _is_idle(flow, fid)):
+        sockets = spec.socket_inputs() if spec is not None else []
+        open_inputs = [i for i in sockets if i.section == "required" and i.name not in linked]
+        if not open_inputs:
+            continue
+        below = downstream(flow, target)
+        for inp in open_inputs:
+            for source in (fid for fid in idle if fid not in below):
                 link = Link(source=source, output="", target=target, input=inp.name)
                 yield from _fed_by(flow, catalog, link, inp.type, suggested)
 
