@@ -123,6 +123,7 @@ class EngineRunner:
                 refine_fresh_examples=variant.fresh_examples,
                 rerank_examples=variant.rerank,
                 filter_examples=variant.filter_examples,
+                match_example_inputs=variant.match_inputs,
                 parameter_step=variant.parameter_step,
                 candidates=variant.candidates,
                 execute=config.execute,

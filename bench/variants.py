@@ -14,14 +14,16 @@ the corrected functions and psi2 links them, or rewrites the whole program), `fr
 `copied-examples` (refine prompts leave out, or keep, the examples the failed flow copied), `rerank`/
 `no-rerank` (retrieved programs reranked by the node types found per task step, or not; off by default),
 `filter-examples`/`all-examples` (retrieved programs doing another job by the node search left out, or
-not; on by default), `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without
-examples, or not; off by default), `loose-links`/`no-loose-links` (a task file's loader that nothing uses
-linked where exactly one value of its type is missing, or not; on by default), `search`/`no-search` (local
-edits of a flow that failed verification executed before refine, or not; on by default), `vary-examples`/
-`same-examples` (sampled answer n asked with the retrieved programs rotated by n, or every answer from the
-same prompt; on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a
-placeholder step, or the former invert example; on by default), `candidates-N` (at most N
-answers sampled per functions step, the best by static fit taken; default 3, 1: off).
+not; on by default), `match-inputs`/`any-inputs` (retrieved programs loading no file for a task with
+files, or files for a task without, left out, or not; on by default),
+`parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without examples, or not; off
+by default), `loose-links`/`no-loose-links` (a task file's loader that nothing uses linked where exactly
+one value of its type is missing, or not; on by default), `search`/`no-search` (local edits of a flow
+that failed verification executed before refine, or not; on by default), `vary-examples`/`same-examples`
+(sampled answer n asked with the retrieved programs rotated by n, or every answer from the same prompt;
+on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
+step, or the former invert example; on by default), `candidates-N` (at most N answers sampled per
+functions step, the best by static fit taken; default 3, 1: off).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "fresh_examples": ("fresh-examples", "copied-examples"),
     "rerank": ("rerank", "no-rerank"),
     "filter_examples": ("filter-examples", "all-examples"),
+    "match_inputs": ("match-inputs", "any-inputs"),
     "parameter_step": ("parameter-step", "no-parameter-step"),
     "loose_links": ("loose-links", "no-loose-links"),
     "search": ("search", "no-search"),
@@ -86,6 +89,7 @@ class Variant:
     fresh_examples: bool = True
     rerank: bool = False
     filter_examples: bool = True
+    match_inputs: bool = True
     parameter_step: bool = False
     loose_links: bool = True
     search: bool = True

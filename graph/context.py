@@ -39,6 +39,13 @@ class Context:
         default=False,  # lost its ablation: 20% vs 24% resolved, 88% vs 96% executed (25 cpu tasks, 0.5B)
         metadata={"description": "Rerank the retrieved programs by the node types found per task step."},
     )
+    match_example_inputs: bool = field(
+        default=True,
+        metadata={
+            "description": "Leave out retrieved programs that load no file when the task gives files, "
+            "or load files when it gives none (they do another job)."
+        },
+    )
     filter_examples: bool = field(
         # won its ablation: resolved 7 vs 6 of 18 cpu tasks (0.5B), 103 vs 148 s and 12.1k vs 17.1k
         # prompt tokens per run

@@ -18,8 +18,9 @@ from anysym.language.io_nodes import working_types
 from anysym.language.syntax import render
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.task_facts import retrieval_query, task_steps
+from anysym.verify.flow_walk import file_inputs
 
-__all__ = ["hide_values", "off_task", "rerank", "retrieve", "search_steps", "suggest_types"]
+__all__ = ["hide_values", "loads_files", "off_task", "rerank", "retrieve", "search_steps", "suggest_types"]
 
 _CANDIDATES = 3
 """Programs fetched per wanted example when reranking by node evidence."""
@@ -37,12 +38,16 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
     found = {"suggested_types": suggested, "step_types": steps}
     if deps.retriever is None or context.k <= 0:
         return {"examples": [], "aside_types": [], **found}
-    choosing = bool(suggested) and (context.rerank_examples or context.filter_examples)
+    choosing = (bool(suggested) and (context.rerank_examples or context.filter_examples)) or (
+        context.match_example_inputs
+    )
     wanted = context.k * _CANDIDATES if choosing else context.k
     hits = await asyncio.to_thread(deps.retriever.retrieve, retrieval_query(state["task"]), wanted)
     examples = []
     for hit in hits:
         flow = hit.program.flow()
+        if context.match_example_inputs and loads_files(flow, deps.catalog) != bool(state["inputs"]):
+            continue
         if not context.example_values:
             flow = hide_values(flow, deps.catalog)
         examples.append(
@@ -64,6 +69,16 @@ async def retrieve(state: State, runtime: Runtime[Context], *, deps: Deps) -> di
         examples = rerank(examples, suggested)
     examples = examples[: context.k]
     return {"examples": examples, "aside_types": aside, **found}
+
+
+def loads_files(flow: Flow, catalog: Catalog) -> bool:
+    """Whether a program loads an input file.
+
+    A program that loads none cannot do the job of a task given files ("give me the negative of
+    portrait.png" retrieved the plain-canvas program first, and the 0.5B wrote EmptyImage), and one that
+    loads files misleads a task that has none ("a plain red picture" became a threshold of photo.png).
+    """
+    return any(True for _ in file_inputs(flow, catalog))
 
 
 def off_task(example: Example, suggested: Sequence[str], catalog: Catalog) -> bool:

@@ -20,7 +20,7 @@ order, which is the order a pipeline is described in). Everything else is left t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from anysym.language.catalog import Catalog, InputSpec, NodeSpec
@@ -30,7 +30,7 @@ from anysym.nodes.catalog_excerpt import is_model_input
 from anysym.nodes.comparisons import stated_threshold
 from anysym.verify.colors import stated_color
 from anysym.verify.media import Size
-from anysym.verify.relative_sizes import Factor
+from anysym.verify.relative_sizes import Factor, read_side_pixels
 from anysym.verify.wording import read_wording
 
 __all__ = [
@@ -78,6 +78,25 @@ _GENERIC_CHOICES = frozenset(
 )
 _OFF_CHOICES = ("none", "disabled", "disable", "off")
 _SIDES = ("left", "top", "right", "bottom")
+_GENERIC_TYPE_WORDS = frozenset(
+    {
+        "image",
+        "mask",
+        "latent",
+        "for",
+        "to",
+        "by",
+        "with",
+        "load",
+        "save",
+        "preview",
+        "empty",
+        "node",
+        "advanced",
+    }
+)
+_MAX_KERNEL = 31
+"""The largest "NxN" read as a kernel rather than a picture size."""
 _TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?(?:x\d+)?|[=:(),]")
 _FILE = re.compile(r"\S+\.[a-z][a-z0-9]{1,3}\b")
 
@@ -123,8 +142,9 @@ def bind_task_values(
     for group in _groups(slots, lambda slot: _number_bindings(slot, tokens)):
         bound.update(group)
     bound.update(_positions(slots, tokens))
-    bound.update(_sides(slots, tokens))
+    bound.update(_sides(slots, wording.text))
     bound.update(_negations(slots, tokens))
+    bound.update(_named_amount(slots, flow, tokens, bound))
     threshold = stated_threshold(flow, catalog, task)
     if threshold is not None and accepts(threshold[1], threshold[2]):
         bound.setdefault((threshold[0], threshold[1].name), _typed(threshold[1], threshold[2]))
@@ -314,27 +334,52 @@ def _owners(slots: Sequence[_Slot], names: Sequence[str]) -> list[str]:
     return [function_id for function_id, inputs in taken.items() if inputs >= set(names)]
 
 
-def _sides(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
-    """`by 16 pixels on every side`, `64 pixels on the right`: the one function with all four sides."""
+def _sides(slots: Sequence[_Slot], text: str) -> dict[tuple[str, str], ParamValue]:
+    """Pixels added per side ("24 pixels to the left and to the right") for the one function with all four."""
     owners = _owners(slots, _SIDES)
-    if len(owners) != 1:
+    amounts = read_side_pixels(text)
+    if len(owners) != 1 or amounts is None:
         return {}
-    text = " ".join(tokens)
-    every = re.findall(r"(\d+) (?:pixels? |px )?(?:on |at |to )?(?:every|all|each) (?:sides?|edges?)", text)
-    stated = {
-        side: int(n)
-        for n, side in re.findall(
-            r"(\d+) (?:pixels? |px )?(?:on |at |to )(?:the )?(left|top|right|bottom)", text
-        )
-    }
-    if len(set(every)) == 1 and not stated:
-        values = dict.fromkeys(_SIDES, int(every[0]))
-    elif stated and not every:
-        values = {side: stated.get(side, 0) for side in _SIDES}
-    else:
+    return {(owners[0], side): amounts[side] for side in _SIDES}
+
+
+def _named_amount(
+    slots: Sequence[_Slot], flow: Flow, tokens: Sequence[str], bound: Mapping[tuple[str, str], ParamValue]
+) -> dict[tuple[str, str], ParamValue]:
+    """The amount of the function the task names: "grow the disc by 8 pixels", "a 3x3 dilation (morphology)".
+
+    The task names a function by a word of its type ("grow" for GrowMask, "morphology") without naming
+    its input. When exactly one named function has one number input, an INT left unbound, the one pixel
+    amount stated (or, for a kernel, the one small square "3x3") is its value.
+    """
+    words = set(tokens)
+    candidates: list[_Slot] = []
+    for function_id in flow_order(flow):
+        if not set(_type_words(flow.functions[function_id].type)) & words:
+            continue
+        numbers = [s for s in slots if s.function_id == function_id and s.spec.type in ("INT", "FLOAT")]
+        if (
+            len(numbers) == 1
+            and numbers[0].spec.type == "INT"
+            and (function_id, numbers[0].spec.name) not in bound
+        ):
+            candidates.append(numbers[0])
+    if len(candidates) != 1:
         return {}
-    function_id = owners[0]
-    return {(function_id, side): value for side, value in values.items()}
+    slot = candidates[0]
+    pairs = zip(tokens, tokens[1:], strict=False)
+    values = {float(number) for number, unit in pairs if unit in ("pixel", "px") and number.isdigit()}
+    if "kernel" in slot.spec.name:
+        values |= {v for t in tokens if "x" in t and (v := _number(t)) is not None and v <= _MAX_KERNEL}
+    if len(values) != 1 or not accepts(slot.spec, next(iter(values))):
+        return {}
+    return {(slot.function_id, slot.spec.name): _typed(slot.spec, next(iter(values)))}
+
+
+def _type_words(node_type: str) -> list[str]:
+    """The distinctive words of a node type's name (`GrowMask` -> grow): what a task calls the function."""
+    words = [_singular(w.lower()) for w in re.findall(r"[A-Z][a-z]+|[a-z]+", node_type)]
+    return [w for w in words if w not in _GENERIC_TYPE_WORDS]
 
 
 def _negations(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:

@@ -7,10 +7,11 @@ return what they found with the spans they matched, so the caller can tell quant
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Sequence
 
 from anysym.verify.media import Size
 
-__all__ = ["Factor", "Span", "clauses", "read_factors", "read_paddings"]
+__all__ = ["Factor", "Span", "clauses", "read_factors", "read_paddings", "read_side_pixels"]
 
 Span = tuple[int, int]
 Factor = tuple[float, float]
@@ -49,6 +50,7 @@ _SIDE_WORDS = re.compile(
 )
 _PAD_VERBS = re.compile(r"\b(?:pad\w*|extend\w*|expand\w*|outpaint\w*|borders?|margins?|add\w*)\b")
 _TRIM_VERBS = re.compile(r"\b(?:crop\w*|trim\w*|cut\w*|remov\w*|shav\w*|chop\w*)\b")
+_SIDES = ("left", "top", "right", "bottom")
 _SEPARATORS = re.compile(r"[,;:!?]|\.(?=\s|$)|\b(?:and|then|but|while|before|after)\b")
 
 
@@ -68,11 +70,14 @@ def read_factors(text: str) -> tuple[tuple[tuple[Factor, ...], ...], list[Span]]
         if _PERCENT_CONTEXT.search(window):
             value = float(match.group(1)) / 100
             found.append(([(value, value)], match.span()))
-    for match in _FRACTION_WORDS.finditer(text):
-        found.append((_fraction(match.group(1), match.group(2)), match.span()))
+    found += _fractions(text)
     spans_of_clauses = clauses(text)
     groups: list[tuple[Factor, ...]] = []
     spans: list[Span] = []
+    joint = _joint_axes(text)
+    if joint is not None:
+        groups.append((joint[0],))
+        spans.append(joint[1])
     for group, span in found:
         clause = next((text[a:b] for a, b in spans_of_clauses if a <= span[0] < b), "")
         if _AXIS_WORDS.search(clause):  # "scale the width by 2": one axis may be meant
@@ -83,6 +88,34 @@ def read_factors(text: str) -> tuple[tuple[tuple[Factor, ...], ...], list[Span]]
             spans.append(span)
     # One scaling is often written twice ("half size (scale 0.5)"): keep each distinct group once.
     return tuple(dict.fromkeys(groups)), spans
+
+
+def _fractions(text: str) -> list[tuple[list[Factor], Span]]:
+    """Fraction words, one reading group each, but for the two of a joint per-axis phrase."""
+    joint = _joint_axes(text)
+    return [
+        (_fraction(m.group(1), m.group(2)), m.span())
+        for m in _FRACTION_WORDS.finditer(text)
+        if joint is None or not joint[1][0] <= m.start() < joint[1][1]
+    ]
+
+
+def _joint_axes(text: str) -> tuple[Factor, Span] | None:
+    """One fraction per axis ("half as wide and half as tall"), read together as one (x, y) factor."""
+    matches = list(_FRACTION_WORDS.finditer(text))
+    wide = [m for m in matches if _axis(m) == "x"]
+    tall = [m for m in matches if _axis(m) == "y"]
+    if len(wide) != 1 or len(tall) != 1:
+        return None
+    factor = (_fraction(wide[0].group(1), None)[0][0], _fraction(tall[0].group(1), None)[0][0])
+    return factor, (min(wide[0].start(), tall[0].start()), max(wide[0].end(), tall[0].end()))
+
+
+def _axis(match: re.Match[str]) -> str | None:
+    axis = match.group(2)
+    if axis is None:
+        return None
+    return "x" if axis.startswith("wid") else "y"
 
 
 def _fraction(word: str, axis: str | None) -> list[Factor]:
@@ -101,6 +134,36 @@ def read_paddings(text: str) -> tuple[tuple[Size, ...], list[Span]]:
     """Return the extra (width, height) per padding phrase (negative for trims), their total, and spans."""
     pads: list[Size] = []
     spans: list[Span] = []
+    for match, amount, words in _pixel_phrases(text):
+        if words is None:
+            sentence = text[max(0, match.start() - _REACH) : match.end() + 20]
+            if not re.search(r"\b(?:pad\w*|borders?|margins?)\b", sentence):
+                continue
+            sides = (2, 2)  # "pad by 16 pixels", "a 10-pixel border": every side
+        else:
+            sides = _side_counts(words)
+        pads.append(Size(amount * sides[0], amount * sides[1]))
+        spans.append(match.span())
+    if len(pads) > 1:
+        pads.append(Size(sum(p.width for p in pads), sum(p.height for p in pads)))
+    return tuple(dict.fromkeys(pads)), spans
+
+
+def read_side_pixels(text: str) -> dict[str, int] | None:
+    """The pixels added to each of left/top/right/bottom ("24 pixels to the left and to the right").
+
+    None when no side is stated or one side is given two amounts; sides not named get 0.
+    """
+    amounts: dict[str, int] = {}
+    for _, amount, words in _pixel_phrases(text):
+        for side in _named_sides(words or []):
+            if amounts.setdefault(side, amount) != amount:
+                return None
+    return {side: amounts.get(side, 0) for side in _SIDES} if amounts else None
+
+
+def _pixel_phrases(text: str) -> Iterator[tuple[re.Match[str], int, list[str] | None]]:
+    """Each `N pixels` phrase of a padding or trim: the signed amount and its side words (None: none)."""
     for match in _PIXELS.finditer(text):
         # Phrases are short: looking at most _REACH characters around keeps long texts linear.
         low = max(0, match.start() - _REACH)
@@ -108,19 +171,8 @@ def read_paddings(text: str) -> tuple[tuple[Size, ...], list[Span]]:
             max(text.rfind(".", low, match.start()), text.rfind(";", low, match.start()), low - 1) + 1
         )
         sign = _pad_sign(text[sentence_start : match.start()], text[match.end() : match.end() + _REACH])
-        if sign == 0:
-            continue
-        amount = int(match.group(1)) * sign
-        sides = _sides(text, match, sentence_start)
-        if sides is None:
-            if not re.search(r"\b(?:pad\w*|borders?|margins?)\b", text[sentence_start : match.end() + 20]):
-                continue
-            sides = (2, 2)  # "pad by 16 pixels", "a 10-pixel border": every side
-        pads.append(Size(amount * sides[0], amount * sides[1]))
-        spans.append(match.span())
-    if len(pads) > 1:
-        pads.append(Size(sum(p.width for p in pads), sum(p.height for p in pads)))
-    return tuple(dict.fromkeys(pads)), spans
+        if sign != 0:
+            yield match, int(match.group(1)) * sign, _side_words(text, match, sentence_start)
 
 
 def _pad_sign(before: str, after: str) -> int:
@@ -134,18 +186,29 @@ def _pad_sign(before: str, after: str) -> int:
     return 1 if _PAD_VERBS.search(tail) else 0
 
 
-def _sides(text: str, match: re.Match[str], sentence_start: int) -> tuple[int, int] | None:
+def _side_words(text: str, match: re.Match[str], sentence_start: int) -> list[str] | None:
     tail = re.split(r"\d|[.;(]", text[match.end() : match.end() + 60], maxsplit=1)[0]
     head = re.split(r"\d|[.;,)]", text[sentence_start : match.start()][::-1], maxsplit=1)[0][::-1]
     for part in (tail, head):
         words = [m.group(1) for m in _SIDE_WORDS.finditer(part)]
         if words:
-            x = sum(w in ("left", "right") for w in words) + 2 * ("horizontally" in words)
-            y = sum(w in ("top", "bottom") for w in words) + 2 * ("vertically" in words)
-            if any(w.startswith(("every", "each", "all", "around")) for w in words):
-                x, y = 2, 2
-            return x, y
+            return words
     return None
+
+
+def _side_counts(words: Sequence[str]) -> tuple[int, int]:
+    """How many sides along x and along y the side words name."""
+    named = _named_sides(words)
+    return sum(side in ("left", "right") for side in named), sum(side in ("top", "bottom") for side in named)
+
+
+def _named_sides(words: Sequence[str]) -> list[str]:
+    if any(w.startswith(("every", "each", "all", "around")) for w in words):
+        return list(_SIDES)
+    named = [w for w in words if w in _SIDES]
+    named += ["left", "right"] if "horizontally" in words else []
+    named += ["top", "bottom"] if "vertically" in words else []
+    return list(dict.fromkeys(named))
 
 
 def clauses(text: str) -> list[Span]:

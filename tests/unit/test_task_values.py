@@ -64,6 +64,15 @@ def _one(node_type: str, **params: object) -> Flow:
         ),
         ("Morphology", "Dilate the mask with a 7x7 kernel", {"operation": "dilate", "kernel_size": 7}),
         ("ImageToMask", "Take the blue channel as a mask", {"channel": "blue"}),
+        (
+            "ImagePadForOutpaint",
+            "Add 24 pixels of empty canvas to the left and to the right of it for outpainting",
+            {"left": 24, "top": 0, "right": 24, "bottom": 0},
+        ),
+        ("ImagePadForOutpaint", "Extend it 20 px vertically", {"left": 0, "top": 20, "right": 0, "bottom": 20}),
+        ("ImageScaleBy", "Make it half as wide and half as tall", {"scale_by": 0.5}),
+        ("GrowMask", "Grow the white area of the mask by 6 pixels", {"expand": 6}),
+        ("Morphology", "Apply a 5x5 erosion (morphology) to it", {"kernel_size": 5}),
     ],
 )
 def test_values_stated_in_the_task_are_bound(
@@ -108,6 +117,22 @@ def test_several_functions_get_their_values_in_flow_order(snapshot_catalog: Cata
 def test_ambiguous_or_impossible_readings_change_nothing(snapshot_catalog: Catalog, task: str) -> None:
     flow = _one("ImageBlend", blend_factor=0.9, blend_mode="overlay")
     assert bind_task_values(flow, task, snapshot_catalog, ["photo.png", "pattern.png"]) == (flow, [])
+
+
+@pytest.mark.parametrize(
+    ("node_type", "params", "task"),
+    [
+        ("GrowMask", {"expand": 1}, "Grow the mask by 4 pixels, then pad it by 8 pixels"),  # two amounts
+        ("GrowMask", {"expand": 1}, "Dilate the mask by 4 pixels"),  # the function is not named
+        ("ImageBlur", {"blur_radius": 1, "sigma": 1.0}, "Blur it by 8 pixels"),  # two number inputs
+        ("Morphology", {"operation": "dilate", "kernel_size": 5}, "Apply morphology to the 64x64 tile"),
+    ],
+)
+def test_an_unnamed_or_unsure_amount_is_left_alone(
+    snapshot_catalog: Catalog, node_type: str, params: dict[str, object], task: str
+) -> None:
+    flow = _one(node_type, **params)
+    assert bind_task_values(flow, task, snapshot_catalog) == (flow, [])
 
 
 def test_the_reference_solutions_are_left_unchanged(snapshot_catalog: Catalog) -> None:

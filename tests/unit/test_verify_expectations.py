@@ -105,6 +105,8 @@ def test_strict_final_size(files: dict[str, Path], task: str, strict: tuple[int,
     [
         ("Shrink photo.png to half size.", {(128, 96), (128, 192), (256, 96)}),
         ("Make photo.png half as wide.", {(128, 192), (128, 96)}),
+        ("Make photo.png half as wide and half as tall.", {(128, 96)}),
+        ("Make photo.png twice as wide and half as tall.", {(512, 96)}),
         ("Scale photo.png to a quarter of its size.", {(64, 48), (128, 96)}),
         ("Double the size of photo.png.", {(512, 384)}),
         ("Make photo.png twice as tall.", {(256, 384), (512, 384)}),
