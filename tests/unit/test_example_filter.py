@@ -63,3 +63,28 @@ async def test_retrieve_drops_off_task_programs_and_fills_up_from_further_hits(
     plain = await retrieve(state, Runtime(context=Context(k=2, filter_examples=False)), deps=deps)
     assert [ex.id for ex in plain["examples"]] == ["threshold", "upscale"]
     assert plain["aside_types"] == []
+
+
+async def test_programs_whose_file_loading_does_not_fit_the_task_are_left_out(
+    snapshot_catalog: Catalog,
+) -> None:
+    canvas = FakeHit(
+        FakeProgram("canvas", "canvas", "plain canvas", Flow.build({"c": Function(type="EmptyImage")}, []))
+    )
+    loads = {
+        "l": Function(type="LoadImage", params={"image": "photo.png"}),
+        "i": Function(type="ImageInvert"),
+    }
+    invert = FakeHit(FakeProgram("invert", "invert", "invert a photo", Flow.build(loads, [])))
+    deps = Deps(
+        llm=ScriptedLLM([]), catalog=snapshot_catalog, retriever=StaticRetriever([canvas, invert]), nodes=None
+    )
+
+    async def kept(inputs: list[str], match: bool) -> list[str]:
+        state: State = {"task": "Give me the negative", "inputs": inputs, "key_functions": []}
+        context = Context(k=2, match_example_inputs=match)
+        return [ex.id for ex in (await retrieve(state, Runtime(context=context), deps=deps))["examples"]]
+
+    assert await kept(["/in/portrait.png"], match=True) == ["invert"]
+    assert await kept([], match=True) == ["canvas"]
+    assert await kept(["/in/portrait.png"], match=False) == ["canvas", "invert"]
