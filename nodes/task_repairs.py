@@ -3,7 +3,8 @@
 Small models (measured with the embedded 0.5B) make mistakes the task text and its input files settle:
 - they start with the first editing step and forget the loader of an input file (the reference
   programs' `LoadImage` line is skipped), so psi2 has nothing to link the edits to and invents cycles:
-  `load_inputs` adds the missing loader, chosen per file kind from the catalog;
+  `load_inputs` adds the missing loader, chosen per file kind from the catalog, and names the file of a
+  loader written without one (`LoadImageMask(channel="alpha")` failed validation through every refine);
 - they copy literal values from the reference programs ("scale it to 256x256" became 96x96, "blend
   evenly" kept `blend_mode="screen"`): `bind_task_values` writes the values the task states.
 - they keep an example's crop position for "the central 96x96 square": `center_crops` computes it from
@@ -110,23 +111,33 @@ def _repoint_loaders(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog)
         spec = catalog.get(function.type)
         for inp in spec.widget_inputs() if spec is not None else ():
             value = function.params.get(inp.name)
-            if not is_file_input(inp) or not isinstance(value, str) or value in names:
+            if not is_file_input(inp) or value in names:
                 continue
-            kind = SUFFIX_KINDS.get(Path(value).suffix.lower())
-            match = next((n for n in free if SUFFIX_KINDS.get(Path(n).suffix.lower()) == kind), None)
+            if isinstance(value, str) and value.strip():
+                kind = SUFFIX_KINDS.get(Path(value).suffix.lower())
+                match = next((n for n in free if _kind(n) == kind), None)
+                why = f'the task has no file "{value}"'
+            else:  # no file named at all: a free file of the loader's kind, else the only one
+                loaded = [k for k, pairs in LOADERS.items() if (function.type, inp.name) in pairs]
+                of_kind = [n for n in names if _kind(n) in loaded]
+                match = next((n for n in free if n in of_kind), of_kind[0] if len(of_kind) == 1 else None)
+                why = "the loader named no file"
             if match is None:
                 continue
-            free.remove(match)
+            if match in free:
+                free.remove(match)
             flow = flow.with_params(function_id, {**function.params, inp.name: match})
-            notes.append(
-                f'set {function_id}.{inp.name} "{value}" -> "{match}": the task has no file "{value}"'
-            )
+            shown = f'"{value}"' if isinstance(value, str) else repr(value)
+            notes.append(f'set {function_id}.{inp.name} {shown} -> "{match}": {why}')
     return flow, notes
 
 
+def _kind(file_name: str) -> str | None:
+    return SUFFIX_KINDS.get(Path(file_name).suffix.lower())
+
+
 def _loader(file_name: str, catalog: Catalog) -> tuple[str, str] | None:
-    kind = SUFFIX_KINDS.get(Path(file_name).suffix.lower())
-    loaders = LOADERS.get(kind or "", ())
+    loaders = LOADERS.get(_kind(file_name) or "", ())
     return next(((t, i) for t, i in loaders if t in catalog and catalog[t].input(i) is not None), None)
 
 

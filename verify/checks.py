@@ -13,6 +13,7 @@ from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow
 from anysym.language.io_nodes import CREATORS, loaders_for
+from anysym.verify.composite_base import check_composite_base
 from anysym.verify.expectations import Expectations, InputFact
 from anysym.verify.flow_walk import file_inputs, reaching_outputs
 from anysym.verify.output_checks import check_outputs
@@ -26,11 +27,18 @@ flow that refine could not fix still runs and shows what it does."""
 
 
 def check_static(flow: Flow, expectations: Expectations, catalog: Catalog) -> list[Diagnostic]:
-    """Check, before running, that loaders name real input files, all are loaded, and all results are saved.
+    """Check, before running, the files loaded, the results saved and the base of each blend or paste.
+
+    Loaders must name real input files and load them all; every result must reach an output; a blend or
+    paste must have the picture the task puts below as its base (`anysym.verify.composite_base`).
 
     A flow without any output function gets no diagnostic here (validation reports `no_output_node`).
     """
-    return [*_loaded_files(flow, expectations, catalog), *_unreached(flow, catalog)]
+    return [
+        *_loaded_files(flow, expectations, catalog),
+        *_unreached(flow, catalog),
+        *check_composite_base(flow, expectations, catalog),
+    ]
 
 
 def _loaded_files(flow: Flow, expectations: Expectations, catalog: Catalog) -> list[Diagnostic]:

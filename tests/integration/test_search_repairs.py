@@ -131,6 +131,37 @@ async def test_a_blend_linked_layer_first_gets_its_pictures_swapped(
         assert out.size == (64, 48)
 
 
+# Two pictures of one size, linked in the order the task names them: only the wording tells the base.
+OVERLAY_SWAPPED = """```python
+pattern = LoadImage(image="pattern.png")
+photo = LoadImage(image="photo.png")
+blend = ImageBlend(image1=pattern.IMAGE, image2=photo.IMAGE, blend_factor=0.6, blend_mode="overlay")
+save = SaveImage(images=blend.IMAGE, filename_prefix="anysym_search_test")
+```"""
+
+
+async def test_a_blend_whose_base_is_the_top_picture_is_swapped_by_the_task_wording(
+    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
+) -> None:
+    photo, pattern = tmp_path / "photo.png", tmp_path / "pattern.png"
+    Image.new("RGB", (32, 24), (40, 80, 120)).save(photo)
+    Image.new("RGB", (32, 24), (200, 200, 20)).save(pattern)
+    task = "Overlay pattern.png on photo.png with blend factor 0.6 (overlay mode)."
+    result, llm = await _run(
+        comfy_server, comfy_catalog, task, [photo, pattern], OVERLAY_SWAPPED, ["ImageBlend"]
+    )
+    first, *edits = result.attempts
+    assert first.failed_stage == "verification"
+    assert any("pattern.png goes on top of photo.png" in d.message for d in first.diagnostics if d.is_error)
+    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
+    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    assert result.flow is not None
+    assert {(link.source, link.input) for link in result.flow.links_into("blend")} == {
+        ("photo", "image1"),
+        ("pattern", "image2"),
+    }
+
+
 # The 1.5B's layered blend: blend1 takes blend2 while blend2 takes blend1 (twice); two files unused.
 CYCLE = """```python
 workflow.add_node("source", "LoadImage", {"image": "photo.png"})

@@ -192,6 +192,29 @@ def test_a_loader_of_a_file_the_task_lacks_is_pointed_at_the_unloaded_input(
     assert load_inputs(copied, [], snapshot_catalog) == (copied, [])
 
 
+def test_a_loader_naming_no_file_gets_the_task_file_of_its_kind(snapshot_catalog: Catalog) -> None:
+    unnamed = Flow.build(
+        {
+            "source": Function(type="LoadImage", params={"image": "portrait.png"}),
+            "step": Function(type="LoadImageMask", params={"channel": "alpha"}),  # the 0.5B without examples
+        }
+    )
+    fixed, notes = load_inputs(unnamed, ["/in/portrait.png"], snapshot_catalog)
+    assert fixed.functions["step"].params == {"channel": "alpha", "image": "portrait.png"}  # the only image
+    assert notes == ['set step.image None -> "portrait.png": the loader named no file']
+    two, _ = load_inputs(unnamed, ["/in/portrait.png", "/in/mask.png"], snapshot_catalog)
+    assert two.functions["step"].params["image"] == "mask.png"  # the image nothing loads yet
+    three = unnamed.with_function("other", Function(type="LoadImage", params={"image": "mask.png"}))
+    assert (
+        "image"
+        not in load_inputs(three, ["/in/portrait.png", "/in/mask.png"], snapshot_catalog)[0]
+        .functions["step"]
+        .params
+    )  # two images, both loaded: which one is unsure
+    sounds, _ = load_inputs(unnamed, ["/in/voice.wav"], snapshot_catalog)
+    assert "image" not in sounds.functions["step"].params  # no image to name
+
+
 def test_the_one_size_the_task_states_is_bound(snapshot_catalog: Catalog) -> None:
     scale = Function(type="ImageScale", params={"upscale_method": "bilinear", "width": 96, "height": 96})
     flow = Flow.build({"resize": scale})
