@@ -16,17 +16,22 @@ HOME_ENV = "ANYSYM_HOME"
 class Paths:
     """The directory layout of one anysym installation.
 
-    **Usage**: `Paths.from_env(os.environ)` in the CLI; `Paths(home=tmp_path)` in tests.
+    **Usage**: `Paths.from_env(os.environ)` in the CLI; `Paths.default()` in library code given no
+    layout (the library never reads the environment); `Paths(home=tmp_path)` in tests.
     """
 
     home: Path
 
     @classmethod
+    def default(cls) -> Paths:
+        """The user cache dir (e.g. `~/.cache/anysym`), whatever the environment says."""
+        return cls(home=Path(platformdirs.user_cache_dir("anysym")).resolve())
+
+    @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> Paths:
         """Use `$ANYSYM_HOME` when set, else the user cache dir (e.g. `~/.cache/anysym`)."""
         configured = environ.get(HOME_ENV, "").strip()
-        home = Path(configured).expanduser() if configured else Path(platformdirs.user_cache_dir("anysym"))
-        return cls(home=home.resolve())
+        return cls(home=Path(configured).expanduser().resolve()) if configured else cls.default()
 
     @property
     def comfy(self) -> Path:

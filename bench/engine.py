@@ -9,7 +9,6 @@ catalog, the reference-program index) once for the whole benchmark when no `Deps
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -73,9 +72,9 @@ class EngineRunner:
         from anysym.graph.defaults import open_default_deps
 
         config = self.config
-        paths = config.paths or Paths.from_env(os.environ)
-        settings = config.llm_settings or LLMSettings.from_env(
-            {}, model=config.model, base_url=config.base_url
+        paths = config.paths or Paths.default()
+        settings = config.llm_settings or LLMSettings().overridden(
+            model=config.model, base_url=config.base_url
         )
         async with open_default_deps(
             paths,

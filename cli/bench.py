@@ -15,7 +15,14 @@ import structlog
 import typer
 from rich.markup import escape
 
-from anysym.cli.common import console, fail, paths_from_env, reporting_errors, retrieval_from_env
+from anysym.cli.common import (
+    console,
+    fail,
+    llm_from_env,
+    paths_from_env,
+    reporting_errors,
+    retrieval_from_env,
+)
 
 SUITE_DIR = Path(__file__).resolve().parents[1] / "bench" / "suites"
 
@@ -99,7 +106,6 @@ def bench(
     from anysym.bench.report import print_summary, write_reports
     from anysym.bench.summary import summarise
     from anysym.bench.variants import DECODINGS, SYNTAX_NAMES, Variant, parse_variants
-    from anysym.llm.settings import LLMSettings
 
     if syntax not in SYNTAX_NAMES:
         fail(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAX_NAMES)}")
@@ -136,9 +142,7 @@ def bench(
             execute=not no_execute,
             use_key_functions=key_functions,
             paths=paths_from_env(),
-            llm_settings=LLMSettings.from_env(
-                os.environ, model=model, base_url=base_url, timeout_s=llm_timeout
-            ),
+            llm_settings=llm_from_env(model=model, base_url=base_url, timeout_s=llm_timeout),
             retrieval=retrieval_from_env(),
         )
         judge = None

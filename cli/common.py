@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -15,6 +15,7 @@ from anysym.errors import AnysymError
 from anysym.settings import Paths
 
 if TYPE_CHECKING:
+    from anysym.llm.settings import LLMSettings
     from anysym.retriever.settings import RetrievalSettings
 
 console = Console()
@@ -41,6 +42,13 @@ def reporting_errors() -> Iterator[None]:
 def paths_from_env() -> Paths:
     """Build the installation layout once, from `$ANYSYM_HOME` (read here and nowhere else)."""
     return Paths.from_env(os.environ)
+
+
+def llm_from_env(**overrides: Any) -> LLMSettings:
+    """The chat endpoint, model and key from `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`."""
+    from anysym.llm.settings import LLMSettings
+
+    return LLMSettings.from_env(os.environ, **overrides)
 
 
 def retrieval_from_env() -> RetrievalSettings:

@@ -14,7 +14,15 @@ import structlog
 import typer
 from rich.markup import escape
 
-from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors, retrieval_from_env
+from anysym.cli.common import (
+    console,
+    err_console,
+    fail,
+    llm_from_env,
+    paths_from_env,
+    reporting_errors,
+    retrieval_from_env,
+)
 from anysym.graph.result import Result
 
 SyntaxOption = Annotated[str, typer.Option("--syntax", help="declarative, dataflow or pseudo.")]
@@ -150,14 +158,13 @@ def run(
 ) -> None:
     """Generate a flow for TASK, run it on ComfyUI and repair it until it produces outputs."""
     from anysym.graph.api import agenerate
-    from anysym.llm.settings import LLMSettings
 
     configure_logging(log_json=log_json, verbose=verbose)
     if syntax not in ("declarative", "dataflow", "pseudo"):
         fail(f"unknown syntax {syntax!r}; choose declarative, dataflow or pseudo")
     with reporting_errors():
-        settings = LLMSettings.from_env(
-            os.environ, model=model, base_url=base_url, timeout_s=llm_timeout, max_retries=llm_retries
+        settings = llm_from_env(
+            model=model, base_url=base_url, timeout_s=llm_timeout, max_retries=llm_retries
         )
         if not settings.is_configured:
             err_console.print(
@@ -220,7 +227,9 @@ def resume(
                 f"(`anysym rerun {escape(run_dir.name)}` executes its flow again)",
                 soft_wrap=True,
             )
-        result = ended or asyncio.run(aresume(run_dir, paths=paths, retrieval=retrieval_from_env()))
+        result = ended or asyncio.run(
+            aresume(run_dir, paths=paths, llm_settings=llm_from_env(), retrieval=retrieval_from_env())
+        )
     _finish(result)
 
 
@@ -236,7 +245,8 @@ def rerun(
     configure_logging(log_json=log_json, verbose=False)
     with reporting_errors():
         paths = paths_from_env()
-        result = asyncio.run(arerun(find_run_dir(paths.runs, run_dir), edit=edit, paths=paths))
+        found = find_run_dir(paths.runs, run_dir)
+        result = asyncio.run(arerun(found, edit=edit, paths=paths, llm_settings=llm_from_env()))
     _finish(result)
 
 

@@ -10,7 +10,6 @@ managed local ComfyUI, the reference-program store) and writes a run directory u
 from __future__ import annotations
 
 import asyncio
-import os
 import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -78,16 +77,17 @@ async def agenerate(
     on exactly when the endpoint supports it (detected: the managed local server does, others are
     probed); `judge` adds a vision model to `verify`.
 
-    Without `deps`, `paths` and `llm_settings` default to the environment (`$ANYSYM_HOME`,
-    `ANYSYM_LLM_BASE_URL`, `ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`; the context's `model`/`base_url` win),
-    the services are started as needed on `servers` (default: the managed local ComfyUI), programs and
-    node types are retrieved as `retrieval` says (default: the embedded store and the offline embedding;
-    never read from the environment: the CLI passes `RetrievalSettings.from_env`) and the run is
-    written under `paths.runs/<run id>`. With `deps` and no `run_dir`, nothing is written but the output
-    files: in `outputs_dir`, or a temporary folder per run, holding only the result's files
-    (`anysym.graph.run_outputs`). Failures of the flow are data (`status="failed"` with every
-    attempt's diagnostics); services that keep failing raise (`LLMError`, `ComfyConnectionError`,
-    `LocalServiceError`).
+    Without `deps`, the services are started as needed: the LLM `llm_settings` names (default: the
+    managed local model, or the context's `model`/`base_url`), ComfyUI on `servers` (default: the managed
+    local one), programs and node types retrieved as `retrieval` says (default: the embedded store and
+    the offline embedding), all under `paths` (default: the user cache dir), and the run is written
+    under `paths.runs/<run id>`. The library never reads the environment: the CLI passes
+    `Paths.from_env`, `LLMSettings.from_env` and `RetrievalSettings.from_env` of `os.environ`.
+
+    With `deps` and no `run_dir`, nothing is written but the output files: in `outputs_dir`, or a
+    temporary folder per run, holding only the result's files (`anysym.graph.run_outputs`). Failures of
+    the flow are data (`status="failed"` with every attempt's diagnostics); services that keep failing
+    raise (`LLMError`, `ComfyConnectionError`, `LocalServiceError`).
     """
     started = time.perf_counter()
     context = with_options(context or Context(), options)
@@ -97,10 +97,10 @@ async def agenerate(
         if deps is None:
             from anysym.graph.defaults import open_default_deps
 
-            paths = paths or Paths.from_env(os.environ)
+            paths = paths or Paths.default()
             run_dir = run_dir or paths.runs / new_run_id()
             model, base_url = context.model or None, context.base_url
-            settings = llm_settings or LLMSettings.from_env(os.environ, model=model, base_url=base_url)
+            settings = llm_settings or LLMSettings().overridden(model=model, base_url=base_url)
             deps = await stack.enter_async_context(
                 open_default_deps(
                     paths,
@@ -147,12 +147,14 @@ async def aresume(
     *,
     deps: Deps | None = None,
     paths: Paths | None = None,
+    llm_settings: LLMSettings | None = None,
     retrieval: RetrievalSettings | None = None,
 ) -> Result:
     """Continue a run that paused for review (reading the edited review file) or crashed.
 
     A run that has already ended is returned as recorded, without starting anything; a run another
-    process is resuming raises `AnysymError`.
+    process is resuming raises `AnysymError`. Without `deps`, the run's recorded model, endpoint and
+    ComfyUI servers are used, with `llm_settings` for the rest (the API key, timeouts).
     """
     started = time.perf_counter()
     task = read_task(run_dir)
@@ -164,7 +166,9 @@ async def aresume(
         stack.enter_context(RunDir(run_dir).exclusive("resume"))
         used = deps
         if used is None:
-            used = await stack.enter_async_context(_default_deps(paths, context, task, retrieval))
+            used = await stack.enter_async_context(
+                _default_deps(paths, context, task, llm_settings=llm_settings, retrieval=retrieval)
+            )
         saver = await stack.enter_async_context(open_checkpointer(run_dir))
         graph = compile_graph(used, checkpointer=saver)
         config = run_config(str(task["run_id"]), context)
@@ -179,7 +183,12 @@ async def aresume(
 
 
 async def arerun(
-    run_dir: Path, *, edit: Path | None = None, deps: Deps | None = None, paths: Paths | None = None
+    run_dir: Path,
+    *,
+    edit: Path | None = None,
+    deps: Deps | None = None,
+    paths: Paths | None = None,
+    llm_settings: LLMSettings | None = None,
 ) -> Result:
     """Compile and execute a run's final flow (or the edited file `edit`) again, without any LLM call.
 
@@ -209,7 +218,11 @@ async def arerun(
     )
     async with AsyncExitStack() as stack:
         used = (
-            deps if deps is not None else await stack.enter_async_context(_default_deps(paths, context, task))
+            deps
+            if deps is not None
+            else await stack.enter_async_context(
+                _default_deps(paths, context, task, llm_settings=llm_settings)
+            )
         )
         saver = await stack.enter_async_context(open_checkpointer(new_dir))
         graph = compile_graph(used, checkpointer=saver)
@@ -275,15 +288,21 @@ async def _checkpointer(run_dir: Path | None) -> AsyncIterator[BaseCheckpointSav
 
 @asynccontextmanager
 async def _default_deps(
-    paths: Paths | None, context: Context, task: dict[str, Any], retrieval: RetrievalSettings | None = None
+    paths: Paths | None,
+    context: Context,
+    task: dict[str, Any],
+    *,
+    llm_settings: LLMSettings | None = None,
+    retrieval: RetrievalSettings | None = None,
 ) -> AsyncIterator[Deps]:
     """The services a resumed or rerun run used: its LLM endpoint and its ComfyUI servers (`task.json`)."""
     from anysym.graph.defaults import open_default_deps
 
-    settings = LLMSettings.from_env(os.environ, model=context.model or None, base_url=context.base_url)
+    recorded = {"model": context.model or None, "base_url": context.base_url}
+    settings = (llm_settings or LLMSettings()).overridden(**recorded)
     servers = [str(url) for url in task.get("servers") or ()]
     async with open_default_deps(
-        paths or Paths.from_env(os.environ),
+        paths or Paths.default(),
         llm_settings=settings,
         servers=servers or None,
         execute=context.execute,

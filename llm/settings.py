@@ -56,12 +56,17 @@ class LLMSettings:
             configured = environ.get(env_name, "").strip()
             if configured:
                 values[field_name] = configured
-        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**values).overridden(**overrides)
+
+    def overridden(self, **overrides: Any) -> LLMSettings:
+        """A copy with every non-None override set (`model=None` keeps the model); unknown names raise."""
+        known = {f.name for f in dataclasses.fields(self)}
         unknown = set(overrides) - known
         if unknown:
             raise TypeError(f"unknown LLM settings: {', '.join(sorted(unknown))}")
-        values |= {name: value for name, value in overrides.items() if value is not None}
-        return cls(**values)
+        return dataclasses.replace(
+            self, **{name: value for name, value in overrides.items() if value is not None}
+        )
 
     @property
     def is_configured(self) -> bool:

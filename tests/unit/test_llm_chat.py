@@ -262,5 +262,7 @@ def test_settings_from_env_and_overrides() -> None:
     assert (default.base_url, default.model, default.is_configured) == (None, "qwen2.5-coder-0.5b", False)
     with pytest.raises(TypeError, match="unknown LLM settings"):
         LLMSettings.from_env({}, modle="x")
+    chosen = LLMSettings(api_key="k").overridden(model="qwen2.5-coder-1.5b", base_url=None)
+    assert (chosen.model, chosen.base_url, chosen.api_key) == ("qwen2.5-coder-1.5b", None, "k")
     with pytest.raises(ValueError):
         LLMSettings(max_tokens=0)

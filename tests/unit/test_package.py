@@ -1,5 +1,6 @@
 """The installed layout: one `anysym` namespace, nothing leaking to the top level."""
 
+import ast
 import subprocess
 import sys
 import tomllib
@@ -51,3 +52,42 @@ def test_importing_the_package_loads_no_engine_and_every_name_resolves() -> None
     assert set(anysym._EXPORTS) == set(anysym.__all__)
     with pytest.raises(AttributeError, match="no attribute 'nothing'"):
         anysym.nothing  # noqa: B018
+
+
+ENTRY_POINTS = {"cli", "graph/studio.py", "bench/scripts"}
+"""Where the environment may be read: the command line, the LangGraph server's module, authoring scripts."""
+CHILD_ENVIRONMENTS = {"llm/local_server.py", "executor/local_server.py"}
+"""Managed servers hand the environment on to their child process (without configuring anything by it)."""
+
+
+def test_the_library_never_reads_the_environment() -> None:
+    """Configuration is passed in (`Paths`, `LLMSettings`, `RetrievalSettings`), never read by the library."""
+    readers = []
+    for path in REPO.rglob("*.py"):
+        rel = path.relative_to(REPO).as_posix()
+        if rel.split("/")[0] in SKIP or rel.startswith(".") or any(rel.startswith(e) for e in ENTRY_POINTS):
+            continue
+        if _reads_environment(ast.parse(path.read_text())) and rel not in CHILD_ENVIRONMENTS:
+            readers.append(rel)
+    assert readers == []
+    assert _reads_environment(ast.parse("import os\nos.environ.get('X')"))
+    assert _reads_environment(ast.parse("from os import getenv"))
+
+
+def _reads_environment(tree: ast.AST) -> bool:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in ("environ", "getenv"):
+            return True
+        if isinstance(node, ast.ImportFrom) and node.module == "os":
+            if any(alias.name in ("environ", "getenv") for alias in node.names):
+                return True
+    return False
+
+
+def test_default_paths_ignore_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from anysym.settings import Paths
+
+    monkeypatch.setenv("ANYSYM_HOME", str(tmp_path))
+    assert Paths.from_env({"ANYSYM_HOME": str(tmp_path)}).home == tmp_path.resolve()
+    assert Paths.default().home != tmp_path.resolve()
+    assert Paths.from_env({}) == Paths.default()

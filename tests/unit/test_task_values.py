@@ -69,7 +69,11 @@ def _one(node_type: str, **params: object) -> Flow:
             "Add 24 pixels of empty canvas to the left and to the right of it for outpainting",
             {"left": 24, "top": 0, "right": 24, "bottom": 0},
         ),
-        ("ImagePadForOutpaint", "Extend it 20 px vertically", {"left": 0, "top": 20, "right": 0, "bottom": 20}),
+        (
+            "ImagePadForOutpaint",
+            "Extend it 20 px vertically",
+            {"left": 0, "top": 20, "right": 0, "bottom": 20},
+        ),
         ("ImageScaleBy", "Make it half as wide and half as tall", {"scale_by": 0.5}),
         ("GrowMask", "Grow the white area of the mask by 6 pixels", {"expand": 6}),
         ("Morphology", "Apply a 5x5 erosion (morphology) to it", {"kernel_size": 5}),

@@ -481,7 +481,9 @@ def test_an_input_saved_unchanged_fails_unless_the_flow_only_converts(
     assert (
         check_outputs(convert, [output], ex("Save photo.png as a PNG.", inputs, "photo.png"), catalog) == []
     )
-    assert check_outputs(convert, [output], ex("Make a copy of photo.png.", inputs, "photo.png"), catalog) == []
+    assert (
+        check_outputs(convert, [output], ex("Make a copy of photo.png.", inputs, "photo.png"), catalog) == []
+    )
     negative = ex("Give me the negative of photo.png.", inputs, "photo.png")  # "png" only in the file name
     assert kinds(check_outputs(convert, [output], negative, catalog)) == [(K.VERIFICATION_FAILED, "save")]
     assert check_outputs(EDIT, [image_out(tmp_path, (256, 192))], task, catalog) == []
