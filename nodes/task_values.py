@@ -8,9 +8,14 @@ in ordinary English, so each chosen function's parameters can be read from the t
 - a number next to a word of the parameter's name ("radius 4", "sigma 1.5", "x=40", "8 colours",
   "batch size of 2", "20 steps", "at 2 fps");
 - positions "at (16, 16)" for functions taking `x` and `y`;
-- sides "by 16 pixels on every side", "64 pixels on the right" for functions taking left/top/right/bottom;
+- sides "by 16 pixels on every side", "24 pixels to the left and to the right" for functions taking
+  left/top/right/bottom (`anysym.verify.relative_sizes.read_side_pixels`, shared with verify);
 - "no feathering", "without dithering": the parameter's off value;
-- "above 0.6" for the one function that thresholds by one number (`anysym.nodes.comparisons`).
+- "above 0.6" for the one function that thresholds by one number (`anysym.nodes.comparisons`);
+- "grow the disc by 8 pixels", "a 3x3 dilation (morphology)": the one number input of the function the
+  task names by a word of its type.
+
+Where the task states values is read by `anysym.nodes.value_phrases`.
 
 Only unambiguous bindings are applied: a value type and range the input accepts, and either one stated
 value for one function, or as many stated values as functions sharing the parameter (assigned in flow
@@ -23,60 +28,27 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from anysym.language.catalog import Catalog, InputSpec, NodeSpec
+from anysym.language.catalog import Catalog, InputSpec
 from anysym.language.flow import Flow, ParamValue
-from anysym.language.validate_values import is_file_input
-from anysym.nodes.catalog_excerpt import is_model_input
 from anysym.nodes.comparisons import stated_threshold
+from anysym.nodes.value_phrases import (
+    accepts,
+    bindable_inputs,
+    choice_positions,
+    negation_positions,
+    numbers_by_key,
+    read_number,
+    singular,
+    stated_positions,
+    task_tokens,
+)
 from anysym.verify.colors import stated_color
 from anysym.verify.media import Size
 from anysym.verify.relative_sizes import Factor, read_side_pixels
 from anysym.verify.wording import read_wording
 
-__all__ = [
-    "accepts",
-    "bind_task_values",
-    "bindable_inputs",
-    "choice_positions",
-    "flow_order",
-    "name_words",
-    "negation_positions",
-    "number_positions",
-    "stated_positions",
-    "task_tokens",
-]
+__all__ = ["bind_task_values", "flow_order"]
 
-_SPELLING = {
-    "colour": "color",
-    "colours": "colors",
-    "neighbour": "neighbor",
-    "grey": "gray",
-    "centre": "center",
-}
-_FILLERS = frozenset({"=", ":", "of", "is", "to", "at", "a", "an", "the", "set", "with", "value", "by"})
-_GENERIC_KEYS = frozenset(
-    {"by", "of", "to", "the", "image", "images", "value", "mode", "method", "name", "type", "amount", "size"}
-)
-_GENERIC_CHOICES = frozenset(
-    {
-        "none",
-        "default",
-        "auto",
-        "and",
-        "or",
-        "disabled",
-        "enabled",
-        "enable",
-        "disable",
-        "true",
-        "false",
-        "center",
-        "fixed",
-        "simple",
-        "normal_map",
-    }
-)
-_OFF_CHOICES = ("none", "disabled", "disable", "off")
 _SIDES = ("left", "top", "right", "bottom")
 _GENERIC_TYPE_WORDS = frozenset(
     {
@@ -97,21 +69,12 @@ _GENERIC_TYPE_WORDS = frozenset(
 )
 _MAX_KERNEL = 31
 """The largest "NxN" read as a kernel rather than a picture size."""
-_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?(?:x\d+)?|[=:(),]")
-_FILE = re.compile(r"\S+\.[a-z][a-z0-9]{1,3}\b")
 
 
 @dataclass(frozen=True)
 class _Slot:
     function_id: str
     spec: InputSpec
-
-
-def task_tokens(task: str) -> list[str]:
-    """Lower-case words, numbers (`12`, `0.5`, `5x5`) and punctuation of `task`, file names as `FILE`."""
-    text = _FILE.sub(" FILE ", task.lower()).replace("×", "x")
-    tokens = [_singular(_SPELLING.get(t, t)) for t in _TOKEN.findall(text.replace("FILE", "file_"))]
-    return ["FILE" if t == "file" else t for t in tokens]
 
 
 def flow_order(flow: Flow) -> list[str]:
@@ -158,17 +121,6 @@ def bind_task_values(
     return flow, notes
 
 
-def bindable_inputs(spec: NodeSpec | None) -> list[InputSpec]:
-    """The literal inputs a task can state a value for: numbers, choices, switches (no files, no models)."""
-    return [
-        inp
-        for inp in (spec.widget_inputs() if spec is not None else ())
-        if inp.type in ("INT", "FLOAT", "COMBO", "BOOLEAN")
-        and not is_file_input(inp)
-        and not is_model_input(inp)
-    ]
-
-
 def _slots(flow: Flow, catalog: Catalog) -> Iterator[_Slot]:
     for function_id in flow_order(flow):
         for inp in bindable_inputs(catalog.get(flow.functions[function_id].type)):
@@ -197,33 +149,6 @@ def _groups(slots: Sequence[_Slot], find: _BindingFinder) -> Iterator[dict[tuple
             yield {(slot.function_id, slot.spec.name): _typed(slot.spec, value) for slot, value in pairs}
 
 
-def choice_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, ParamValue]]:
-    """Where the task tokens name one of `inp`'s choices ("normal mode", "nearest-neighbour"), in order."""
-    if inp.type != "COMBO" or not inp.choices:
-        return []
-    found: list[tuple[int, ParamValue]] = []
-    firsts = [(_words(str(c)) or [""])[0] for c in inp.choices]
-    for choice, first in zip(inp.choices, firsts, strict=True):
-        words = _words(str(choice))
-        if not words or str(choice).lower() in _GENERIC_CHOICES or len(str(choice)) < 3:
-            continue
-        found.extend((position, choice) for position in _find(tokens, words))
-        if len(words) > 1 and len(first) >= 5 and firsts.count(first) == 1:  # "nearest-neighbour"
-            found.extend((position, choice) for position in _find(tokens, [first]))
-    return sorted(found, key=lambda item: item[0])
-
-
-def number_positions(
-    inp: InputSpec, tokens: Sequence[str], *, whole_name: bool = False
-) -> list[tuple[int, ParamValue]]:
-    """Where a number stands next to a word of `inp`'s name ("radius 4"), for its first key that finds one.
-
-    `whole_name`: only next to all of the name's words ("blend factor 0.6", not "factor 0.6").
-    """
-    found = _numbers_by_key(inp, tokens, whole_name=whole_name)
-    return found[1] if found is not None else []
-
-
 def _choice_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
     found = choice_positions(slot.spec, tokens)
     if not found:
@@ -232,51 +157,11 @@ def _choice_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
 
 
 def _number_bindings(slot: _Slot, tokens: Sequence[str]) -> _Binding | None:
-    found = _numbers_by_key(slot.spec, tokens)
+    found = numbers_by_key(slot.spec, tokens)
     if found is None:
         return None
     key, positioned = found
     return key, list(dict.fromkeys(value for _, value in positioned))
-
-
-def _numbers_by_key(
-    inp: InputSpec, tokens: Sequence[str], *, whole_name: bool = False
-) -> tuple[str, list[tuple[int, ParamValue]]] | None:
-    if inp.type not in ("INT", "FLOAT"):
-        return None
-    parts = _words(inp.name)
-    keys = [parts] if len(parts) > 1 or whole_name else []
-    keys += [] if whole_name else [[part] for part in parts if part not in _GENERIC_KEYS and len(part) >= 1]
-    for key in keys:
-        near = (_number_near(tokens, position, len(key)) for position in _find(tokens, key))
-        values: list[tuple[int, ParamValue]] = [found for found in near if found is not None]
-        if values:
-            return f"number:{' '.join(key)}", values
-    return None
-
-
-def _number_near(tokens: Sequence[str], position: int, width: int) -> tuple[int, float] | None:
-    """The number right after the key (fillers such as `=`, `of`, `to` skipped) or right before it."""
-    after = position + width
-    while after < len(tokens) and after - position - width < 3 and tokens[after] in _FILLERS:
-        after += 1
-    if after < len(tokens) and (value := _number(tokens[after])) is not None:
-        return after, value
-    if position > 0 and (value := _number(tokens[position - 1])) is not None:
-        return position - 1, value
-    return None
-
-
-def _number(token: str) -> float | None:
-    square = re.fullmatch(r"(\d+)x(\d+)", token)
-    if square:  # "a 5x5 kernel" states one side
-        return float(square.group(1)) if square.group(1) == square.group(2) else None
-    return float(token) if re.fullmatch(r"\d+(?:\.\d+)?", token) else None
-
-
-def stated_positions(tokens: Sequence[str]) -> list[tuple[int, int]]:
-    """The `at (16, 16)` / `at 64, 48` positions the task tokens state, in order."""
-    return [(int(x), int(y)) for x, y in re.findall(r"\bat (?:\( )?(\d+) , (\d+)", " ".join(tokens))]
 
 
 def _positions(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str, str], ParamValue]:
@@ -370,7 +255,7 @@ def _named_amount(
     pairs = zip(tokens, tokens[1:], strict=False)
     values = {float(number) for number, unit in pairs if unit in ("pixel", "px") and number.isdigit()}
     if "kernel" in slot.spec.name:
-        values |= {v for t in tokens if "x" in t and (v := _number(t)) is not None and v <= _MAX_KERNEL}
+        values |= {v for t in tokens if "x" in t and (v := read_number(t)) is not None and v <= _MAX_KERNEL}
     if len(values) != 1 or not accepts(slot.spec, next(iter(values))):
         return {}
     return {(slot.function_id, slot.spec.name): _typed(slot.spec, next(iter(values)))}
@@ -378,7 +263,7 @@ def _named_amount(
 
 def _type_words(node_type: str) -> list[str]:
     """The distinctive words of a node type's name (`GrowMask` -> grow): what a task calls the function."""
-    words = [_singular(w.lower()) for w in re.findall(r"[A-Z][a-z]+|[a-z]+", node_type)]
+    words = [singular(w.lower()) for w in re.findall(r"[A-Z][a-z]+|[a-z]+", node_type)]
     return [w for w in words if w not in _GENERIC_TYPE_WORDS]
 
 
@@ -391,63 +276,7 @@ def _negations(slots: Sequence[_Slot], tokens: Sequence[str]) -> dict[tuple[str,
     return bound
 
 
-def negation_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, ParamValue]]:
-    """Where the task switches `inp` off ("no feathering", "without dithering"), with its off value."""
-    stem = inp.name.lower()
-    off = _off_value(inp)
-    if len(stem) < 5 or off is None:
-        return []
-    return [
-        (i + 1, off)
-        for i, token in enumerate(tokens[:-1])
-        if token in ("no", "without") and tokens[i + 1].startswith(stem[:6])
-    ]
-
-
-def _off_value(spec: InputSpec) -> ParamValue:
-    if spec.type == "BOOLEAN":
-        return False
-    if spec.type in ("INT", "FLOAT") and (spec.min is None or spec.min <= 0):
-        return 0 if spec.type == "INT" else 0.0
-    if spec.type == "COMBO":
-        return next((c for c in spec.choices or () if str(c).lower() in _OFF_CHOICES), None)
-    return None
-
-
-def accepts(spec: InputSpec, value: ParamValue) -> bool:
-    """Whether `spec` takes `value` as stated: a listed choice, or a number of its type within its range."""
-    if spec.type == "COMBO":
-        return value in (spec.choices or ())
-    if not isinstance(value, float):
-        return False
-    if spec.type == "INT" and not value.is_integer():
-        return False
-    return (spec.min is None or value >= spec.min) and (spec.max is None or value <= spec.max)
-
-
 def _typed(spec: InputSpec, value: ParamValue) -> ParamValue:
     if spec.type == "INT" and isinstance(value, float):
         return int(value)
     return value
-
-
-def name_words(name: str) -> list[str]:
-    """The words of an input or choice name as the task tokens spell them (`blend_mode` -> blend, mode)."""
-    return _words(name)
-
-
-def _words(name: str) -> list[str]:
-    return [_singular(_SPELLING.get(w, w)) for w in re.findall(r"[a-z]+|\d+", name.lower())]
-
-
-def _singular(word: str) -> str:
-    """`colors` -> `color`, so "4 colours" names the `colors` input (and "8 steps" `steps`)."""
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
-
-
-def _find(tokens: Sequence[str], words: Sequence[str]) -> Iterator[int]:
-    """Positions where `words` occur as consecutive tokens (`-` and `_` split words in both)."""
-    width = len(words)
-    for i in range(len(tokens) - width + 1):
-        if list(tokens[i : i + width]) == list(words):
-            yield i

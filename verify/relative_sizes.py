@@ -70,11 +70,11 @@ def read_factors(text: str) -> tuple[tuple[tuple[Factor, ...], ...], list[Span]]
         if _PERCENT_CONTEXT.search(window):
             value = float(match.group(1)) / 100
             found.append(([(value, value)], match.span()))
-    found += _fractions(text)
+    joint = _joint_axes(text)
+    found += _fractions(text, joint[1] if joint is not None else None)
     spans_of_clauses = clauses(text)
     groups: list[tuple[Factor, ...]] = []
     spans: list[Span] = []
-    joint = _joint_axes(text)
     if joint is not None:
         groups.append((joint[0],))
         spans.append(joint[1])
@@ -90,13 +90,12 @@ def read_factors(text: str) -> tuple[tuple[tuple[Factor, ...], ...], list[Span]]
     return tuple(dict.fromkeys(groups)), spans
 
 
-def _fractions(text: str) -> list[tuple[list[Factor], Span]]:
-    """Fraction words, one reading group each, but for the two of a joint per-axis phrase."""
-    joint = _joint_axes(text)
+def _fractions(text: str, joint: Span | None) -> list[tuple[list[Factor], Span]]:
+    """Fraction words, one reading group each, but for the two of the joint per-axis phrase at `joint`."""
     return [
         (_fraction(m.group(1), m.group(2)), m.span())
         for m in _FRACTION_WORDS.finditer(text)
-        if joint is None or not joint[1][0] <= m.start() < joint[1][1]
+        if joint is None or not joint[0] <= m.start() < joint[1]
     ]
 
 
@@ -134,9 +133,9 @@ def read_paddings(text: str) -> tuple[tuple[Size, ...], list[Span]]:
     """Return the extra (width, height) per padding phrase (negative for trims), their total, and spans."""
     pads: list[Size] = []
     spans: list[Span] = []
-    for match, amount, words in _pixel_phrases(text):
+    for match, amount, words, sentence_start in _pixel_phrases(text):
         if words is None:
-            sentence = text[max(0, match.start() - _REACH) : match.end() + 20]
+            sentence = text[sentence_start : match.end() + 20]
             if not re.search(r"\b(?:pad\w*|borders?|margins?)\b", sentence):
                 continue
             sides = (2, 2)  # "pad by 16 pixels", "a 10-pixel border": every side
@@ -155,15 +154,15 @@ def read_side_pixels(text: str) -> dict[str, int] | None:
     None when no side is stated or one side is given two amounts; sides not named get 0.
     """
     amounts: dict[str, int] = {}
-    for _, amount, words in _pixel_phrases(text):
+    for _, amount, words, _ in _pixel_phrases(text):
         for side in _named_sides(words or []):
             if amounts.setdefault(side, amount) != amount:
                 return None
     return {side: amounts.get(side, 0) for side in _SIDES} if amounts else None
 
 
-def _pixel_phrases(text: str) -> Iterator[tuple[re.Match[str], int, list[str] | None]]:
-    """Each `N pixels` phrase of a padding or trim: the signed amount and its side words (None: none)."""
+def _pixel_phrases(text: str) -> Iterator[tuple[re.Match[str], int, list[str] | None, int]]:
+    """Each `N pixels` phrase of a padding or trim: (match, signed amount, side words, sentence start)."""
     for match in _PIXELS.finditer(text):
         # Phrases are short: looking at most _REACH characters around keeps long texts linear.
         low = max(0, match.start() - _REACH)
@@ -172,7 +171,7 @@ def _pixel_phrases(text: str) -> Iterator[tuple[re.Match[str], int, list[str] | 
         )
         sign = _pad_sign(text[sentence_start : match.start()], text[match.end() : match.end() + _REACH])
         if sign != 0:
-            yield match, int(match.group(1)) * sign, _side_words(text, match, sentence_start)
+            yield match, int(match.group(1)) * sign, _side_words(text, match, sentence_start), sentence_start
 
 
 def _pad_sign(before: str, after: str) -> int:
