@@ -24,6 +24,7 @@ __all__ = ["base_ports", "check_composite_base", "stated_bases"]
 
 _ON = r"(?:onto|on\s+to|on\s+top\s+of|on|over|into)"
 _TOP_ON_BASE = re.compile(rf"\bfile(\d+)\b[^.;,]{{0,40}}?\b{_ON}\s+(?:the\s+)?file(\d+)\b")
+_SIDE_BY_SIDE = re.compile(r"Batch|Concat")
 _ON_BASE = re.compile(r"\b(?:onto|on\s+to|on\s+top\s+of|over|into)\s+(?:the\s+)?file(\d+)\b")
 
 
@@ -41,7 +42,13 @@ def stated_bases(task: str, names: Sequence[str]) -> list[tuple[str | None, str]
 
 
 def base_ports(spec: NodeSpec) -> tuple[str, str] | None:
-    """(base input, top input) of a two-operand function: `destination`/`source` or `<name>1`/`<name>2`."""
+    """(base input, top input) of a two-operand function: `destination`/`source` or `<name>1`/`<name>2`.
+
+    A batch or concatenation (`ImageBatch`, `ConditioningConcat`) puts its operands side by side and has
+    no base.
+    """
+    if _SIDE_BY_SIDE.search(spec.name):
+        return None
     inputs = spec.inputs
     for base, top in [("destination", "source")] + [(n, n[:-1] + "2") for n in inputs if n.endswith("1")]:
         if base in inputs and top in inputs and inputs[base].type == inputs[top].type:

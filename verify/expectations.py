@@ -86,6 +86,12 @@ _TRANSPARENT_RESULT = re.compile(
 "Keeping the logo's transparent background transparent" or "respecting its transparency" speak of
 an input's transparency, and a sharpen's `alpha 1.5` is a parameter: neither matches.
 """
+_SHADES = re.compile(r"\bgr[ae]y-?scale\b|\bmonochrome\b")
+_TWO_TONE = re.compile(
+    r"black[- ]and[- ]white|two[- ]tone|\bbinary\b|threshold|stencil|\bpure\s+(?:black|white)\b"
+    r"|\b(?:above|below|greater|exceed\w*|less\s+than|brighter\s+than|darker\s+than|cut-?off)\b"
+)
+"""Words that make a black-and-white result right: a threshold is asked for, not the channel's shades."""
 _COLOURS_RESULT = re.compile(r"\bcolou?ri[sz]\w*|\bin\s+colou?rs?\b|\bfull[- ]colou?r\b")
 
 
@@ -127,6 +133,9 @@ class Expectations(BaseModel):
     """How many results the task says to save ("save both ...", "save the two images"), at least."""
     grayscale: bool = False
     """Whether the task asks for a grayscale (black-and-white, monochrome) image as its result."""
+    shades: bool = False
+    """Whether that grayscale image keeps its shades: "grayscale" or "monochrome", with no word of a
+    threshold or of black and white ("above 0.5", "two-tone", "stencil")."""
     transparent: bool = False
     """Whether the task asks for a result with transparent pixels (an alpha channel)."""
     fill_colour: int | None = None
@@ -167,6 +176,9 @@ def expect(task: str, inputs: Sequence[Path]) -> Expectations:
         batch_size=_single(int(m.group(1)) for m in _BATCH.finditer(wording.text)),
         output_count=_output_count(wording.text),
         grayscale=_asks_grayscale(wording.text),
+        shades=_asks_grayscale(wording.text)
+        and bool(_SHADES.search(wording.text))
+        and not _TWO_TONE.search(wording.text),
         transparent=bool(_TRANSPARENT_RESULT.search(wording.text)),
         fill_colour=stated_fill(task, names),
     )

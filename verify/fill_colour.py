@@ -23,7 +23,7 @@ from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.colors import BASIC_COLORS, stated_color
 from anysym.verify.flow_walk import saver_failed
-from anysym.verify.pictures import open_picture
+from anysym.verify.pictures import measure_images, open_picture
 
 __all__ = ["FILL_TOLERANCE", "check_fill_colour", "mean_colour", "stated_fill"]
 
@@ -49,7 +49,7 @@ def check_fill_colour(flow: Flow, outputs: Sequence[OutputFile], colour: int | N
     if colour is None:
         return []
     wanted = np.array([(colour >> 16) & 255, (colour >> 8) & 255, colour & 255], dtype=np.float64)
-    measured = [(o, mean) for o in outputs if o.kind == "image" and (mean := mean_colour(o.path)) is not None]
+    measured = measure_images(outputs, mean_colour)
     distances = [(o, mean, float(np.abs(mean - wanted).max())) for o, mean in measured]
     if not distances or any(distance <= FILL_TOLERANCE for _, _, distance in distances):
         return []

@@ -11,15 +11,19 @@ from __future__ import annotations
 
 import struct
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from PIL import Image
 
 from anysym.errors import MediaError
+from anysym.graph.result import OutputFile
 
-__all__ = ["PICTURE_ERRORS", "open_picture"]
+__all__ = ["PICTURE_ERRORS", "measure_images", "open_picture"]
+
+_Measure = TypeVar("_Measure")
 
 PICTURE_ERRORS: tuple[type[BaseException], ...] = (
     OSError,
@@ -50,3 +54,11 @@ def open_picture(path: Path) -> Iterator[Image.Image]:
                 yield image
     except PICTURE_ERRORS as exc:
         raise MediaError(f"cannot read {path.name} as a picture ({type(exc).__name__}: {exc})") from exc
+
+
+def measure_images(
+    outputs: Sequence[OutputFile], measure: Callable[[Path], _Measure | None]
+) -> list[tuple[OutputFile, _Measure]]:
+    """Each image output with `measure` of its file, leaving out the files it could not read (None)."""
+    measured = ((output, measure(output.path)) for output in outputs if output.kind == "image")
+    return [(output, value) for output, value in measured if value is not None]

@@ -1,8 +1,10 @@
-"""A grayscale result that is not: the task asks for a black-and-white image and an output has colour.
+"""A grayscale result that is not: colour where black-and-white was asked, two tones where shades were.
 
 A flow that copies the wrong example (an invert for "a black-and-white image of the red channel above
 0.6", an alpha cut-out for "a grayscale image of the green channel") runs, keeps the input's size and
-changes its pixels, so size and unchanged checks pass it. Its colours give it away.
+changes its pixels, so size and unchanged checks pass it. Its colours give it away. A flow that copies
+the threshold-mask program for "turn the blue channel of portrait.png into a grayscale picture" saves a
+gray picture, but only black and white: the input's many shades were asked for.
 """
 
 from __future__ import annotations
@@ -19,12 +21,14 @@ from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import saver_failed
-from anysym.verify.pictures import open_picture
+from anysym.verify.pictures import measure_images, open_picture
 
-__all__ = ["GRAY_TOLERANCE", "check_grayscale", "colourfulness"]
+__all__ = ["GRAY_TOLERANCE", "check_grayscale", "check_shades", "colourfulness", "gray_levels"]
 
 GRAY_TOLERANCE = 2.0
 """Largest mean channel spread (0-255) of an image still called gray: PNG and resampling round."""
+_MANY_SHADES = 16
+"""Distinct gray levels from which an input counts as having shades to keep (not itself two-tone)."""
 
 
 def check_grayscale(
@@ -36,9 +40,7 @@ def check_grayscale(
     """
     if not expectations.grayscale:
         return []
-    measured = [
-        (o, spread) for o in outputs if o.kind == "image" and (spread := colourfulness(o.path)) is not None
-    ]
+    measured = measure_images(outputs, colourfulness)
     if not measured or any(spread <= GRAY_TOLERANCE for _, spread in measured):
         return []
     output, spread = min(measured, key=lambda item: item[1])
@@ -66,3 +68,40 @@ def colourfulness(path: Path) -> float | None:
         return None
     spread = np.abs(rgb[..., 0] - rgb[..., 1]) + np.abs(rgb[..., 1] - rgb[..., 2])
     return float(spread.mean()) / 2.0
+
+
+def check_shades(flow: Flow, outputs: Sequence[OutputFile], expectations: Expectations) -> list[Diagnostic]:
+    """One VERIFICATION_FAILED when the task asks for grayscale shades and every gray output is two-tone.
+
+    Only when some input image has shades to keep (a two-tone input gives a two-tone result rightly).
+    """
+    if not expectations.shades:
+        return []
+    inputs = [f.path for f in expectations.inputs if f.kind == "image" and f.path is not None]
+    if not any((levels := gray_levels(path)) is not None and levels >= _MANY_SHADES for path in inputs):
+        return []
+    gray = [o for o, spread in measure_images(outputs, colourfulness) if spread <= GRAY_TOLERANCE]
+    counted = measure_images(gray, gray_levels)
+    if not counted or any(n > 2 for _, n in counted):
+        return []
+    output = counted[0][0]
+    return [
+        saver_failed(
+            flow,
+            output.function_id,
+            f"{output.function_id} saved a two-tone image ({output.filename}: only black and white "
+            "pixels); the task asks for a grayscale image that keeps the shades",
+            "take out the step that turns the shades into black and white (a threshold); keep the "
+            "channel or value the task names as it is",
+        )
+    ]
+
+
+def gray_levels(path: Path) -> int | None:
+    """How many distinct gray levels an image has (its luminance), None when it cannot be read."""
+    try:
+        with open_picture(path) as image:
+            gray = np.asarray(image.convert("L"))
+    except MediaError:
+        return None
+    return int(np.unique(gray).size)

@@ -19,7 +19,7 @@ from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import saver_failed
-from anysym.verify.pictures import open_picture
+from anysym.verify.pictures import measure_images, open_picture
 
 __all__ = ["check_transparency", "transparent_share"]
 
@@ -30,9 +30,7 @@ def check_transparency(
     """One VERIFICATION_FAILED when the task asks for transparency and no image output has any."""
     if not expectations.transparent:
         return []
-    measured = [
-        (o, share) for o in outputs if o.kind == "image" and (share := transparent_share(o.path)) is not None
-    ]
+    measured = measure_images(outputs, transparent_share)
     if not measured or any(share > 0 for _, share in measured):
         return []
     saver = measured[0][0].function_id

@@ -88,6 +88,7 @@ def test_base_ports_of_two_operand_functions(snapshot_catalog: Catalog) -> None:
     assert base_ports(snapshot_catalog["ImageCompositeMasked"]) == ("destination", "source")
     assert base_ports(snapshot_catalog["MaskComposite"]) == ("destination", "source")
     assert base_ports(snapshot_catalog["ImageInvert"]) is None
+    assert base_ports(snapshot_catalog["ImageBatch"]) is None  # side by side: no base
 
 
 def test_a_blend_with_the_top_picture_as_its_base_fails(
@@ -121,13 +122,13 @@ def test_the_base_is_followed_through_earlier_steps(
 
 
 def test_no_reference_solution_is_flagged(tmp_path: Path, snapshot_catalog: Catalog) -> None:
-    """The 70 hand-written solutions of the cpu and fresh suites have every base where their task puts it."""
-    for suite, folder in (("cpu.json", "cpu_solutions"), ("fresh.json", "fresh_solutions")):
-        for task in json.loads((_SUITES / suite).read_text())["tasks"]:
+    """The 90 hand-written solutions of the cpu, fresh and unseen suites have each base where it belongs."""
+    for suite in ("cpu", "fresh", "unseen"):
+        for task in json.loads((_SUITES / f"{suite}.json").read_text())["tasks"]:
             paths = [tmp_path / name for name in task["inputs"]]
             for path in paths:
                 Image.new("RGB", (8, 8)).save(path)
-            flow = parse((_SUITES / folder / f"{task['id']}.alang").read_text(), "declarative")
+            flow = parse((_SUITES / f"{suite}_solutions" / f"{task['id']}.alang").read_text(), "declarative")
             assert check_composite_base(flow, expect(task["instruction"], paths), snapshot_catalog) == [], (
                 task["id"]
             )

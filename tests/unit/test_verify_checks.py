@@ -532,6 +532,25 @@ def test_a_colour_output_fails_a_grayscale_task_and_a_gray_one_passes(
     assert check_outputs(EDIT, [colour], not_asked, catalog) == []
 
 
+def test_a_two_tone_output_fails_a_task_asking_for_grayscale_shades(tmp_path: Path, catalog: Catalog) -> None:
+    photo = tmp_path / "photo.png"
+    Image.linear_gradient("L").resize((256, 192)).convert("RGB").save(photo)  # 256 shades
+    shades = expect("Turn the blue channel of photo.png into a grayscale picture.", [photo])
+    assert shades.grayscale and shades.shades
+    two_tone = Image.new("L", (256, 192), 0)
+    two_tone.paste(255, (0, 0, 128, 192))
+    thresholded = _saved(tmp_path, "two_tone.png", two_tone)
+    [found] = check_outputs(EDIT, [thresholded], shades, catalog)
+    assert found.kind == K.VERIFICATION_FAILED and "two-tone" in found.message and found.function == "save"
+    graded = _saved(tmp_path, "graded.png", Image.linear_gradient("L").rotate(90).resize((256, 192)))
+    assert check_outputs(EDIT, [graded], shades, catalog) == []
+    threshold = expect("Make a grayscale image of photo.png: white where blue is above 0.5.", [photo])
+    assert not threshold.shades and check_outputs(EDIT, [thresholded], threshold, catalog) == []
+    flat = tmp_path / "flat.png"
+    Image.new("RGB", (256, 192), (0, 0, 0)).save(flat)  # no shades to keep: a two-tone result is right
+    assert check_outputs(EDIT, [thresholded], expect("Make flat.png grayscale.", [flat]), catalog) == []
+
+
 def test_a_picture_given_transparency_is_not_unchanged(
     tmp_path: Path, inputs: dict[str, Path], catalog: Catalog
 ) -> None:
