@@ -1,6 +1,6 @@
-"""Every task of the CPU suites (`cpu`, and the held-out `fresh`) is solvable and its check is right: the
-hand-written reference solution, run on the real local ComfyUI, passes the task's check, and another
-task's real output fails it."""
+"""Every task of the CPU suites (`cpu`, the held-out `fresh` and `unseen`) is solvable and its check is
+right: the hand-written reference solution, run on the real local ComfyUI, passes the task's check, and
+another task's real output fails it."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from anysym.verify.expectations import expect
 pytestmark = pytest.mark.integration
 
 SUITES = Path(__file__).resolve().parents[2] / "bench" / "suites"
-BY_SUITE = {name: load_suite(SUITES / f"{name}.json").tasks for name in ("cpu", "fresh")}
+BY_SUITE = {name: load_suite(SUITES / f"{name}.json").tasks for name in ("cpu", "fresh", "unseen")}
 CASES = [(name, task) for name, tasks in BY_SUITE.items() for task in tasks]
 IDS = [f"{name}-{task.id}" for name, task in CASES]
 
