@@ -11,8 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -23,7 +21,7 @@ import httpx
 
 from anysym.errors import LocalServiceError
 from anysym.executor.processes import ServerStatus, answers, run_logged
-from anysym.process import alive, cmdline, last_line, send_signal
+from anysym.managed_process import STOP_GRACE_S, ManagedProcess
 from anysym.settings import Paths
 
 __all__ = ["DEFAULT_PORT", "LocalComfy", "ServerStatus", "install_fingerprint"]
@@ -38,8 +36,6 @@ HOST = "127.0.0.1"
 DEFAULT_PORT = 8188
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 OFFLINE_ENV |= {"DO_NOT_TRACK": "1"}
-STOP_GRACE_S = 10.0
-
 Progress = Callable[[str], None]
 
 
@@ -69,7 +65,12 @@ class LocalComfy:
         self.paths = paths
         self.home = paths.comfy
         self.port = port
-        self._process: subprocess.Popen[bytes] | None = None
+        self._server = ManagedProcess(
+            name="the local ComfyUI",
+            pid_path=self.pid_path,
+            log_path=self.log_path,
+            owns=lambda command_line: str(self.launcher) in command_line,
+        )
 
     @property
     def venv(self) -> Path:
@@ -199,7 +200,7 @@ class LocalComfy:
         """Start the server in the background (or reuse the running one) and wait until it answers."""
         if not self.is_installed:
             raise LocalServiceError("the local ComfyUI is not installed: run `anysym comfy install`")
-        pid = self._running_pid()
+        pid = self._server.running_pid()
         if pid is not None and answers(self.url):
             return self.url
         if pid is None and answers(self.url):
@@ -207,44 +208,12 @@ class LocalComfy:
                 f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
             )
         if pid is None:
-            pid = self._start()
-        self._wait_ready(pid, timeout)
+            self._make_dirs()
+            self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
+            pid = self._server.start(self.command(), env=self.environment(), cwd=self.workdir)
+        self._server.wait_ready(pid, timeout, lambda: answers(self.url))
         self._save_catalog()
         return self.url
-
-    def _start(self) -> int:
-        self._make_dirs()
-        self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
-        with self.log_path.open("wb") as log:
-            process = subprocess.Popen(
-                self.command(),
-                cwd=self.workdir,
-                env=self.environment(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._process = process
-        self.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
-        return process.pid
-
-    def _wait_ready(self, pid: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not alive(pid):
-                self._forget_pid()
-                raise LocalServiceError(
-                    f"the local ComfyUI exited while starting ({last_line(self.log_path)}); "
-                    f"see {self.log_path}"
-                )
-            if answers(self.url):
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise LocalServiceError(
-            f"the local ComfyUI did not answer within {timeout:.0f} s and was stopped; see {self.log_path}"
-        )
 
     def _save_catalog(self) -> None:
         try:
@@ -261,7 +230,7 @@ class LocalComfy:
 
     def status(self) -> ServerStatus:
         """Report whether the server is installed and running (its pid alive and answering)."""
-        pid = self._running_pid()
+        pid = self._server.running_pid()
         running = pid is not None and answers(self.url)
         return ServerStatus(
             installed=self.is_installed, running=running, pid=pid, url=self.url, log_path=self.log_path
@@ -269,52 +238,8 @@ class LocalComfy:
 
     def stop(self, grace: float = STOP_GRACE_S) -> bool:
         """Stop the server started by `serve` (SIGTERM, SIGKILL after `grace` s); False if none ran."""
-        pid = self._running_pid()
-        if pid is None:
-            return False
-        send_signal(pid, signal.SIGTERM)
-        if not self._wait_exit(pid, grace):
-            send_signal(pid, signal.SIGKILL)
-            self._wait_exit(pid, grace)
-        self._forget_pid()
-        return True
+        return self._server.stop(grace)
 
     def kill(self) -> None:
         """Kill the server at once (SIGKILL), as a crash would; for failure tests."""
-        pid = self._running_pid()
-        if pid is not None:
-            send_signal(pid, signal.SIGKILL)
-            self._wait_exit(pid, STOP_GRACE_S)
-            self._forget_pid()
-
-    def _wait_exit(self, pid: int, grace: float) -> bool:
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            if self._process is not None and self._process.pid == pid:
-                try:
-                    self._process.wait(timeout=0.1)
-                    return True
-                except subprocess.TimeoutExpired:
-                    continue
-            if not alive(pid):
-                return True
-            time.sleep(0.1)
-        return False
-
-    def _forget_pid(self) -> None:
-        self.pid_path.unlink(missing_ok=True)
-        if self._process is not None and self._process.poll() is not None:
-            self._process = None
-
-    def _running_pid(self) -> int | None:
-        """The pid from the pid file if that process is alive and is our launcher (not a reused pid)."""
-        if self._process is not None:
-            self._process.poll()
-        try:
-            pid = int(self.pid_path.read_text(encoding="utf-8").strip())
-        except (OSError, ValueError):
-            return None
-        if not alive(pid) or str(self.launcher) not in cmdline(pid):
-            self.pid_path.unlink(missing_ok=True)
-            return None
-        return pid
+        self._server.kill()

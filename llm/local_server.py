@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -24,14 +22,14 @@ from anysym.llm.models import DEFAULT_MODEL, MODELS, ModelSpec, model_spec
 from anysym.llm.native_build import CMAKE_ARGS, LLAMA_SOURCE, build_llama_cpp, cpu_fingerprint
 from anysym.llm.server_flags import HOST, ServerTuning, server_command
 from anysym.llm.status import LLMStatus, healthy, measure_speed, served_alias, served_model
-from anysym.process import alive, cmdline, last_line, rss_bytes, send_signal, wait_exit
+from anysym.managed_process import STOP_GRACE_S, ManagedProcess
+from anysym.process import cmdline, rss_bytes
 from anysym.settings import Paths
 
 __all__ = ["DEFAULT_PORT", "HOST", "LLMStatus", "LocalLLM"]
 
 DEFAULT_PORT = 8765
 RUNTIME = "llama-server"
-STOP_GRACE_S = 10.0
 
 
 def _quiet(_: str) -> None:
@@ -53,7 +51,12 @@ class LocalLLM:
         self.home = paths.llm
         self.port = port
         self.tuning = tuning or ServerTuning()
-        self._process: subprocess.Popen[bytes] | None = None
+        self._server = ManagedProcess(
+            name="the local LLM server",
+            pid_path=self.pid_path,
+            log_path=self.log_path,
+            owns=lambda command_line: command_line.startswith(f"{self.server_binary} "),
+        )
 
     @property
     def bin_dir(self) -> Path:
@@ -163,7 +166,9 @@ class LocalLLM:
             raise LocalServiceError(
                 f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
             )
-        self._wait_ready(self._start(), timeout)
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        pid = self._server.start(self.command(), env=dict(os.environ) | self.tuning.env())
+        self._server.wait_ready(pid, timeout, lambda: healthy(self.port) is True)
         return self.url
 
     def ensure_running(self, progress: Progress = _quiet, timeout: float = 120.0) -> str:
@@ -180,39 +185,6 @@ class LocalLLM:
     @property
     def _model_flag(self) -> str:
         return "" if self.spec.alias == DEFAULT_MODEL else f" --model {self.spec.alias}"
-
-    def _start(self) -> int:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("wb") as log:
-            process = subprocess.Popen(
-                self.command(),
-                env=dict(os.environ) | self.tuning.env(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._process = process  # kept so that stop() reaps it (no "still running" ResourceWarning)
-        self.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
-        return process.pid
-
-    def _wait_ready(self, pid: int, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if not alive(pid):
-                self._reap()
-                self.pid_path.unlink(missing_ok=True)
-                raise LocalServiceError(
-                    f"the local LLM server exited while starting ({last_line(self.log_path)}); "
-                    f"see {self.log_path}"
-                )
-            if healthy(self.port):
-                return
-            time.sleep(0.25)
-        self.stop()
-        raise LocalServiceError(
-            f"the local LLM server did not answer within {timeout:.0f} s and was stopped; see {self.log_path}"
-        )
 
     def status(self, *, measure: bool = False) -> LLMStatus:
         """Report install and run state; `measure` times a short completion for tokens/s."""
@@ -233,35 +205,11 @@ class LocalLLM:
 
     def stop(self, grace: float = STOP_GRACE_S) -> bool:
         """Stop the server started by `serve` (SIGTERM, then SIGKILL); False if none ran."""
-        pid = self.running_pid()
-        if pid is None:
-            return False
-        send_signal(pid, signal.SIGTERM)
-        if not wait_exit(pid, grace):
-            send_signal(pid, signal.SIGKILL)
-            wait_exit(pid, grace)
-        self._reap()
-        self.pid_path.unlink(missing_ok=True)
-        return True
-
-    def _reap(self) -> None:
-        if self._process is not None:
-            try:
-                self._process.wait(timeout=STOP_GRACE_S)
-            except subprocess.TimeoutExpired:
-                return
-            self._process = None
+        return self._server.stop(grace)
 
     def running_pid(self) -> int | None:
         """The pid from the pid file if it is alive and is our server (not a reused pid)."""
-        try:
-            pid = int(self.pid_path.read_text(encoding="utf-8").strip())
-        except (OSError, ValueError):
-            return None
-        if not alive(pid) or not cmdline(pid).startswith(f"{self.server_binary} "):
-            self.pid_path.unlink(missing_ok=True)
-            return None
-        return pid
+        return self._server.running_pid()
 
     @staticmethod
     def installed_models(paths: Paths) -> list[str]:

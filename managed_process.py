@@ -1,0 +1,114 @@
+"""One background server process that anysym starts and owns: pid file, log, start, readiness, stop.
+
+The managed local ComfyUI (`anysym.executor.local_server`) and the managed local LLM
+(`anysym.llm.local_server`) are both a long-lived child started in its own session, logging to a file,
+found again by later processes through a pid file, and stopped with SIGTERM then SIGKILL. A pid in the
+file counts only while that process is alive and its command line is the one `owns` recognises: a pid
+reused by the system after a crash is never signalled.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+
+from anysym.errors import LocalServiceError
+from anysym.process import alive, cmdline, last_line, send_signal, wait_exit
+
+__all__ = ["STOP_GRACE_S", "ManagedProcess"]
+
+STOP_GRACE_S = 10.0
+"""Seconds a server gets to exit after SIGTERM before SIGKILL."""
+_POLL_S = 0.25
+
+
+class ManagedProcess:
+    """The pid file, log and lifecycle of one managed server (`name` is how messages call it)."""
+
+    def __init__(self, *, name: str, pid_path: Path, log_path: Path, owns: Callable[[str], bool]) -> None:
+        self.name = name
+        self.pid_path = pid_path
+        self.log_path = log_path
+        self._owns = owns
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def running_pid(self) -> int | None:
+        """The pid from the pid file while it is alive and is our server; a stale file is removed."""
+        if self._process is not None:
+            self._process.poll()
+        try:
+            pid = int(self.pid_path.read_text(encoding="utf-8").strip())
+        except (OSError, ValueError):
+            return None
+        if not alive(pid) or not self._owns(cmdline(pid)):
+            self.pid_path.unlink(missing_ok=True)
+            return None
+        return pid
+
+    def start(self, command: Sequence[str], *, env: Mapping[str, str], cwd: Path | None = None) -> int:
+        """Start `command` in its own session, logging to the log file; record and return its pid."""
+        self.pid_path.parent.mkdir(parents=True, exist_ok=True)
+        with self.log_path.open("wb") as log:
+            process = subprocess.Popen(
+                list(command),
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        self._process = process  # kept so that stop() reaps it (no "still running" ResourceWarning)
+        self.pid_path.write_text(f"{process.pid}\n", encoding="utf-8")
+        return process.pid
+
+    def wait_ready(self, pid: int, timeout: float, ready: Callable[[], bool]) -> None:
+        """Wait until `ready()`; `LocalServiceError` when the process dies or `timeout` passes (stopped)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not alive(pid):
+                self._forget()
+                raise LocalServiceError(
+                    f"{self.name} exited while starting ({last_line(self.log_path)}); see {self.log_path}"
+                )
+            if ready():
+                return
+            time.sleep(_POLL_S)
+        self.stop()
+        raise LocalServiceError(
+            f"{self.name} did not answer within {timeout:.0f} s and was stopped; see {self.log_path}"
+        )
+
+    def stop(self, grace: float = STOP_GRACE_S) -> bool:
+        """Stop our server (SIGTERM, SIGKILL after `grace` s); False when none was running."""
+        pid = self.running_pid()
+        if pid is None:
+            return False
+        send_signal(pid, signal.SIGTERM)
+        if not wait_exit(pid, grace):
+            send_signal(pid, signal.SIGKILL)
+            wait_exit(pid, grace)
+        self._forget()
+        return True
+
+    def kill(self) -> None:
+        """Kill our server at once (SIGKILL), as a crash would; for failure tests."""
+        pid = self.running_pid()
+        if pid is not None:
+            send_signal(pid, signal.SIGKILL)
+            wait_exit(pid, STOP_GRACE_S)
+            self._forget()
+
+    def _forget(self) -> None:
+        """Reap our child (when it is ours) and remove the pid file."""
+        if self._process is not None:
+            try:
+                self._process.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                pass
+            else:
+                self._process = None
+        self.pid_path.unlink(missing_ok=True)
