@@ -1,6 +1,6 @@
 """Benchmark of the random-weight model kit: generation time per model and execution time per CPU flow.
 
-The CPU flows are the A-Language programs in `tests/integration/flows/random_*.declarative` (64x64, 3
+The CPU flows are the A-Language programs in `bench/data/random_flows/random_*.declarative` (64x64, 3
 steps), compiled against the live server's catalog and run on the managed local ComfyUI. The helpers
 (`source_png`, `compile_flow`, `run_prompt`) are shared with the integration tests.
 """
@@ -29,7 +29,7 @@ from anysym.language.comfy_format import to_api
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse
 
-FLOWS_DIR = Path(__file__).resolve().parents[1] / "tests" / "integration" / "flows"
+FLOWS_DIR = Path(__file__).resolve().parent / "data" / "random_flows"
 """The CPU flows (a source checkout is needed: they live beside the integration tests)."""
 SOURCE_IMAGE = "anysym_random_src.png"
 """The input file the flows' LoadImage nodes name (uploaded by `upload_source`)."""

@@ -20,7 +20,7 @@ LibraryOption = Annotated[
     list[Path] | None,
     typer.Option("--library", help="A folder of your programs (.alang, ComfyUI API/UI .json); repeatable."),
 ]
-DEFAULT_QUERIES = Path(__file__).resolve().parents[1] / "tests" / "data" / "retrieval_queries.json"
+DEFAULT_QUERIES = Path(__file__).resolve().parents[1] / "bench" / "data" / "retrieval_queries.json"
 
 
 def _index(library: list[Path] | None, embedding: Any = None) -> Any:

@@ -1,4 +1,4 @@
-"""Engine gaps on REAL ComfyUI servers: a timed-out run is refined; several --server URLs share the work.
+"""On REAL ComfyUI servers: a timed-out run is refined; several --server URLs share the work.
 
 Timeouts interrupt prompts, so they run on a private server started here on a free port (never the shared
 one); dispatch uses the private server, the shared one and a dead URL.

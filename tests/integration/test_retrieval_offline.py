@@ -15,7 +15,7 @@ from anysym.reference_programs import load_library
 from anysym.retriever import OfflineMiniLM, ProgramIndex
 from anysym.settings import Paths
 
-QUERIES = load_queries(Path(__file__).resolve().parents[1] / "data" / "retrieval_queries.json")
+QUERIES = load_queries(Path(__file__).resolve().parents[2] / "bench" / "data" / "retrieval_queries.json")
 
 
 @pytest.fixture(scope="module")

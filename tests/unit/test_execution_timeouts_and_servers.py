@@ -1,4 +1,4 @@
-"""Engine gaps: an execution timeout is a refinable failed attempt; several servers share the work."""
+"""An execution timeout is a refinable failed attempt; several servers share the work."""
 
 from __future__ import annotations
 

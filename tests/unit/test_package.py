@@ -91,3 +91,16 @@ def test_default_paths_ignore_the_environment(monkeypatch: pytest.MonkeyPatch, t
     assert Paths.from_env({"ANYSYM_HOME": str(tmp_path)}).home == tmp_path.resolve()
     assert Paths.default().home != tmp_path.resolve()
     assert Paths.from_env({}) == Paths.default()
+
+
+def test_runtime_code_never_reads_the_tests_folder() -> None:
+    """`tests/` is not packaged: a command reading from it fails when installed from a wheel."""
+    readers = []
+    for path in REPO.rglob("*.py"):
+        rel = path.relative_to(REPO).as_posix()
+        if rel.split("/")[0] in SKIP or rel.startswith("."):
+            continue
+        constants = (n.value for n in ast.walk(ast.parse(path.read_text())) if isinstance(n, ast.Constant))
+        if any(isinstance(value, str) and value.strip("/") == "tests" for value in constants):
+            readers.append(rel)
+    assert readers == []
