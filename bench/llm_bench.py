@@ -3,8 +3,9 @@
 One run starts a fresh managed server on its own port and measures, with the server's own `timings`:
 a ~900-token prompt followed by a fixed-length generation (`ignore_eos`), idle and again beside one
 CPU-bound process (`python -c 'while True: pass'`, started and killed here); the `llama-bench -t 2
--p 512 -n 64` reference of the same build; and the server's resident memory after N grammar-constrained
-requests (a real GBNF from `llm.grammar` over a small built-in catalog). The medians go into one report.
+-p 512 -n 64` reference of the same build; and N grammar-constrained requests as psi1 sends them (the
+engine's GBNF from `llm.grammar` over a typical excerpt of 11 image node types): their generation speed,
+which the grammar slows, and the server's resident memory after them. The medians go into one report.
 """
 
 from __future__ import annotations
@@ -41,10 +42,25 @@ REFERENCE_THREADS = 2
 """`llama-bench -t 2`: the machine's cores, the reference the issue compares against."""
 REQUEST_TIMEOUT_S = 600.0
 BUSY_LOOP = "while True: pass"
-GRAMMAR_CATALOG = (
-    Path(__file__).resolve().parents[1] / "reference_programs" / "catalogs" / "stable_audio.json"
+GRAMMAR_CATALOG = Path(__file__).resolve().parent / "suites" / "catalogs" / "core_comfyui_0.0.1.json"
+GRAMMAR_TYPES = [
+    "LoadImage",
+    "ImageInvert",
+    "ImageScale",
+    "ImageScaleBy",
+    "ImageBlur",
+    "ImageBlend",
+    "ImageCrop",
+    "ImageToMask",
+    "ThresholdMask",
+    "MaskToImage",
+    "SaveImage",
+]
+"""A catalog excerpt as psi1 shows it for an image edit (the grammar is built over the types shown)."""
+GRAMMAR_TASK = (
+    "Write only the functions (workflow.add_node lines) of a ComfyUI workflow that loads photo.png, "
+    "inverts it, blurs it with radius 2, scales it to 128x96 and saves it."
 )
-GRAMMAR_TASK = "Write a program that generates 10 seconds of rain sounds and saves them as audio."
 _FILLER = (
     "{i}. A node type takes typed inputs such as IMAGE, LATENT or AUDIO and returns typed outputs; "
     "links join an output of one function to an input of a later function with the same type.\n"
@@ -69,6 +85,8 @@ class LLMBenchReport:
     llama_bench_prompt_per_s: float | None
     llama_bench_generated_per_s: float | None
     constrained_requests: int
+    constrained_generated_per_s: float | None
+    """Generation under the engine's grammar (psi1's functions), idle; None without constrained requests."""
     rss_start_bytes: int | None
     rss_after_bytes: int | None
 
@@ -151,18 +169,25 @@ def _speed(
     return samples
 
 
-def _constrained(http: httpx.Client, local: LocalLLM, requests: int, progress: Progress) -> None:
+def _constrained(http: httpx.Client, local: LocalLLM, requests: int, progress: Progress) -> list[Timings]:
     from anysym.language.catalog import Catalog
     from anysym.llm.grammar import build_grammar
 
     catalog = Catalog.from_object_info(json.loads(GRAMMAR_CATALOG.read_text(encoding="utf-8")))
-    grammar = build_grammar(catalog, "declarative")
-    system = f"You write ComfyUI workflows. Node types: {', '.join(catalog)}."
+    shown = catalog.subset(GRAMMAR_TYPES)
+    grammar = build_grammar(shown, "declarative", part="components")
+    system = f"You write ComfyUI workflows in A-Language. Node types: {', '.join(shown)}."
+    samples = []
     for index in range(requests):
         messages = [{"role": "system", "content": system}, {"role": "user", "content": GRAMMAR_TASK}]
-        body = {"messages": messages, "max_tokens": 96, "grammar": grammar, "seed": index}
+        body = {"messages": messages, "max_tokens": 160, "grammar": grammar, "seed": index}
         sample = _complete(http, local, body | {"temperature": 0.7})
-        progress(f"constrained {index + 1}/{requests}: {sample.generated_tokens} tok")
+        progress(
+            f"constrained {index + 1}/{requests}: {sample.generated_tokens} tok at "
+            f"{sample.generated_per_s:.1f} tok/s"
+        )
+        samples.append(sample)
+    return samples
 
 
 def run_llama_bench(local: LocalLLM, threads: int, progress: Progress) -> tuple[float | None, float | None]:
@@ -195,7 +220,7 @@ def run_llm_bench(
             with busy_cpu():
                 progress("one busy CPU process started beside the server")
                 loaded = _speed(http, local, runs, "loaded", progress, first_nonce=runs)
-            _constrained(http, local, constrained, progress)
+            grammar_bound = _constrained(http, local, constrained, progress)
         rss_after = rss_bytes(pid) if pid is not None else None
     finally:
         local.stop()
@@ -212,6 +237,9 @@ def run_llm_bench(
         llama_bench_prompt_per_s=bench_prompt,
         llama_bench_generated_per_s=bench_generated,
         constrained_requests=constrained,
+        constrained_generated_per_s=(
+            statistics.median(s.generated_per_s for s in grammar_bound) if grammar_bound else None
+        ),
         rss_start_bytes=rss_start,
         rss_after_bytes=rss_after,
     )
@@ -233,6 +261,7 @@ def render_report(report: LLMBenchReport) -> str:
             f"  {'':<24}{'prompt':>12}{'generation':>12}",
             row("server, idle", report.idle_prompt_per_s, report.idle_generated_per_s),
             row("server, 1 busy CPU", report.loaded_prompt_per_s, report.loaded_generated_per_s),
+            row("server, engine grammar", None, report.constrained_generated_per_s),
             row(
                 "llama-bench p512 / n64", report.llama_bench_prompt_per_s, report.llama_bench_generated_per_s
             ),

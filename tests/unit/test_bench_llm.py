@@ -87,10 +87,23 @@ def test_render_report_shows_every_number() -> None:
         llama_bench_prompt_per_s=285.4,
         llama_bench_generated_per_s=None,
         constrained_requests=10,
+        constrained_generated_per_s=17.5,
         rss_start_bytes=600 * 2**20,
         rss_after_bytes=650 * 2**20,
     )
     text = render_report(report)
-    for needle in ("280.0", "52.0", "150.5", "30.2", "285.4", "n/a", "600 MiB", "650 MiB", "10 constrained"):
+    for needle in ("280.0", "52.0", "150.5", "30.2", "17.5", "285.4", "n/a", "600 MiB", "650 MiB"):
         assert needle in text
+    assert "10 constrained" in text
     assert json.loads(json.dumps(report.to_json()))["loaded_generated_per_s"] == 30.25
+
+
+def test_the_constrained_requests_use_the_engines_grammar_over_a_psi1_excerpt() -> None:
+    from anysym.bench.llm_bench import GRAMMAR_CATALOG, GRAMMAR_TYPES
+    from anysym.language.catalog import Catalog
+    from anysym.llm.grammar import build_grammar
+
+    catalog = Catalog.from_object_info(json.loads(GRAMMAR_CATALOG.read_text(encoding="utf-8")))
+    shown = catalog.subset(GRAMMAR_TYPES)
+    assert list(shown) == GRAMMAR_TYPES  # every type of the excerpt exists in the core catalog
+    assert "ImageBlur" in build_grammar(shown, "declarative", part="components")
