@@ -74,6 +74,8 @@ class EditHints:
     """The one final image size the task states, when it does."""
     factor: float | None = None
     """The one uniform scale factor the task states ("half size"), when it does."""
+    blamed: Sequence[tuple[str, str]] = ()
+    """(function id, input) pairs the failed attempt's errors were addressed to."""
 
     @property
     def suggested(self) -> list[str]:
@@ -83,7 +85,8 @@ class EditHints:
 
 def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdit]:
     """Every single edit of `flow`, the cheapest kinds first (see the module docstring)."""
-    found = [LocalEdit(edited, note) for edited, note in relinks(flow, catalog, hints.suggested)]
+    relinked = relinks(flow, catalog, hints.suggested, hints.blamed)
+    found = [LocalEdit(edited, note) for edited, note in relinked]
     found += [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
     found += [*_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]

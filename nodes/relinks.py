@@ -17,7 +17,10 @@ fix that needs no model, tried by `anysym.nodes.search` like every local edit:
 - `missing input`: a required input nothing feeds takes the value of a function nothing uses (not one
   downstream of it), or of an unused creator of the wrong type (EmptyImage where a latent is needed)
   changed to a creator the task's node search found (EmptyLatentImage), its parameters of the same
-  name kept. Compile's loose-loader link covers only one unused file and one open input.
+  name kept. Compile's loose-loader link covers only one unused file and one open input;
+- `blamed input`: an input a failed check blamed (a blend's base that gets the picture the task puts on
+  top) takes each loaded file's value of its type instead: "put logo.png on top of photo.png" linked
+  the logo as both destination and source while photo.png fed only the mask.
 """
 
 from __future__ import annotations
@@ -32,14 +35,41 @@ from anysym.nodes.flow_surgery import downstream, file_loaders, input_type, work
 __all__ = ["relinks"]
 
 
-def relinks(flow: Flow, catalog: Catalog, suggested: Sequence[str] = ()) -> Iterator[tuple[Flow, str]]:
-    """Every cycle break, repeated-operand relink and fed missing input of `flow`, with its note.
+def relinks(
+    flow: Flow,
+    catalog: Catalog,
+    suggested: Sequence[str] = (),
+    blamed: Sequence[tuple[str, str]] = (),
+) -> Iterator[tuple[Flow, str]]:
+    """Every cycle break, repeated-operand relink, fed missing input and relinked blamed input, with its note.
 
-    `suggested`: the node types the task's search found (an idle creator may become one of them).
+    `suggested`: the node types the task's search found (an idle creator may become one of them);
+    `blamed`: (function id, input) pairs a failed check addressed.
     """
     yield from _cycle_breaks(flow, catalog)
     yield from _repeated_operands(flow, catalog)
     yield from _missing_inputs(flow, catalog, suggested)
+    yield from _blamed_inputs(flow, catalog, blamed)
+
+
+def _blamed_inputs(
+    flow: Flow, catalog: Catalog, blamed: Sequence[tuple[str, str]]
+) -> Iterator[tuple[Flow, str]]:
+    for function_id, port in blamed:
+        spec = catalog.get(flow.functions[function_id].type) if function_id in flow.functions else None
+        inp = next((i for i in spec.socket_inputs() if i.name == port), None) if spec is not None else None
+        if inp is None:
+            continue
+        current = [link for link in flow.links_into(function_id) if link.input == port]
+        was = {(link.source, str(link.output)) for link in current}
+        for value in _loaded_values(flow, catalog, function_id, inp.type):
+            if (value.source, str(value.output)) in was:
+                continue
+            fed = value.model_copy(update={"input": port})
+            yield (
+                flow.with_links([*(link for link in flow.links if link not in current), fed]),
+                f"fed {function_id}.{port} from {value.source}.{value.output}: a check blamed that input",
+            )
 
 
 def _cycle_breaks(flow: Flow, catalog: Catalog) -> Iterator[tuple[Flow, str]]:

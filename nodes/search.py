@@ -12,6 +12,7 @@ the run; when none does, refine gets the flow the search started from and its di
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt
 from anysym.graph.state import Draft, State
 from anysym.language.catalog import Catalog
+from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, render
 from anysym.nodes.compile import TaskFacts, compile_draft
@@ -92,7 +94,7 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     stated value no function takes, an input unused, a function reaching no output): running one that
     verification is sure to reject would only spend the budget.
     """
-    hints = _hints(flow, state, deps.catalog)
+    hints = _hints(flow, state, deps.catalog, state["attempts"][-1].diagnostics)
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
     singles = local_edits(flow, deps.catalog, hints)
     pairs = [
@@ -112,8 +114,8 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     return drafts
 
 
-def _hints(flow: Flow, state: State, catalog: Catalog) -> EditHints:
-    """The search's findings per step, the types of the values no function takes, the stated size."""
+def _hints(flow: Flow, state: State, catalog: Catalog, diagnostics: Sequence[Diagnostic]) -> EditHints:
+    """What the edits go by: the search's findings, unclaimed values, the stated size, blamed inputs."""
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
     expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
     uniform = {x for x, y in expectations.factors if x == y}
@@ -122,6 +124,7 @@ def _hints(flow: Flow, state: State, catalog: Catalog) -> EditHints:
         wanted=[taker.split(".", 1)[0] for item in unclaimed for taker in item.takers],
         size=expectations.strict_size,
         factor=uniform.pop() if len(uniform) == 1 else None,
+        blamed=[(d.function, d.port) for d in diagnostics if d.is_error and d.function and d.port],
     )
 
 

@@ -33,10 +33,11 @@ def stated_bases(task: str, names: Sequence[str]) -> list[tuple[str | None, str]
     text = mask_names(task, names)
     found: dict[int, tuple[str | None, str]] = {}
     for match in _ON_BASE.finditer(text):
-        found[match.start(1)] = (None, names[int(match.group(1))])
+        if int(match.group(1)) < len(names):  # a task may write "file7" itself
+            found[match.start(1)] = (None, names[int(match.group(1))])
     for match in _TOP_ON_BASE.finditer(text):
         top, base = int(match.group(1)), int(match.group(2))
-        if top != base:
+        if top != base and max(top, base) < len(names):
             found[match.start(2)] = (names[top], names[base])
     return [found[position] for position in sorted(found)]
 
@@ -65,16 +66,22 @@ def check_composite_base(flow: Flow, expectations: Expectations, catalog: Catalo
     loaded: dict[str, set[str]] = {}
     for function_id, _, name in file_inputs(flow, catalog):
         loaded.setdefault(function_id, set()).add(name)
-    found: list[Diagnostic] = []
+    reaching: dict[str, tuple[tuple[str, str], set[str], set[str]]] = {}
     for function_id, function in flow.functions.items():
         spec = catalog.get(function.type)
         ports = base_ports(spec) if spec is not None else None
-        if ports is None:
-            continue
-        reaching = {port: _files_into(flow, function_id, port, loaded) for port in ports}
+        if ports is not None:
+            under, over = (_files_into(flow, function_id, port, loaded) for port in ports)
+            reaching[function_id] = (ports, under, over)
+    found: list[Diagnostic] = []
+    for function_id, (ports, under, over) in reaching.items():
         for top, base in bases:
-            under, over = reaching[ports[0]], reaching[ports[1]]
-            if base in over and base not in under and (top is None or top in under):
+            # the top picture as the base while the base feeds neither operand, and no other composite
+            # of the flow has it as its base: "put logo.png on top of photo.png" with the logo as both
+            based_elsewhere = any(base in other[1] for other in reaching.values())
+            misplaced = top is not None and top in under and not based_elsewhere
+            swapped = base in over and (top is None or top in under)
+            if base not in under and (swapped or misplaced):
                 found.append(_swapped(function_id, ports, top, base))
                 break
     return found

@@ -87,8 +87,10 @@ async def test_a_failed_verification_keeps_its_outputs_to_look_at(
 async def test_a_run_without_outputs_or_that_raises_leaves_no_folder(
     comfy_server: object, comfy_catalog: Catalog, tmp_path: Path, temp_root: Path
 ) -> None:
-    mistyped = LAYER_FIRST.replace("image2=photo.IMAGE", "image2=photo.MASK")
-    result = await _run(comfy_server, comfy_catalog, _pictures(tmp_path), [mistyped], max_refinements=0)
+    mistyped = LAYER_FIRST.replace("image2=photo.IMAGE", "image2=photo.MASK")  # never runs (no search)
+    result = await _run(
+        comfy_server, comfy_catalog, _pictures(tmp_path), [mistyped], max_refinements=0, search_budget=0
+    )
     assert result.status == "failed" and not result.outputs
     assert list(temp_root.iterdir()) == []
     with pytest.raises(LLMError):

@@ -12,7 +12,7 @@ from anysym.executor.client import ComfyClient
 from anysym.graph.api import agenerate
 from anysym.graph.comfy import ComfyExecutor
 from anysym.graph.deps import Deps
-from anysym.graph.result import Result
+from anysym.graph.result import Attempt, Result
 from anysym.graph.testing import KeywordNodeSearch, ScriptedLLM
 from anysym.language.catalog import Catalog
 
@@ -58,6 +58,16 @@ async def _run(
     return result, llm
 
 
+def _fixed_by_search(result: Result, llm: ScriptedLLM, complaint: str) -> Attempt:
+    """The first answer failed verification with `complaint`; a search edit passed it, without refine."""
+    first, *edits = result.attempts
+    assert first.failed_stage == "verification"
+    assert any(complaint in d.message for d in first.diagnostics if d.is_error)
+    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
+    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    return edits[-1]
+
+
 async def test_a_copied_model_upscaler_is_swapped_for_the_searched_scale_node(
     comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
 ) -> None:
@@ -69,11 +79,7 @@ async def test_a_copied_model_upscaler_is_swapped_for_the_searched_scale_node(
     result, llm = await _run(
         comfy_server, comfy_catalog, task, [texture], MODEL_UPSCALE, ["ImageUpscaleWithModel", "ImageScaleBy"]
     )
-    first, *edits = result.attempts
-    assert first.failed_stage == "verification"
-    assert any("96x64" in d.message for d in first.diagnostics if d.is_error)
-    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
-    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    _fixed_by_search(result, llm, "96x64")
     assert result.flow is not None and "upscaler" not in result.flow.functions
     assert result.flow.functions["upscaled"].params["scale_by"] == 2.0
     with Image.open(result.outputs[0].path) as out:
@@ -121,12 +127,12 @@ async def test_a_blend_linked_layer_first_gets_its_pictures_swapped(
     result, llm = await _run(
         comfy_server, comfy_catalog, task, [photo, portrait], BASE_SWAPPED, ["ImageBlend"]
     )
-    first, *edits = result.attempts
-    assert first.failed_stage == "verification"
-    assert any("64x48" in d.message for d in first.diagnostics if d.is_error)
-    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
-    assert any(note.startswith("swapped blend.image1 and blend.image2") for note in edits[-1].repairs)
-    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    _fixed_by_search(result, llm, "64x48")
+    assert result.flow is not None  # the pictures swapped (by the operand swap or the blamed base's relink)
+    assert {(link.source, link.input) for link in result.flow.links_into("blend")} == {
+        ("photo", "image1"),
+        ("portrait", "image2"),
+    }
     with Image.open(result.outputs[0].path) as out:
         assert out.size == (64, 48)
 
@@ -150,11 +156,7 @@ async def test_a_blend_whose_base_is_the_top_picture_is_swapped_by_the_task_word
     result, llm = await _run(
         comfy_server, comfy_catalog, task, [photo, pattern], OVERLAY_SWAPPED, ["ImageBlend"]
     )
-    first, *edits = result.attempts
-    assert first.failed_stage == "verification"
-    assert any("pattern.png goes on top of photo.png" in d.message for d in first.diagnostics if d.is_error)
-    assert edits[-1].stage == "search" and edits[-1].verification == "verified"
-    assert result.status == "succeeded" and len(llm.prompts) == 1  # no refine
+    _fixed_by_search(result, llm, "pattern.png goes on top of photo.png")
     assert result.flow is not None
     assert {(link.source, link.input) for link in result.flow.links_into("blend")} == {
         ("photo", "image1"),

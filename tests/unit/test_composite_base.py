@@ -73,6 +73,7 @@ def _blend(first: str, second: str) -> Flow:
         ("Paste the cut-out onto portrait.png.", ["portrait.png"], [(None, "portrait")]),
         ("Blend photo.png and pattern.png evenly.", ["photo.png", "pattern.png"], []),
         ("Find the edges on photo.png.", ["photo.png"], []),  # "on" alone needs a file before it
+        ("Paste photo.png onto file7.", ["photo.png"], []),  # "file7" written by the user: no input
         ("Place photo.png and its inverted copy side by side on a 512x192 canvas.", ["photo.png"], []),
     ],
 )
@@ -119,6 +120,8 @@ def test_the_base_is_followed_through_earlier_steps(
     assert [d.port for d in check_composite_base(swapped, task, snapshot_catalog)] == ["destination"]
     right = parse(PASTE.format(below="por", above="crop"), "declarative")
     assert check_composite_base(right, task, snapshot_catalog) == []
+    both_top = parse(PASTE.format(below="crop", above="crop"), "declarative")  # portrait.png feeds nothing
+    assert [d.port for d in check_composite_base(both_top, task, snapshot_catalog)] == ["destination"]
 
 
 def test_no_reference_solution_is_flagged(tmp_path: Path, snapshot_catalog: Catalog) -> None:

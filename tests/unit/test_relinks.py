@@ -150,3 +150,30 @@ def test_an_open_input_is_fed_by_a_value_nothing_uses(snapshot_catalog: Catalog)
         "fed blend1.image2 from pattern.IMAGE: the input was required and unlinked while pattern's result "
         "was unused"
     ]
+
+
+def test_a_blamed_input_is_fed_from_each_other_loaded_file(snapshot_catalog: Catalog) -> None:
+    """ "Put the pattern on top of photo.png": the pattern fed both operands while photo fed only a mask."""
+    flow = _flow(
+        {"source": "LoadImage", "pattern": "LoadImage", "paste": "ImageCompositeMasked", "save": "SaveImage"},
+        [
+            ("pattern", "IMAGE", "paste", "destination"),
+            ("pattern", "IMAGE", "paste", "source"),
+            ("source", "MASK", "paste", "mask"),
+            ("paste", "IMAGE", "save", "images"),
+        ],
+    )
+    assert not [note for _, note in relinks(flow, snapshot_catalog) if "blamed" in note]  # nothing blamed
+    edits = [
+        (f, n) for f, n in relinks(flow, snapshot_catalog, blamed=[("paste", "destination")]) if "blamed" in n
+    ]
+    assert [note for _, note in edits] == [
+        "fed paste.destination from source.IMAGE: a check blamed that input"
+    ]
+    edited = edits[0][0]
+    assert {
+        (link.source, str(link.output)) for link in edited.links_into("paste") if link.input == "destination"
+    } == {("source", "IMAGE")}
+    assert _errors(edited, snapshot_catalog) == []
+    hints = EditHints(blamed=[("paste", "destination"), ("gone", "image"), ("paste", "no_such_input")])
+    assert any("blamed" in edit.note for edit in local_edits(flow, snapshot_catalog, hints))
