@@ -14,7 +14,8 @@ from pathlib import Path
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
-from anysym.verify.flow_walk import SIZE_PARAMS, file_inputs, upstream
+from anysym.nodes.flow_surgery import with_values
+from anysym.verify.flow_walk import resized_before
 from anysym.verify.media import Size, read_media
 
 __all__ = ["center_crops"]
@@ -36,7 +37,7 @@ def center_crops(flow: Flow, task: str, inputs: Sequence[Path], catalog: Catalog
     if len(stated) != 1 or len(images) != 1 or len(crops) != 1:
         return flow, []
     crop, (width, height), base = crops[0], stated.pop(), images[0]
-    if width > base.width or height > base.height or _resized_before(flow, crop, catalog):
+    if width > base.width or height > base.height or resized_before(flow, crop, catalog):
         return flow, []
     wanted = {
         "width": width,
@@ -44,13 +45,7 @@ def center_crops(flow: Flow, task: str, inputs: Sequence[Path], catalog: Catalog
         "x": (base.width - width) // 2,
         "y": (base.height - height) // 2,
     }
-    params = flow.functions[crop].params
-    changed = {name: value for name, value in wanted.items() if params.get(name) != value}
-    if not changed:
-        return flow, []
-    why = f"the centred {width}x{height} of the input's {base}"
-    notes = [f"set {crop}.{name} {params.get(name)!r} -> {value!r}: {why}" for name, value in changed.items()]
-    return flow.with_params(crop, {**params, **wanted}), notes
+    return with_values(flow, crop, wanted, f"the centred {width}x{height} of the input's {base}")
 
 
 def _size(match: re.Match[str]) -> Size:
@@ -61,13 +56,3 @@ def _size(match: re.Match[str]) -> Size:
 def _is_crop(node_type: str, catalog: Catalog) -> bool:
     spec = catalog.get(node_type)
     return spec is not None and all(spec.input(name) is not None for name in _CROP_INPUTS)
-
-
-def _resized_before(flow: Flow, crop: str, catalog: Catalog) -> bool:
-    """Whether a function between the loaded file and the crop may change the picture's size."""
-    loaders = {function_id for function_id, _, _ in file_inputs(flow, catalog)}
-    for function_id in upstream(flow, crop):
-        spec = catalog.get(flow.functions[function_id].type)
-        if function_id not in loaders and (spec is None or any(spec.input(p) for p in SIZE_PARAMS)):
-            return True
-    return False

@@ -1,9 +1,11 @@
 """Structural operations on a flow for the local edits: a function put on a link, retyped or bypassed.
 
-Also who loads, saves and works in a flow, and pruning what nothing uses.
+Also who loads, saves and works in a flow, pruning what nothing uses, and setting values with notes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow, Function, Link, ParamValue
@@ -22,6 +24,7 @@ __all__ = [
     "prune",
     "retyped",
     "unused_value",
+    "with_values",
     "working",
 ]
 
@@ -204,3 +207,13 @@ def retyped(flow: Flow, catalog: Catalog, function_id: str, spec: NodeSpec) -> F
         new_id = fresh_id(edited, f"{function_id}_as_{wanted.lower()}") if edited else ""
         edited = on_link(edited, link, new_id, converter, (have, wanted)) if edited else None
     return prune(edited, catalog) if edited is not None else None
+
+
+def with_values(
+    flow: Flow, function_id: str, wanted: Mapping[str, ParamValue], why: str
+) -> tuple[Flow, list[str]]:
+    """`flow` with `wanted` set on `function_id`'s parameters, and one note per value that changed."""
+    params = flow.functions[function_id].params
+    changed = {name: value for name, value in wanted.items() if params.get(name) != value}
+    notes = [f"set {function_id}.{name} {params.get(name)!r} -> {v!r}: {why}" for name, v in changed.items()]
+    return (flow.with_params(function_id, {**params, **wanted}), notes) if changed else (flow, [])

@@ -8,7 +8,8 @@ Small models (measured with the embedded 0.5B) make mistakes the task text and i
 - they copy literal values from the reference programs ("scale it to 256x256" became 96x96, "blend
   evenly" kept `blend_mode="screen"`): `bind_task_values` writes the values the task states.
 - they keep an example's crop position for "the central 96x96 square": `center_crops` computes it from
-  the input's real size;
+  the input's real size; and an example's size for "a quarter of its width and height" in a resize by
+  width and height: `scaled_sizes` computes it from the input's size and the factor;
 - with no input files at all, they still copy a loader of the examples' "photo.png":
   `create_instead_of_loading` turns it into the creator of that value (EmptyImage, EmptyLatentImage);
 `apply_task_repairs` runs them; it is idempotent, so psi1 and compile may both apply it.
@@ -26,6 +27,7 @@ from anysym.language.flow import Flow, Function
 from anysym.language.io_nodes import CREATORS, LOADERS
 from anysym.language.validate_values import is_file_input
 from anysym.nodes.centered import center_crops
+from anysym.nodes.scaled_sizes import scaled_sizes
 from anysym.nodes.task_values import bind_task_values
 
 __all__ = ["apply_task_repairs", "create_instead_of_loading", "load_inputs"]
@@ -38,7 +40,8 @@ def apply_task_repairs(
     flow, notes = load_inputs(flow, inputs, catalog) if inputs else create_instead_of_loading(flow, catalog)
     flow, bound = bind_task_values(flow, task, catalog, [Path(p).name for p in inputs])
     flow, centred = center_crops(flow, task, [Path(p) for p in inputs], catalog)
-    return flow, notes + bound + centred
+    flow, scaled = scaled_sizes(flow, task, [Path(p) for p in inputs], catalog)
+    return flow, notes + bound + centred + scaled
 
 
 def create_instead_of_loading(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]:
@@ -113,15 +116,15 @@ def _repoint_loaders(flow: Flow, inputs: Sequence[str | Path], catalog: Catalog)
             value = function.params.get(inp.name)
             if not is_file_input(inp) or value in names:
                 continue
+            # a free task file of the loader's kind, else the only task file of that kind
+            loaded = [k for k, pairs in LOADERS.items() if (function.type, inp.name) in pairs]
             if isinstance(value, str) and value.strip():
-                kind = SUFFIX_KINDS.get(Path(value).suffix.lower())
-                match = next((n for n in free if _kind(n) == kind), None)
+                loaded = [k for k in (_kind(value),) if k is not None] or loaded
                 why = f'the task has no file "{value}"'
-            else:  # no file named at all: a free file of the loader's kind, else the only one
-                loaded = [k for k, pairs in LOADERS.items() if (function.type, inp.name) in pairs]
-                of_kind = [n for n in names if _kind(n) in loaded]
-                match = next((n for n in free if n in of_kind), of_kind[0] if len(of_kind) == 1 else None)
+            else:
                 why = "the loader named no file"
+            of_kind = [n for n in names if _kind(n) in loaded]
+            match = next((n for n in free if n in of_kind), of_kind[0] if len(of_kind) == 1 else None)
             if match is None:
                 continue
             if match in free:

@@ -32,9 +32,11 @@ from anysym.language.catalog import Catalog, InputSpec
 from anysym.language.flow import Flow, ParamValue
 from anysym.nodes.comparisons import stated_threshold
 from anysym.nodes.value_phrases import (
+    GENERIC_KEYS,
     accepts,
     bindable_inputs,
     choice_positions,
+    name_words,
     negation_positions,
     numbers_by_key,
     read_number,
@@ -233,21 +235,19 @@ def _named_amount(
 ) -> dict[tuple[str, str], ParamValue]:
     """The amount of the function the task names: "grow the disc by 8 pixels", "a 3x3 dilation (morphology)".
 
-    The task names a function by a word of its type ("grow" for GrowMask, "morphology") without naming
-    its input. When exactly one named function has one number input, an INT left unbound, the one pixel
-    amount stated (or, for a kernel, the one small square "3x3") is its value.
+    The task names a function by a word of its type ("grow" for GrowMask, "morphology") or of its one
+    number input ("expand the disc by 12 pixels"), away from the number. When exactly one named function
+    has one number input, an INT left unbound, the one pixel amount stated (or, for a kernel, the one
+    small square "3x3") is its value.
     """
     words = set(tokens)
     candidates: list[_Slot] = []
     for function_id in flow_order(flow):
-        if not set(_type_words(flow.functions[function_id].type)) & words:
-            continue
         numbers = [s for s in slots if s.function_id == function_id and s.spec.type in ("INT", "FLOAT")]
-        if (
-            len(numbers) == 1
-            and numbers[0].spec.type == "INT"
-            and (function_id, numbers[0].spec.name) not in bound
-        ):
+        if len(numbers) != 1 or numbers[0].spec.type != "INT" or (function_id, numbers[0].spec.name) in bound:
+            continue
+        input_words = set(name_words(numbers[0].spec.name)) - GENERIC_KEYS
+        if (set(_type_words(flow.functions[function_id].type)) | input_words) & words:
             candidates.append(numbers[0])
     if len(candidates) != 1:
         return {}

@@ -17,6 +17,7 @@ from anysym.language.validate_values import is_file_input
 from anysym.nodes.catalog_excerpt import is_model_input
 
 __all__ = [
+    "GENERIC_KEYS",
     "accepts",
     "bindable_inputs",
     "choice_positions",
@@ -38,7 +39,7 @@ _SPELLING = {
     "centre": "center",
 }
 _FILLERS = frozenset({"=", ":", "of", "is", "to", "at", "a", "an", "the", "set", "with", "value", "by"})
-_GENERIC_KEYS = frozenset(
+GENERIC_KEYS = frozenset(
     {"by", "of", "to", "the", "image", "images", "value", "mode", "method", "name", "type", "amount", "size"}
 )
 _GENERIC_CHOICES = frozenset(
@@ -96,7 +97,20 @@ def choice_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, P
         found.extend((position, choice) for position in _find(tokens, words))
         if len(words) > 1 and len(first) >= 5 and firsts.count(first) == 1:  # "nearest-neighbour"
             found.extend((position, choice) for position in _find(tokens, [first]))
-    return sorted(found, key=lambda item: item[0])
+        if len(words) == 1 and len(first) >= 4:  # "a 5x5 erosion" names `erode`
+            found.extend((i, choice) for i, token in enumerate(tokens) if first in _verb_forms(token))
+    return sorted(set(found), key=lambda item: item[0])
+
+
+def _verb_forms(noun: str) -> set[str]:
+    """The verbs a noun or gerund may come from: erosion -> erode, dilation -> dilate, closing -> close."""
+    if noun.endswith("sion"):
+        return {noun[:-4] + "de", noun[:-3] + "e"}
+    if noun.endswith("ation"):
+        return {noun[:-5] + "ate", noun[:-5] + "e"}
+    if noun.endswith("ing") and len(noun) > 5:
+        return {noun[:-3], noun[:-3] + "e"}
+    return set()
 
 
 def number_positions(
@@ -118,7 +132,7 @@ def numbers_by_key(
         return None
     parts = _words(inp.name)
     keys = [parts] if len(parts) > 1 or whole_name else []
-    keys += [] if whole_name else [[part] for part in parts if part not in _GENERIC_KEYS and len(part) >= 1]
+    keys += [] if whole_name else [[part] for part in parts if part not in GENERIC_KEYS and len(part) >= 1]
     for key in keys:
         near = (_number_near(tokens, position, len(key)) for position in _find(tokens, key))
         values: list[tuple[int, ParamValue]] = [found for found in near if found is not None]
@@ -153,16 +167,17 @@ def stated_positions(tokens: Sequence[str]) -> list[tuple[int, int]]:
 
 
 def negation_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, ParamValue]]:
-    """Where the task switches `inp` off ("no feathering", "without dithering"), with its off value."""
+    """Where the task switches `inp` off ("no feathering", "without any dithering"), with its off value."""
     stem = inp.name.lower()
     off = _off_value(inp)
     if len(stem) < 5 or off is None:
         return []
-    return [
-        (i + 1, off)
-        for i, token in enumerate(tokens[:-1])
-        if token in ("no", "without") and tokens[i + 1].startswith(stem[:6])
-    ]
+    found: list[tuple[int, ParamValue]] = []
+    for i, token in enumerate(tokens[:-1]):
+        following = i + 2 if tokens[i + 1] == "any" and i + 2 < len(tokens) else i + 1  # "without any"
+        if token in ("no", "without") and tokens[following].startswith(stem[:6]):
+            found.append((following, off))
+    return found
 
 
 def _off_value(spec: InputSpec) -> ParamValue:

@@ -16,6 +16,7 @@ __all__ = [
     "file_inputs",
     "linked_port",
     "reaching_outputs",
+    "resized_before",
     "responsible",
     "through_latent",
     "upstream",
@@ -120,3 +121,13 @@ def file_inputs(flow: Flow, catalog: Catalog) -> Iterator[tuple[str, InputSpec, 
 
 def _is_upload(spec: InputSpec) -> bool:
     return any("upload" in key for key in spec.options) or is_file_input(spec)
+
+
+def resized_before(flow: Flow, function_id: str, catalog: Catalog) -> bool:
+    """Whether a function between a loaded file and `function_id` may change the picture's size."""
+    loaders = {loader for loader, _, _ in file_inputs(flow, catalog)}
+    for source in upstream(flow, function_id):
+        spec = catalog.get(flow.functions[source].type)
+        if source not in loaders and (spec is None or any(spec.input(p) for p in SIZE_PARAMS)):
+            return True
+    return False

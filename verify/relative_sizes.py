@@ -39,7 +39,7 @@ _PERCENT = re.compile(rf"(?<![\w.])({_NUM})\s*%")
 _PERCENT_CONTEXT = re.compile(r"resiz|scal|shrink|enlarg|size|zoom|reduc|downsiz|upsiz|magnif")
 _FRACTION_WORDS = re.compile(
     r"\b(half|halve[sd]?|quarter|third|double[sd]?|twice|triple[sd]?|thrice|quadruple[sd]?)\b"
-    r"(?:[\s-]*(?:as\s+|the\s+|its\s+)?(wide|width|wider|tall|taller|high|height))?"
+    r"(?:[\s-]*(?:of\s+)?(?:as\s+|the\s+|its\s+)?(wide|width|wider|tall|taller|high|height))?"
 )
 _FRACTIONS = {"hal": 0.5, "qua": 0.25, "thi": 1 / 3, "dou": 2.0, "twi": 2.0, "tri": 3.0, "thr": 3.0}
 _NUMBER_WORDS = {"two": 2.0, "three": 3.0, "four": 4.0}
@@ -48,7 +48,9 @@ _SIDE_WORDS = re.compile(
     r"\b(every\s+side|each\s+side|all\s+(?:four\s+)?(?:sides|edges)|every\s+edge|each\s+edge|all\s+around"
     r"|all\s+round|around|left|right|top|bottom|horizontally|vertically)\b"
 )
-_PAD_VERBS = re.compile(r"\b(?:pad\w*|extend\w*|expand\w*|outpaint\w*|borders?|margins?|add\w*)\b")
+_PAD_VERBS = re.compile(
+    r"\b(?:pad\w*|extend\w*|expand\w*|outpaint\w*|borders?|margins?|add\w*|bands?|strips?|bars?)\b"
+)
 _TRIM_VERBS = re.compile(r"\b(?:crop\w*|trim\w*|cut\w*|remov\w*|shav\w*|chop\w*)\b")
 _SIDES = ("left", "top", "right", "bottom")
 _SEPARATORS = re.compile(r"[,;:!?]|\.(?=\s|$)|\b(?:and|then|but|while|before|after)\b")

@@ -27,9 +27,13 @@ _TARGET_NOUNS = (
     "|video|animation|background|wallpaper|icon|png|webp|jpe?g|gif"
 )
 _NOT_IMAGE_NOUNS = (
-    "kernel|filter|window|matrix|neighbou?rhood|structuring|grid|tiles?|blocks?|box|blur|median"
-    "|dilation|erosion|convolution|checker\\w*|mesh"
+    "kernel|filter|matrix|neighbou?rhood|structuring|grid|blur|median|dilation|erosion|convolution"
+    "|checker\\w*|mesh"
 )
+_SMALL_NOT_IMAGE_NOUNS = "window|tiles?|blocks?|box"
+"""Nouns of a region ("the 32x32 block of photo.png") that name a kernel's or a grid's cell when small."""
+_SMALLEST_REGION = 16
+"""The smallest side of a "block", "tile", "box" or "window" read as a region of a picture."""
 _SUFFIXES = "|".join(s.lstrip(".") for s in sorted(SUFFIX_KINDS, key=len, reverse=True))
 _OTHER_FILE = re.compile(rf"[\w\-]+(?:\.[\w\-]+)*\.(?:{_SUFFIXES}|safetensors|ckpt|pth?|json)\b")
 _SIZE = re.compile(
@@ -38,6 +42,7 @@ _SIZE = re.compile(
 )
 _AFTER_SIZE_NOUN = re.compile(rf"\s*(?:pixels?\s+|px\s+)?(?:[a-z-]+\s+)?({_TARGET_NOUNS})\b")
 _AFTER_SIZE_NOT_IMAGE = re.compile(rf"\s*(?:pixels?\s+|px\s+)?(?:[a-z-]+\s+)?(?:{_NOT_IMAGE_NOUNS})\b")
+_AFTER_SIZE_SMALL = re.compile(rf"\s*(?:pixels?\s+|px\s+)?(?:[a-z-]+\s+)?(?:{_SMALL_NOT_IMAGE_NOUNS})\b")
 _PIXELS_AFTER_RESIZE = re.compile(
     r"\s*(?:pixels?|px)\b(?!\s+(?:[a-z-]+\s+)?(?:regions?|squares?|patch|area|rectangle|piece|section|portion"
     r"|part|detail|crop|window|block|tile)\b)"
@@ -180,12 +185,13 @@ def _sizes(text: str) -> tuple[StatedSize, ...]:
     found: list[StatedSize] = []
     for match in _SIZE.finditer(text):
         after = text[match.end() : match.end() + 40]
-        if _AFTER_SIZE_NOT_IMAGE.match(after):
-            continue  # a 5x5 kernel or a 2x2 grid is no image size
-        noun = _AFTER_SIZE_NOUN.match(after)
-        before = _BEFORE_TARGET.search(text[max(0, match.start() - 40) : match.start()])
         width, height = (g for g in match.groups() if g is not None)
         size = Size(int(width), int(height))
+        small = min(size.width, size.height) < _SMALLEST_REGION
+        if _AFTER_SIZE_NOT_IMAGE.match(after) or (small and _AFTER_SIZE_SMALL.match(after)):
+            continue  # a 5x5 kernel or an 8x8 block of a grid is no image size
+        noun = _AFTER_SIZE_NOUN.match(after)
+        before = _BEFORE_TARGET.search(text[max(0, match.start() - 40) : match.start()])
         # "resize photo.png 128x96 pixels": pixels after a resizing verb of the sentence is a target.
         begin = max(text.rfind(". ", 0, match.start()), text.rfind(";", 0, match.start())) + 1
         resized = _PIXELS_AFTER_RESIZE.match(after) and _RESIZE_VERB.search(text[begin : match.start()])

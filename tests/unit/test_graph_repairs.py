@@ -211,6 +211,10 @@ def test_a_loader_naming_no_file_gets_the_task_file_of_its_kind(snapshot_catalog
         .functions["step"]
         .params
     )  # two images, both loaded: which one is unsure
+    copied = unnamed.with_params("step", {"channel": "red", "image": "stencil.png"})  # an example's file
+    fixed, notes = load_inputs(copied, ["/in/portrait.png"], snapshot_catalog)
+    assert fixed.functions["step"].params["image"] == "portrait.png"  # the only image, loaded twice
+    assert notes == ['set step.image "stencil.png" -> "portrait.png": the task has no file "stencil.png"']
     sounds, _ = load_inputs(unnamed, ["/in/voice.wav"], snapshot_catalog)
     assert "image" not in sounds.functions["step"].params  # no image to name
 
@@ -299,6 +303,36 @@ def test_a_centred_crop_is_placed_from_the_input_size(
         ]
     )
     assert center_crops(scaled, task, [portrait], snapshot_catalog) == (scaled, [])  # not the file's size
+
+
+def test_a_resize_by_width_and_height_takes_the_stated_factor_of_the_input_size(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    from PIL import Image
+
+    from anysym.nodes.scaled_sizes import scaled_sizes
+
+    photo = tmp_path / "photo.png"
+    Image.new("RGB", (256, 192)).save(photo)
+    scale = Function(type="ImageScale", params={"upscale_method": "area", "width": 32, "height": 32})
+    flow = Flow.build(
+        {"source": Function(type="LoadImage", params={"image": "photo.png"}), "resize": scale},
+        [Link(source="source", output="IMAGE", target="resize", input="image")],
+    )
+    task = "Reduce photo.png to a quarter of its width and a quarter of its height."
+    fixed, notes = scaled_sizes(flow, task, [photo], snapshot_catalog)
+    assert fixed.functions["resize"].params == {"upscale_method": "area", "width": 64, "height": 48}
+    assert notes[0] == "set resize.width 32 -> 64: the input's 256x192 x 0.25 wide, 0.25 high"
+    assert scaled_sizes(fixed, task, [photo], snapshot_catalog) == (fixed, [])  # already right
+    unsure = (
+        "Scale photo.png to 100x80 and then to half of that",  # a stated size
+        "Make photo.png half as wide, then double it",  # two factors
+        "Invert photo.png",  # no factor
+    )
+    for other in unsure:
+        assert scaled_sizes(flow, other, [photo], snapshot_catalog) == (flow, []), other
+    by_factor = flow.with_function("factor", Function(type="ImageScaleBy", params={"scale_by": 1.0}))
+    assert scaled_sizes(by_factor, task, [photo], snapshot_catalog) == (by_factor, [])  # takes it itself
 
 
 def test_the_system_prompt_example_shows_the_syntax_with_a_placeholder_step() -> None:

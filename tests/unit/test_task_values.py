@@ -76,7 +76,14 @@ def _one(node_type: str, **params: object) -> Flow:
         ),
         ("ImageScaleBy", "Make it half as wide and half as tall", {"scale_by": 0.5}),
         ("GrowMask", "Grow the white area of the mask by 6 pixels", {"expand": 6}),
-        ("Morphology", "Apply a 5x5 erosion (morphology) to it", {"kernel_size": 5}),
+        ("GrowMask", "Expand the white disc of mask.png (red channel) by 12 pixels", {"expand": 12}),
+        (
+            "ImagePadForOutpaint",
+            "Give it an empty 20-pixel band at the top and at the bottom, without any feathering",
+            {"left": 0, "top": 20, "right": 0, "bottom": 20, "feathering": 0},
+        ),
+        ("Morphology", "Apply a 5x5 erosion (morphology) to it", {"kernel_size": 5, "operation": "erode"}),
+        ("Morphology", "Close small holes with a closing (morphology)", {"operation": "close"}),
     ],
 )
 def test_values_stated_in_the_task_are_bound(

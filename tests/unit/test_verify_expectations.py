@@ -67,6 +67,9 @@ def test_stated_size_forms(written: str) -> None:
 
 def test_sizes_that_are_no_image_sizes_or_only_in_file_names(files: dict[str, Path], tmp_path: Path) -> None:
     assert ex("Erode photo.png with a 5x5 kernel.", files, "photo.png").stated_sizes == ()
+    assert ex("Pixelate photo.png in 8x8 blocks.", files, "photo.png").stated_sizes == ()
+    block = ex("Cut out the 32x32 block of photo.png at (200, 150).", files, "photo.png")
+    assert block.stated_sizes == (Size(32, 32),)  # a region of the picture, not a grid's cell
     named = tmp_path / "tile_512x512.png"
     Image.new("RGB", (64, 64)).save(named)
     found = expect("Invert tile_512x512.png.", [named])
@@ -121,6 +124,7 @@ def test_strict_final_size(files: dict[str, Path], task: str, strict: tuple[int,
         ("Pad photo.png by 16 pixels on every side.", {(288, 224)}),
         ("Extend photo.png by 64 pixels on the right and 32 pixels at the bottom.", {(320, 224)}),
         ("Add a 10-pixel border around photo.png.", {(276, 212)}),
+        ("Give photo.png an empty 20-pixel band at the top and at the bottom.", {(256, 232)}),
         ("Crop 8 pixels from each side of photo.png.", {(240, 176)}),
     ],
 )
