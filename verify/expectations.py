@@ -92,6 +92,11 @@ _TWO_TONE = re.compile(
     r"|\b(?:above|below|greater|exceed\w*|less\s+than|brighter\s+than|darker\s+than|cut-?off)\b"
 )
 """Words that make a black-and-white result right: a threshold is asked for, not the channel's shades."""
+_TWO_TONE_RESULT = re.compile(
+    r"\btwo[- ]tone\b|\bpure\s+black[- ]and[- ]white\b"
+    r"|\bwhite\s+where\b[^.;]{0,120}\bblack\b|\bbecomes?\s+white\b[^.;]{0,80}\bblack\b"
+)
+"""A result of only black and white: "a two-tone mask picture", "white where ... black elsewhere"."""
 _COLOURS_RESULT = re.compile(r"\bcolou?ri[sz]\w*|\bin\s+colou?rs?\b|\bfull[- ]colou?r\b")
 
 
@@ -133,6 +138,8 @@ class Expectations(BaseModel):
     """How many results the task says to save ("save both ...", "save the two images"), at least."""
     grayscale: bool = False
     """Whether the task asks for a grayscale (black-and-white, monochrome) image as its result."""
+    two_tone: bool = False
+    """Whether the task asks for a result of only black and white pixels (a thresholded picture)."""
     shades: bool = False
     """Whether that grayscale image keeps its shades: "grayscale" or "monochrome", with no word of a
     threshold or of black and white ("above 0.5", "two-tone", "stencil")."""
@@ -176,6 +183,7 @@ def expect(task: str, inputs: Sequence[Path]) -> Expectations:
         batch_size=_single(int(m.group(1)) for m in _BATCH.finditer(wording.text)),
         output_count=_output_count(wording.text),
         grayscale=_asks_grayscale(wording.text),
+        two_tone=bool(_TWO_TONE_RESULT.search(wording.text)),
         shades=_asks_grayscale(wording.text)
         and bool(_SHADES.search(wording.text))
         and not _TWO_TONE.search(wording.text),

@@ -18,7 +18,7 @@ from anysym.verify.expectations import Expectations, ExpectedKind
 from anysym.verify.fill_colour import check_fill_colour
 from anysym.verify.flow_walk import BATCH_PARAMS, SIZE_PARAMS, linked_port, responsible, through_latent
 from anysym.verify.media import MediaFacts, Size, read_media
-from anysym.verify.tones import check_grayscale, check_shades
+from anysym.verify.tones import check_grayscale, check_shades, check_two_tone
 from anysym.verify.transparency import check_transparency
 from anysym.verify.unchanged import check_unchanged
 
@@ -55,6 +55,7 @@ def check_outputs(
     found += check_unchanged(flow, outputs, expectations, catalog)
     found += check_grayscale(flow, outputs, expectations, catalog)
     found += check_shades(flow, outputs, expectations)
+    found += check_two_tone(flow, outputs, expectations)
     found += check_transparency(flow, outputs, expectations, catalog)
     found += check_fill_colour(flow, outputs, expectations.fill_colour)
     return found

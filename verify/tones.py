@@ -23,7 +23,14 @@ from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import saver_failed
 from anysym.verify.pictures import measure_images, open_picture
 
-__all__ = ["GRAY_TOLERANCE", "check_grayscale", "check_shades", "colourfulness", "gray_levels"]
+__all__ = [
+    "GRAY_TOLERANCE",
+    "check_grayscale",
+    "check_shades",
+    "check_two_tone",
+    "colourfulness",
+    "gray_levels",
+]
 
 GRAY_TOLERANCE = 2.0
 """Largest mean channel spread (0-255) of an image still called gray: PNG and resampling round."""
@@ -105,3 +112,27 @@ def gray_levels(path: Path) -> int | None:
     except MediaError:
         return None
     return int(np.unique(gray).size)
+
+
+def check_two_tone(flow: Flow, outputs: Sequence[OutputFile], expectations: Expectations) -> list[Diagnostic]:
+    """One VERIFICATION_FAILED when the task asks for only black and white and every image has more tones.
+
+    The 1.5B answered "a two-tone mask picture: white where the red channel is greater than 0.4" with the
+    channel itself, 43 shades of it.
+    """
+    if not expectations.two_tone:
+        return []
+    counted = measure_images(outputs, gray_levels)
+    if not counted or any(levels <= 2 for _, levels in counted):
+        return []
+    output, levels = min(counted, key=lambda item: item[1])
+    return [
+        saver_failed(
+            flow,
+            output.function_id,
+            f"{output.function_id} saved {levels} tones ({output.filename}); the task asks for only black "
+            "and white",
+            "threshold the channel or value the task names (white above the stated value, black below) "
+            "before converting it to an image",
+        )
+    ]

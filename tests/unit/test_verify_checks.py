@@ -551,6 +551,23 @@ def test_a_two_tone_output_fails_a_task_asking_for_grayscale_shades(tmp_path: Pa
     assert check_outputs(EDIT, [thresholded], expect("Make flat.png grayscale.", [flat]), catalog) == []
 
 
+def test_a_result_with_more_than_two_tones_fails_a_two_tone_task(tmp_path: Path, catalog: Catalog) -> None:
+    photo = tmp_path / "photo.png"
+    Image.linear_gradient("L").resize((256, 192)).convert("RGB").save(photo)
+    task = expect(
+        "Make a two-tone mask picture of photo.png: white where red is above 0.4, black elsewhere.", [photo]
+    )
+    assert task.two_tone
+    shaded = _saved(tmp_path, "shaded.png", Image.linear_gradient("L").rotate(90).resize((256, 192)))
+    [found] = check_outputs(EDIT, [shaded], task, catalog)
+    assert found.kind == K.VERIFICATION_FAILED and "only black and white" in found.message
+    two_tone = Image.new("L", (256, 192), 0)
+    two_tone.paste(255, (0, 0, 100, 192))
+    assert check_outputs(EDIT, [_saved(tmp_path, "two.png", two_tone)], task, catalog) == []
+    for other in ("Make a grayscale picture of photo.png.", "Invert photo.png (white becomes black)."):
+        assert not expect(other, [photo]).two_tone
+
+
 def test_a_picture_given_transparency_is_not_unchanged(
     tmp_path: Path, inputs: dict[str, Path], catalog: Catalog
 ) -> None:
