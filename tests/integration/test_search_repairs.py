@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import httpx
+import pytest
 from PIL import Image, ImageDraw
 
 from anysym.executor.client import ComfyClient
@@ -115,28 +116,6 @@ portrait = LoadImage(image="portrait.png")
 blend = ImageBlend(image1=portrait.IMAGE, image2=photo.IMAGE, blend_factor=0.7, blend_mode="screen")
 save = SaveImage(images=blend.IMAGE, filename_prefix="anysym_search_test")
 ```"""
-
-
-async def test_a_blend_linked_layer_first_gets_its_pictures_swapped(
-    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
-) -> None:
-    photo, portrait = tmp_path / "photo.png", tmp_path / "portrait.png"
-    Image.new("RGB", (64, 48), (40, 80, 120)).save(photo)
-    Image.new("RGB", (32, 40), (200, 20, 20)).save(portrait)
-    task = "Screen-blend portrait.png over photo.png with factor 0.7; keep the size of photo.png."
-    result, llm = await _run(
-        comfy_server, comfy_catalog, task, [photo, portrait], BASE_SWAPPED, ["ImageBlend"]
-    )
-    _fixed_by_search(result, llm, "64x48")
-    assert result.flow is not None  # the pictures swapped (by the operand swap or the blamed base's relink)
-    assert {(link.source, link.input) for link in result.flow.links_into("blend")} == {
-        ("photo", "image1"),
-        ("portrait", "image2"),
-    }
-    with Image.open(result.outputs[0].path) as out:
-        assert out.size == (64, 48)
-
-
 # Two pictures of one size, linked in the order the task names them: only the wording tells the base.
 OVERLAY_SWAPPED = """```python
 pattern = LoadImage(image="pattern.png")
@@ -146,22 +125,47 @@ save = SaveImage(images=blend.IMAGE, filename_prefix="anysym_search_test")
 ```"""
 
 
-async def test_a_blend_whose_base_is_the_top_picture_is_swapped_by_the_task_wording(
-    comfy_server: object, comfy_catalog: Catalog, tmp_path: Path
+@pytest.mark.parametrize(
+    ("answer", "top", "top_size", "task", "complaint"),
+    [
+        (
+            BASE_SWAPPED,
+            "portrait",
+            (32, 40),
+            "Screen-blend portrait.png over photo.png with factor 0.7; keep the size of photo.png.",
+            "64x48",
+        ),
+        (
+            OVERLAY_SWAPPED,
+            "pattern",
+            (64, 48),
+            "Overlay pattern.png on photo.png with blend factor 0.6 (overlay mode).",
+            "pattern.png goes on top of photo.png",
+        ),
+    ],
+)
+async def test_a_blend_with_the_top_picture_as_its_base_gets_its_pictures_swapped(
+    comfy_server: object,
+    comfy_catalog: Catalog,
+    tmp_path: Path,
+    answer: str,
+    top: str,
+    top_size: tuple[int, int],
+    task: str,
+    complaint: str,
 ) -> None:
-    photo, pattern = tmp_path / "photo.png", tmp_path / "pattern.png"
-    Image.new("RGB", (32, 24), (40, 80, 120)).save(photo)
-    Image.new("RGB", (32, 24), (200, 200, 20)).save(pattern)
-    task = "Overlay pattern.png on photo.png with blend factor 0.6 (overlay mode)."
-    result, llm = await _run(
-        comfy_server, comfy_catalog, task, [photo, pattern], OVERLAY_SWAPPED, ["ImageBlend"]
-    )
-    _fixed_by_search(result, llm, "pattern.png goes on top of photo.png")
+    photo, layer = tmp_path / "photo.png", tmp_path / f"{top}.png"
+    Image.new("RGB", (64, 48), (40, 80, 120)).save(photo)
+    Image.new("RGB", top_size, (200, 200, 20)).save(layer)
+    result, llm = await _run(comfy_server, comfy_catalog, task, [photo, layer], answer, ["ImageBlend"])
+    _fixed_by_search(result, llm, complaint)  # by the operand swap or the blamed base's relink
     assert result.flow is not None
     assert {(link.source, link.input) for link in result.flow.links_into("blend")} == {
         ("photo", "image1"),
-        ("pattern", "image2"),
+        (top, "image2"),
     }
+    with Image.open(result.outputs[0].path) as out:
+        assert out.size == (64, 48)
 
 
 # The 1.5B's layered blend: blend1 takes blend2 while blend2 takes blend1 (twice); two files unused.
