@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from pathlib import Path
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
 from anysym.nodes.flow_surgery import with_values
 from anysym.verify.flow_walk import resized_before
-from anysym.verify.media import Size, read_media
+from anysym.verify.media import Size
 
 __all__ = ["center_crops"]
 
@@ -29,10 +28,12 @@ _CENTRED_SIZE = re.compile(
 )
 
 
-def center_crops(flow: Flow, task: str, inputs: Sequence[Path], catalog: Catalog) -> tuple[Flow, list[str]]:
-    """Return `flow` with its one crop centred on the stated size; one note per changed value."""
+def center_crops(flow: Flow, task: str, images: Sequence[Size], catalog: Catalog) -> tuple[Flow, list[str]]:
+    """Return `flow` with its one crop centred on the stated size; one note per changed value.
+
+    `images`: the sizes of the task's input pictures.
+    """
     stated = {_size(m) for m in _CENTRED_SIZE.finditer(task.lower())}
-    images = [size for size in (read_media(p).size for p in inputs) if size is not None]
     crops = [fid for fid, f in flow.functions.items() if _is_crop(f.type, catalog)]
     if len(stated) != 1 or len(images) != 1 or len(crops) != 1:
         return flow, []

@@ -11,25 +11,31 @@ is set to the input's size times the factor.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow
 from anysym.nodes.flow_surgery import with_values
+from anysym.nodes.value_phrases import is_scale_factor
 from anysym.verify.flow_walk import resized_before
-from anysym.verify.media import read_media
+from anysym.verify.media import Size
 from anysym.verify.wording import read_wording
 
 __all__ = ["scaled_sizes"]
 
 
-def scaled_sizes(flow: Flow, task: str, inputs: Sequence[Path], catalog: Catalog) -> tuple[Flow, list[str]]:
-    """Return `flow` with its one width-and-height resize set to the input's size times the stated factor."""
-    wording = read_wording(task, [p.name for p in inputs])
-    images = [size for size in (read_media(p).size for p in inputs) if size is not None]
+def scaled_sizes(
+    flow: Flow, task: str, names: Sequence[str], images: Sequence[Size], catalog: Catalog
+) -> tuple[Flow, list[str]]:
+    """Return `flow` with its one width-and-height resize set to the input's size times the stated factor.
+
+    `names`: the task's input file names; `images`: the sizes of its input pictures.
+    """
+    wording = read_wording(task, names)
     specs = {fid: catalog.get(f.type) for fid, f in flow.functions.items()}
     resizes = [fid for fid, spec in specs.items() if spec is not None and _sized_resize(spec)]
-    takes_factor = any(spec is not None and _takes_factor(spec) for spec in specs.values())
+    takes_factor = any(
+        spec is not None and any(is_scale_factor(i) for i in spec.widget_inputs()) for spec in specs.values()
+    )
     groups = wording.factor_groups
     if wording.sizes or wording.paddings or len(groups) != 1 or len(images) != 1 or len(resizes) != 1:
         return flow, []
@@ -45,7 +51,3 @@ def _sized_resize(spec: NodeSpec) -> bool:
     sized = spec.input("width") is not None and spec.input("height") is not None
     placed = spec.input("x") is not None or spec.input("y") is not None
     return sized and not placed and any(i.type == "IMAGE" for i in spec.socket_inputs())
-
-
-def _takes_factor(spec: NodeSpec) -> bool:
-    return any(i.name.startswith("scale") and i.type == "FLOAT" for i in spec.widget_inputs())

@@ -29,6 +29,7 @@ from anysym.language.validate_values import is_file_input
 from anysym.nodes.centered import center_crops
 from anysym.nodes.scaled_sizes import scaled_sizes
 from anysym.nodes.task_values import bind_task_values
+from anysym.verify.media import read_media
 
 __all__ = ["apply_task_repairs", "create_instead_of_loading", "load_inputs"]
 
@@ -38,9 +39,11 @@ def apply_task_repairs(
 ) -> tuple[Flow, list[str]]:
     """Load every input file the flow forgot, then bind the values the task states; one note per change."""
     flow, notes = load_inputs(flow, inputs, catalog) if inputs else create_instead_of_loading(flow, catalog)
-    flow, bound = bind_task_values(flow, task, catalog, [Path(p).name for p in inputs])
-    flow, centred = center_crops(flow, task, [Path(p) for p in inputs], catalog)
-    flow, scaled = scaled_sizes(flow, task, [Path(p) for p in inputs], catalog)
+    names = [Path(p).name for p in inputs]
+    flow, bound = bind_task_values(flow, task, catalog, names)
+    images = [size for size in (read_media(Path(p)).size for p in inputs) if size is not None]
+    flow, centred = center_crops(flow, task, images, catalog)
+    flow, scaled = scaled_sizes(flow, task, names, images, catalog)
     return flow, notes + bound + centred + scaled
 
 

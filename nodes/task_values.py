@@ -36,6 +36,7 @@ from anysym.nodes.value_phrases import (
     accepts,
     bindable_inputs,
     choice_positions,
+    is_scale_factor,
     name_words,
     negation_positions,
     numbers_by_key,
@@ -195,7 +196,7 @@ def _sizes(slots: Sequence[_Slot], sizes: Sequence[Size]) -> dict[tuple[str, str
 def _factors(slots: Sequence[_Slot], factors: Sequence[Factor]) -> dict[tuple[str, str], ParamValue]:
     """Uniform scale factors ("by a factor of 2", "half size") for the FLOAT inputs named `scale...`."""
     values = list(dict.fromkeys(fx for fx, fy in factors if fx == fy))
-    scaled = [s for s in slots if s.spec.type == "FLOAT" and s.spec.name.startswith("scale")]
+    scaled = [s for s in slots if is_scale_factor(s.spec)]
     if not values or len(values) != len(scaled):
         return {}
     pairs = list(zip(scaled, values, strict=True))

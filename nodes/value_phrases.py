@@ -21,6 +21,7 @@ __all__ = [
     "accepts",
     "bindable_inputs",
     "choice_positions",
+    "is_scale_factor",
     "name_words",
     "negation_positions",
     "number_positions",
@@ -82,6 +83,11 @@ def bindable_inputs(spec: NodeSpec | None) -> list[InputSpec]:
         and not is_file_input(inp)
         and not is_model_input(inp)
     ]
+
+
+def is_scale_factor(inp: InputSpec) -> bool:
+    """Whether `inp` takes a scale factor itself (`ImageScaleBy.scale_by`): a FLOAT named `scale...`."""
+    return inp.type == "FLOAT" and inp.name.startswith("scale")
 
 
 def choice_positions(inp: InputSpec, tokens: Sequence[str]) -> list[tuple[int, ParamValue]]:

@@ -73,13 +73,13 @@ def check_composite_base(flow: Flow, expectations: Expectations, catalog: Catalo
         if ports is not None:
             under, over = (_files_into(flow, function_id, port, loaded) for port in ports)
             reaching[function_id] = (ports, under, over)
+    under_some = {name for _, under, _ in reaching.values() for name in under}
     found: list[Diagnostic] = []
     for function_id, (ports, under, over) in reaching.items():
         for top, base in bases:
-            # the top picture as the base while the base feeds neither operand, and no other composite
-            # of the flow has it as its base: "put logo.png on top of photo.png" with the logo as both
-            based_elsewhere = any(base in other[1] for other in reaching.values())
-            misplaced = top is not None and top in under and not based_elsewhere
+            # the top picture as the base while the base is no composite's base at all: "put logo.png on
+            # top of photo.png" with the logo as both operands
+            misplaced = top is not None and top in under and base not in under_some
             swapped = base in over and (top is None or top in under)
             if base not in under and (swapped or misplaced):
                 found.append(_swapped(function_id, ports, top, base))

@@ -87,7 +87,7 @@ _TRANSPARENT_RESULT = re.compile(
 an input's transparency, and a sharpen's `alpha 1.5` is a parameter: neither matches.
 """
 _SHADES = re.compile(r"\bgr[ae]y-?scale\b|\bmonochrome\b")
-_TWO_TONE = re.compile(
+_THRESHOLD_WORDS = re.compile(
     r"black[- ]and[- ]white|two[- ]tone|\bbinary\b|threshold|stencil|\bpure\s+(?:black|white)\b"
     r"|\b(?:above|below|greater|exceed\w*|less\s+than|brighter\s+than|darker\s+than|cut-?off)\b"
 )
@@ -166,6 +166,7 @@ def expect(task: str, inputs: Sequence[Path]) -> Expectations:
     strict, source = strict_size(wording, facts)
     if strict is not None and origins:
         origins.setdefault(strict, source or "stated in the task")
+    grayscale = _asks_grayscale(wording.text)
     return Expectations(
         task=task,
         inputs=facts,
@@ -182,11 +183,9 @@ def expect(task: str, inputs: Sequence[Path]) -> Expectations:
         frames=_single(_frame_counts(wording.text)),
         batch_size=_single(int(m.group(1)) for m in _BATCH.finditer(wording.text)),
         output_count=_output_count(wording.text),
-        grayscale=_asks_grayscale(wording.text),
+        grayscale=grayscale,
         two_tone=bool(_TWO_TONE_RESULT.search(wording.text)),
-        shades=_asks_grayscale(wording.text)
-        and bool(_SHADES.search(wording.text))
-        and not _TWO_TONE.search(wording.text),
+        shades=grayscale and bool(_SHADES.search(wording.text)) and not _THRESHOLD_WORDS.search(wording.text),
         transparent=bool(_TRANSPARENT_RESULT.search(wording.text)),
         fill_colour=stated_fill(task, names),
     )

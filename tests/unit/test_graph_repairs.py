@@ -22,6 +22,7 @@ from anysym.nodes.repairs import repair, unique_close
 from anysym.nodes.task_facts import describe_inputs, numbers_in
 from anysym.nodes.task_repairs import load_inputs
 from anysym.nodes.task_values import bind_task_values
+from anysym.verify.media import Size
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 
@@ -302,7 +303,10 @@ def test_a_centred_crop_is_placed_from_the_input_size(
             Link(source="crop", output="IMAGE", target="save", input="images"),
         ]
     )
-    assert center_crops(scaled, task, [portrait], snapshot_catalog) == (scaled, [])  # not the file's size
+    assert center_crops(scaled, task, [Size(192, 256)], snapshot_catalog) == (
+        scaled,
+        [],
+    )  # not the file's size
 
 
 def test_a_resize_by_width_and_height_takes_the_stated_factor_of_the_input_size(
@@ -311,6 +315,7 @@ def test_a_resize_by_width_and_height_takes_the_stated_factor_of_the_input_size(
     from PIL import Image
 
     from anysym.nodes.scaled_sizes import scaled_sizes
+    from anysym.nodes.task_repairs import apply_task_repairs
 
     photo = tmp_path / "photo.png"
     Image.new("RGB", (256, 192)).save(photo)
@@ -320,19 +325,24 @@ def test_a_resize_by_width_and_height_takes_the_stated_factor_of_the_input_size(
         [Link(source="source", output="IMAGE", target="resize", input="image")],
     )
     task = "Reduce photo.png to a quarter of its width and a quarter of its height."
-    fixed, notes = scaled_sizes(flow, task, [photo], snapshot_catalog)
+    sizes = [Size(256, 192)]
+    fixed, notes = scaled_sizes(flow, task, ["photo.png"], sizes, snapshot_catalog)
     assert fixed.functions["resize"].params == {"upscale_method": "area", "width": 64, "height": 48}
     assert notes[0] == "set resize.width 32 -> 64: the input's 256x192 x 0.25 wide, 0.25 high"
-    assert scaled_sizes(fixed, task, [photo], snapshot_catalog) == (fixed, [])  # already right
+    assert scaled_sizes(fixed, task, ["photo.png"], sizes, snapshot_catalog) == (fixed, [])  # already right
     unsure = (
         "Scale photo.png to 100x80 and then to half of that",  # a stated size
         "Make photo.png half as wide, then double it",  # two factors
         "Invert photo.png",  # no factor
     )
     for other in unsure:
-        assert scaled_sizes(flow, other, [photo], snapshot_catalog) == (flow, []), other
+        assert scaled_sizes(flow, other, ["photo.png"], sizes, snapshot_catalog) == (flow, []), other
     by_factor = flow.with_function("factor", Function(type="ImageScaleBy", params={"scale_by": 1.0}))
-    assert scaled_sizes(by_factor, task, [photo], snapshot_catalog) == (by_factor, [])  # takes it itself
+    assert scaled_sizes(by_factor, task, ["photo.png"], sizes, snapshot_catalog) == (by_factor, [])  # itself
+    repaired, _ = apply_task_repairs(
+        flow, task=task, inputs=[photo], catalog=snapshot_catalog
+    )  # reads the file
+    assert repaired.functions["resize"].params["width"] == 64
 
 
 def test_the_system_prompt_example_shows_the_syntax_with_a_placeholder_step() -> None:
