@@ -33,6 +33,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pydantic import ValidationError
+
     from anysym.language.diagnostics import Diagnostic
 
 
@@ -178,3 +180,12 @@ class RefineExhaustedError(AnysymError):
 
 class BenchError(AnysymError):
     """Raised when a benchmark suite, its input files or a results file cannot be used."""
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first problem pydantic found, on one line (`field.path: message`), for an error message."""
+    errors = exc.errors()
+    if not errors:
+        return "invalid value"
+    where = ".".join(str(part) for part in errors[0]["loc"])
+    return f"{where}: {errors[0]['msg']}" if where else str(errors[0]["msg"])

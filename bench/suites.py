@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from anysym.bench.checkspec import Check
-from anysym.errors import BenchError
+from anysym.errors import BenchError, first_problem
 from anysym.language.catalog import Catalog
 
 __all__ = [
@@ -124,7 +124,7 @@ def load_suite(path: str | Path) -> Suite:
     except json.JSONDecodeError as exc:
         raise BenchError(f"suite {source} is not JSON: {exc}") from exc
     except ValidationError as exc:
-        raise BenchError(f"suite {source} is invalid: {_first(exc)}") from exc
+        raise BenchError(f"suite {source} is invalid: {first_problem(exc)}") from exc
     suite.source = source.resolve()
     return suite
 
@@ -181,7 +181,7 @@ def load_comfybench(path: str | Path, *, name: str | None = None) -> Suite:
         description = f"ComfyBench tasks from {source.name}"
         suite = Suite(name=name or source.stem, description=description, tasks=tasks)
     except ValidationError as exc:
-        raise BenchError(f"ComfyBench file {source} is invalid: {_first(exc)}") from exc
+        raise BenchError(f"ComfyBench file {source} is invalid: {first_problem(exc)}") from exc
     suite.source = source.resolve()
     return suite
 
@@ -207,16 +207,10 @@ def _comfybench_task(entry: Any, index: int, source: Path) -> Task:
             expected_outputs=[ExpectedOutput(kind=kind)],
         )
     except ValidationError as exc:
-        raise BenchError(f"ComfyBench entry {index} in {source} is invalid: {_first(exc)}") from exc
+        raise BenchError(f"ComfyBench entry {index} in {source} is invalid: {first_problem(exc)}") from exc
 
 
 def _comfybench_id(entry: dict[str, Any], index: int) -> str:
     key, name = entry.get("_key"), entry.get("name")
     parts = [str(part) for part in (key, name) if part]
     return "_".join(parts) if parts else f"task_{index + 1:03d}"
-
-
-def _first(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"])
-    return f"{where}: {error['msg']}" if where else str(error["msg"])

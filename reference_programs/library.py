@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from anysym.errors import AnysymError, RetrievalError
+from anysym.errors import AnysymError, RetrievalError, first_problem
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import from_api, is_api_prompt, is_ui_workflow
 from anysym.language.flow import Flow
@@ -88,7 +88,9 @@ def load_program_file(
         if path.suffix == ".json":
             return _from_json(path, catalog, origin or str(path))
         return _from_alang(path.read_text(encoding="utf-8"), path.stem, origin or str(path))
-    except (AnysymError, ValidationError, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValidationError as exc:
+        raise RetrievalError(f"cannot load the reference program {path}: {first_problem(exc)}") from exc
+    except (AnysymError, OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise RetrievalError(f"cannot load the reference program {path}: {reason}") from exc
 

@@ -129,6 +129,11 @@ def test_user_folder_errors_name_the_file(tmp_path: Path) -> None:
     ui = _write(tmp_path, "ui.json", json.dumps({"nodes": [], "links": []}))
     with pytest.raises(RetrievalError, match="needs the server catalog"):
         load_program_file(ui)
+    unknown_category = _write(
+        tmp_path, "odd.alang", '# category: nope\nworkflow.add_node("p", "LoadImage", {"image": "a.png"})\n'
+    )
+    with pytest.raises(RetrievalError, match=r"odd\.alang: category: Input should be 'text-to-image'"):
+        load_program_file(unknown_category)  # the field and what it accepts, not pydantic's banner
 
 
 def test_content_hash_is_order_free_and_tracks_content() -> None:
