@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from anysym.bench.records import LLMUsage, OutputFile, RunOutcome
+from anysym.bench.records import RunOutcome
 from anysym.bench.suites import Task
 from anysym.bench.variants import Variant
 from anysym.errors import AnysymError, BenchError
@@ -167,18 +167,11 @@ def outcome_from_result(result: Result, *, constrained: bool | None = None) -> R
         output_tokens=result.output_tokens,
         llm_s=result.timings.llm_s,
         comfy_s=result.timings.comfy_s,
-        outputs=[
-            OutputFile(path=str(o.path), kind=o.kind, function_id=o.function_id) for o in result.outputs
-        ],
+        outputs=list(result.outputs),
         flow=flow if flow is not None else (result.flow.to_json() if result.flow else None),
         error=result.error,
         run_dir=_str(result.run_dir),
-        llm_usage=[
-            LLMUsage(
-                stage=c.stage, seconds=c.seconds, input_tokens=c.input_tokens, output_tokens=c.output_tokens
-            )
-            for c in result.llm_calls
-        ],
+        llm_usage=list(result.llm_calls),
         first_parsed=attempts[0].stage_reached in _PARSED if attempts else None,
         parsed_attempts=sum(1 for a in attempts if a.stage_reached in _PARSED),
         failed_stages=[a.failed_stage or "" for a in attempts],

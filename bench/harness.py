@@ -19,7 +19,6 @@ from typing import Protocol
 from anysym.bench.checks import run_checks
 from anysym.bench.records import (
     JudgeVerdict,
-    OutputFile,
     ResultsStore,
     RunOutcome,
     TaskRecord,
@@ -28,6 +27,7 @@ from anysym.bench.records import (
 from anysym.bench.suites import Suite, Task
 from anysym.bench.variants import Variant
 from anysym.errors import BenchError, MediaError
+from anysym.executor.outputs import OutputFile
 from anysym.verify.pictures import open_picture
 
 __all__ = [

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import httpx
 
-from anysym.bench.records import JudgeVerdict, OutputFile
+from anysym.bench.records import JudgeVerdict
 from anysym.bench.suites import Task
 from anysym.errors import JudgeError
+from anysym.executor.outputs import OutputFile
 from anysym.verify.judge import JUDGE_PROMPT, JudgeConfig, VisionJudge, is_visible
 
 __all__ = ["JUDGE_PROMPT", "VLMJudge"]
@@ -47,7 +48,7 @@ class VLMJudge:
     async def judge(self, task: Task, outputs: Sequence[OutputFile], inputs_dir: Path) -> JudgeVerdict:
         """Return the model's verdict, or an unjudged verdict saying why it could not be asked."""
         if not any(is_visible(Path(o.path)) for o in outputs):
-            kinds = sorted({o.kind for o in outputs}) or ["no"]
+            kinds: list[str] = sorted({o.kind for o in outputs}) or ["no"]
             return JudgeVerdict(
                 model=self.model, reason=f"not judged: {', '.join(kinds)} outputs are not images"
             )

@@ -8,7 +8,8 @@ from statistics import median
 
 from pydantic import BaseModel
 
-from anysym.bench.records import LLMUsage, TaskRecord
+from anysym.bench.records import TaskRecord
+from anysym.graph.result import LLMCall
 
 __all__ = ["LLM_STAGES", "StageLLM", "first_parse_rate", "parse_rate_per_attempt", "stage_llm"]
 
@@ -33,7 +34,7 @@ class StageLLM(BaseModel):
 
 def stage_llm(records: Iterable[TaskRecord]) -> dict[str, StageLLM]:
     """Group every recorded LLM call by stage (pipeline order) and summarise each stage."""
-    by_stage: dict[str, list[LLMUsage]] = defaultdict(list)
+    by_stage: dict[str, list[LLMCall]] = defaultdict(list)
     for record in records:
         for call in record.llm_usage:
             by_stage[call.stage].append(call)
@@ -41,7 +42,7 @@ def stage_llm(records: Iterable[TaskRecord]) -> dict[str, StageLLM]:
     return {stage: _summarise(by_stage[stage]) for stage in order}
 
 
-def _summarise(calls: Sequence[LLMUsage]) -> StageLLM:
+def _summarise(calls: Sequence[LLMCall]) -> StageLLM:
     seconds = sum(c.seconds for c in calls)
     output_tokens = sum(c.output_tokens for c in calls)
     return StageLLM(

@@ -11,12 +11,12 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from anysym.errors import BenchError
+from anysym.executor.outputs import OutputFile
+from anysym.graph.result import LLMCall
 
 __all__ = [
     "STAGES",
     "JudgeVerdict",
-    "LLMUsage",
-    "OutputFile",
     "ResultsStore",
     "RunOutcome",
     "Stage",
@@ -38,27 +38,6 @@ def stage_index(stage: str) -> int:
     return order.index(stage) if stage in order else 0
 
 
-class OutputFile(BaseModel):
-    """One file a run produced: the function that wrote it, where it is, and its kind."""
-
-    model_config = ConfigDict(frozen=True)
-
-    path: str
-    kind: str = "image"
-    function_id: str = ""
-
-
-class LLMUsage(BaseModel):
-    """One LLM call of a run: the engine stage that made it (psi1, psi2, one_step, refine), its cost."""
-
-    model_config = ConfigDict(frozen=True)
-
-    stage: str
-    seconds: float = 0.0
-    input_tokens: int = 0
-    output_tokens: int = 0
-
-
 @dataclass
 class RunOutcome:
     """What a `TaskRunner` reports for one run; the harness adds the output check and timing."""
@@ -76,7 +55,7 @@ class RunOutcome:
     flow: str | None = None
     error: str | None = None
     run_dir: str | None = None
-    llm_usage: list[LLMUsage] = field(default_factory=list)
+    llm_usage: list[LLMCall] = field(default_factory=list)
     """Every LLM call in order, with its stage, seconds and tokens."""
     first_parsed: bool | None = None
     """Whether the first complete program parsed (None when no program was written)."""
@@ -124,7 +103,7 @@ class TaskRecord(BaseModel):
     error: str | None = None
     flow: str | None = None
     run_dir: str | None = None
-    llm_usage: list[LLMUsage] = []
+    llm_usage: list[LLMCall] = []
     first_parsed: bool | None = None
     parsed_attempts: int = 0
     failed_stages: list[str] = []

@@ -90,7 +90,7 @@ def _row(record: TaskRecord) -> list[object]:
         record.parsed_attempts,
         _flag(record.constrained),
         *_stage_costs(record),
-        ";".join(output.path for output in record.outputs),
+        ";".join(str(output.path) for output in record.outputs),
         (record.error or "").splitlines()[0] if record.error else "",
     ]
 

@@ -27,7 +27,7 @@ from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.validate_api import path_problems
 
-__all__ = ["JobResult", "JobTimings", "OutputFile", "run_prompt"]
+__all__ = ["JobResult", "JobTimings", "run_prompt"]
 
 NONCE_INPUT = "anysym_run"
 """Extra input put on sink functions so a re-run re-executes them (the 2024 server reports no outputs

@@ -33,14 +33,17 @@ MAX_NAME = 150
 
 
 class OutputFile(BaseModel):
-    """One output saved locally: which function made it, where it is, what it is."""
+    """One file a flow produced, saved locally: which function made it, where it is, what it is.
+
+    The one shape the executor returns, a run's `Result` records and the bench's results store.
+    """
 
     model_config = ConfigDict(frozen=True)
 
-    function_id: str
+    function_id: str = ""
     path: Path
-    kind: OutputKind
-    filename: str
+    kind: OutputKind = "image"
+    filename: str = ""
 
 
 def collect_output_items(outputs: Any) -> Iterator[tuple[str, str, dict[str, Any]]]:

@@ -13,6 +13,7 @@ from typing import Any, Literal, Protocol
 
 from langchain_core.messages import BaseMessage
 
+from anysym.executor.outputs import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
@@ -28,7 +29,6 @@ __all__ = [
     "ExecutionLike",
     "FlowExecutor",
     "GrammarBuilder",
-    "OutputLike",
     "ProgramLike",
     "RetrievedLike",
     "Retriever",
@@ -118,26 +118,13 @@ class NodeSearch(Protocol):
         ...
 
 
-class OutputLike(Protocol):
-    """A file an execution produced (`anysym.executor.job.OutputFile`)."""
-
-    @property
-    def function_id(self) -> str: ...  # noqa: D102
-    @property
-    def path(self) -> Path: ...  # noqa: D102
-    @property
-    def kind(self) -> str: ...  # noqa: D102
-    @property
-    def filename(self) -> str: ...  # noqa: D102
-
-
 class ExecutionLike(Protocol):
     """The outcome of one execution (`anysym.executor.job.JobResult`)."""
 
     @property
     def success(self) -> bool: ...  # noqa: D102
     @property
-    def outputs(self) -> Sequence[OutputLike]: ...  # noqa: D102
+    def outputs(self) -> Sequence[OutputFile]: ...  # noqa: D102
     @property
     def diagnostics(self) -> Sequence[Diagnostic]: ...  # noqa: D102
 

@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from anysym.executor.outputs import OutputFile
 from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 
@@ -64,17 +65,6 @@ class LLMCall(BaseModel):
     """The node types of the prompt's catalog excerpt (what the model could choose from)."""
     sample: int = 0
     """0: the configured decoding; n > 0: the n-th alternative answer sampled for the same prompt."""
-
-
-class OutputFile(BaseModel):
-    """One file the executed flow produced, downloaded into the run's `outputs/` folder."""
-
-    model_config = ConfigDict(frozen=True)
-
-    function_id: str
-    path: Path
-    kind: str = "image"
-    filename: str = ""
 
 
 class Attempt(BaseModel):

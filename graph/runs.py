@@ -34,6 +34,7 @@ CHECKPOINT_FILE = "checkpoints.sqlite"
 
 _STATE_TYPES = (
     [("anysym.graph.result", name) for name in ("Attempt", "LLMCall", "OutputFile", "Result", "Timings")]
+    + [("anysym.executor.outputs", "OutputFile")]  # its home; checkpoints before 2026-12-07 name graph.result
     + [("anysym.graph.state", name) for name in ("Draft", "Example")]
     + [("anysym.language.flow", name) for name in ("Flow", "Function", "Link")]
     + [("anysym.language.diagnostics", name) for name in ("Diagnostic", "DiagnosticKind", "Severity")]

@@ -14,6 +14,7 @@ from typing import Any
 
 from langchain_core.messages import BaseMessage
 
+from anysym.executor.outputs import OutputFile
 from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 
@@ -22,7 +23,6 @@ __all__ = [
     "FakeExecution",
     "FakeHit",
     "FakeNodeHit",
-    "FakeOutput",
     "FakeProgram",
     "KeywordNodeSearch",
     "ScriptedExecutor",
@@ -71,23 +71,13 @@ class ScriptedLLM:
 
 
 @dataclass(frozen=True)
-class FakeOutput:
-    """An output file record."""
-
-    function_id: str
-    path: Path
-    kind: str = "image"
-    filename: str = ""
-
-
-@dataclass(frozen=True)
 class FakeExecution:
     """A scripted execution outcome: success with outputs of these functions, or diagnostics."""
 
     success: bool = True
     output_functions: tuple[str, ...] = ("save",)
     diagnostics: tuple[Diagnostic, ...] = ()
-    outputs: tuple[FakeOutput, ...] = ()
+    outputs: tuple[OutputFile, ...] = ()
 
 
 @dataclass
@@ -120,7 +110,7 @@ class ScriptedExecutor:
         for function_id in outcome.output_functions:
             path = out_dir / f"{function_id}_00001_.png"
             path.write_bytes(b"scripted output")
-            outputs.append(FakeOutput(function_id, path, "image", path.name))
+            outputs.append(OutputFile(function_id=function_id, path=path, kind="image", filename=path.name))
         return FakeExecution(True, outcome.output_functions, (), tuple(outputs))
 
 

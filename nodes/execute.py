@@ -13,7 +13,7 @@ from langgraph.runtime import Runtime
 from anysym.errors import ComfyTimeoutError
 from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
-from anysym.graph.deps import Deps, ExecutionLike, OutputLike
+from anysym.graph.deps import Deps, ExecutionLike
 from anysym.graph.result import OutputFile
 from anysym.graph.state import State
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
@@ -46,10 +46,7 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     except ComfyTimeoutError as exc:
         job = _timed_out(exc, context.execute_timeout_s)
     comfy_s = time.perf_counter() - started
-    outputs = [
-        OutputFile(function_id=o.function_id, path=Path(o.path), kind=o.kind, filename=o.filename)
-        for o in job.outputs
-    ]
+    outputs = list(job.outputs)
     if not job.success:
         diagnostics = tuple(job.diagnostics) or (
             Diagnostic(
@@ -79,7 +76,7 @@ class _Failed:
 
     diagnostics: tuple[Diagnostic, ...]
     success: bool = False
-    outputs: tuple[OutputLike, ...] = ()
+    outputs: tuple[OutputFile, ...] = ()
 
 
 def _timed_out(exc: ComfyTimeoutError, timeout: float) -> ExecutionLike:

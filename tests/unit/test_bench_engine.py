@@ -149,7 +149,7 @@ def test_outcome_from_result_reads_every_field(snapshot_catalog: Catalog, tmp_pa
         attempt_stages=["psi2", "refine"],
         constrained=True,
     )
-    assert [(o.path, o.function_id) for o in outcome.outputs] == [(str(tmp_path / "a.png"), "save")]
+    assert [(o.path, o.function_id) for o in outcome.outputs] == [(tmp_path / "a.png", "save")]
     assert [(u.stage, u.seconds, u.output_tokens) for u in outcome.llm_usage] == [
         ("psi1", 1.5, 3),
         ("psi2", 2.0, 5),

@@ -14,12 +14,13 @@ from rich.console import Console
 
 from anysym.bench.harness import RESULTS_FILE, BenchRun, run_bench
 from anysym.bench.make_inputs import make_inputs
-from anysym.bench.records import JudgeVerdict, OutputFile, ResultsStore, RunOutcome, TaskRecord
+from anysym.bench.records import JudgeVerdict, ResultsStore, RunOutcome, TaskRecord
 from anysym.bench.report import print_summary, write_reports
 from anysym.bench.suites import Suite, Task
 from anysym.bench.summary import summarise
 from anysym.bench.variants import Variant, parse_variants
 from anysym.errors import BenchError
+from anysym.executor.outputs import OutputFile
 
 INVERT_CHECK = {
     "kind": "image",

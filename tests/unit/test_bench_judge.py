@@ -11,8 +11,8 @@ import pytest
 
 from anysym.bench.judge import VLMJudge
 from anysym.bench.make_inputs import make_inputs
-from anysym.bench.records import OutputFile
 from anysym.bench.suites import Task
+from anysym.executor.outputs import OutputFile
 
 TASK = Task(id="inv", instruction="Invert photo.png.", inputs=["photo.png"])
 

@@ -9,13 +9,14 @@ from pathlib import Path
 from rich.console import Console
 
 from anysym.bench.llmstats import first_parse_rate, parse_rate_per_attempt, stage_llm
-from anysym.bench.records import LLMUsage, TaskRecord
+from anysym.bench.records import TaskRecord
 from anysym.bench.report import print_summary, write_reports
 from anysym.bench.summary import summarise
+from anysym.graph.result import LLMCall
 
 
 def _record(task: str, variant: str, calls: list[tuple[str, float, int]], **fields: object) -> TaskRecord:
-    usage = [LLMUsage(stage=s, seconds=sec, input_tokens=100, output_tokens=out) for s, sec, out in calls]
+    usage = [LLMCall(stage=s, seconds=sec, input_tokens=100, output_tokens=out) for s, sec, out in calls]
     return TaskRecord.model_validate(
         {"variant": variant, "task_id": task, "llm_usage": usage, "llm_calls": len(usage), **fields}
     )
