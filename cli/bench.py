@@ -48,6 +48,9 @@ def bench(
         float | None,
         typer.Option(min=1, help="Seconds per LLM request before a retry (default 120; slow CPU: raise it)."),
     ] = None,
+    llm_retries: Annotated[
+        int | None, typer.Option("--llm-retries", min=0, help="Retries of a failed LLM request (default 3).")
+    ] = None,
     syntax: Annotated[
         str, typer.Option(help="A-Language syntax: declarative, dataflow or pseudo.")
     ] = "declarative",
@@ -142,7 +145,9 @@ def bench(
             execute=not no_execute,
             use_key_functions=key_functions,
             paths=paths_from_env(),
-            llm_settings=llm_from_env(model=model, base_url=base_url, timeout_s=llm_timeout),
+            llm_settings=llm_from_env(
+                model=model, base_url=base_url, timeout_s=llm_timeout, max_retries=llm_retries
+            ),
             retrieval=retrieval_from_env(),
         )
         judge = None
@@ -157,6 +162,7 @@ def bench(
             "variants": ", ".join(v.name for v in plan.variants),
             "tasks": ", ".join(t.id for t in plan.tasks()),
             "llm_timeout_s": config.llm_settings.timeout_s if config.llm_settings else "",
+            "llm_retries": config.llm_settings.max_retries if config.llm_settings else "",
             "runs": runs,
             "execute": not no_execute,
             "key_functions": key_functions,

@@ -24,7 +24,7 @@ def _local(port: int = DEFAULT_PORT) -> LocalComfy:
 
 
 def _progress(message: str) -> None:
-    err_console.print(f"[cyan]==>[/] {message}", highlight=False)
+    err_console.print(f"[cyan]==>[/] {escape(message)}", highlight=False)
 
 
 @comfy_app.command("install")
@@ -62,7 +62,7 @@ def serve(
         url = local.serve(timeout=timeout)
         _progress(("already running at " if was_running else "serving at ") + url)
         _progress(f"catalog saved to {local.catalog_path}; log {local.log_path}")
-        console.print(url)
+        console.print(escape(url), highlight=False)
 
 
 @comfy_app.command("status")

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from anysym.cli.common import console, fail, paths_from_env, reporting_errors, retrieval_from_env
@@ -67,7 +68,8 @@ def search(
     for rank, hit in enumerate(hits, start=1):
         p = hit.program
         flow = f"{','.join(p.input_modalities) or '-'} -> {','.join(p.output_modalities) or '-'}"
-        table.add_row(str(rank), f"{hit.score:.3f}", p.id, p.category, flow, p.title)
+        cells = (p.id, p.category, flow, p.title)  # a user library's ids and titles may hold [markup]
+        table.add_row(str(rank), f"{hit.score:.3f}", *(escape(cell) for cell in cells))
     console.print(table)
 
 

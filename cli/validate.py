@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -32,28 +33,44 @@ EXIT_UNUSABLE = 2
 
 
 def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
-    """GET `{url}/object_info` and build a Catalog; transport problems raise typed `ComfyError`s."""
+    """GET `{url}/object_info` and build a Catalog; transport problems raise typed `ComfyError`s.
+
+    `timeout` bounds the whole exchange, the body included: httpx's timeouts bound each read, so a
+    server trickling a byte every few seconds would otherwise keep `validate --server` waiting forever.
+    """
     endpoint = url.rstrip("/") + "/object_info"
+    deadline = time.monotonic() + timeout
     try:
-        response = httpx.get(endpoint, timeout=timeout)
+        with httpx.Client(timeout=timeout) as client, client.stream("GET", endpoint) as response:
+            body = bytearray()
+            for chunk in response.iter_bytes():
+                body += chunk
+                if time.monotonic() > deadline:
+                    raise ComfyTimeoutError(
+                        f"{endpoint} sent {len(body):,} bytes in {timeout:g} s and was still sending; "
+                        "is the server overloaded? (raise the timeout or try again)"
+                    )
     except httpx.TimeoutException as exc:
         raise ComfyTimeoutError(
             f"{endpoint} did not answer within {timeout:g} s; is the server busy?"
         ) from exc
-    except httpx.TransportError as exc:
+    except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
+        raise ComfyProtocolError(f"{endpoint} answered what ComfyUI never sends ({exc})") from exc
+    except httpx.HTTPError as exc:
         raise ComfyConnectionError(
             f"cannot reach {endpoint} ({exc}); start the server or fix --server"
         ) from exc
+    text = bytes(body).decode("utf-8", errors="replace")
     if response.status_code != 200:
         raise ComfyHTTPStatusError(
             f"{endpoint} answered HTTP {response.status_code}; is this a ComfyUI server?",
             status=response.status_code,
-            body=response.text[:2000],
+            body=text[:2000],
         )
     try:
-        data = response.json()
+        data = json.loads(text)
     except ValueError as exc:
-        raise ComfyProtocolError(f"{endpoint} did not return JSON", body=response.text[:2000]) from exc
+        raise ComfyProtocolError(f"{endpoint} did not return JSON", body=text[:2000]) from exc
     return Catalog.from_object_info(data)
 
 

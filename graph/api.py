@@ -32,6 +32,8 @@ from anysym.graph.run_outputs import keep_result_files, run_outputs
 from anysym.graph.runs import (
     context_from_task,
     context_to_json,
+    kept_for_resume,
+    new_run_dir,
     new_run_id,
     open_checkpointer,
     read_task,
@@ -98,7 +100,7 @@ async def agenerate(
             from anysym.graph.defaults import open_default_deps
 
             paths = paths or Paths.default()
-            run_dir = run_dir or paths.runs / new_run_id()
+            run_dir = run_dir or new_run_dir(paths.runs)
             model, base_url = context.model or None, context.base_url
             settings = llm_settings or LLMSettings().overridden(model=model, base_url=base_url)
             deps = await stack.enter_async_context(
@@ -136,7 +138,8 @@ async def agenerate(
         saver = await stack.enter_async_context(_checkpointer(run_dir))
         graph = compile_graph(deps, checkpointer=saver)
         config = run_config(run_id, context)
-        await graph.ainvoke(request, config=config, context=context)
+        with kept_for_resume(run_dir, task, run_id):
+            await graph.ainvoke(request, config=config, context=context)
         result = await _finish(graph, config, context, run_id, started)
         keep_result_files(result, context, temporary=given_outputs_dir is None)
         return result
@@ -173,12 +176,13 @@ async def aresume(
         graph = compile_graph(used, checkpointer=saver)
         config = run_config(str(task["run_id"]), context)
         snapshot = await graph.aget_state(config)
-        if snapshot.interrupts:
-            review = review_path(run_dir, context.syntax)
-            edited = read_source(review) if review.is_file() else None
-            await graph.ainvoke(Command(resume=edited), config=config, context=context)
-        elif snapshot.next:
-            await graph.ainvoke(None, config=config, context=context)
+        with kept_for_resume(run_dir, str(task["task"]), str(task["run_id"])):
+            if snapshot.interrupts:
+                review = review_path(run_dir, context.syntax)
+                edited = read_source(review) if review.is_file() else None
+                await graph.ainvoke(Command(resume=edited), config=config, context=context)
+            elif snapshot.next:
+                await graph.ainvoke(None, config=config, context=context)
         return await _finish(graph, config, context, str(task["run_id"]), started)
 
 

@@ -1,4 +1,7 @@
-"""Run identity and storage: run ids, the per-run SQLite checkpointer, the options saved in task.json."""
+"""Run identity and storage: run ids, checkpoints, saved options, the record of a run a service stopped.
+
+`task.json` holds the options (`Context`) and servers; the per-run SQLite checkpointer every step.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +10,8 @@ import json
 import secrets
 import sqlite3
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +19,17 @@ from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
 from anysym.errors import AnysymError, CheckpointError
+from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
+from anysym.graph.result import Result
 
 __all__ = [
     "CHECKPOINT_FILE",
     "context_from_task",
     "context_to_json",
     "find_run_dir",
+    "kept_for_resume",
+    "new_run_dir",
     "new_run_id",
     "open_checkpointer",
     "read_task",
@@ -44,6 +51,22 @@ _STATE_TYPES = (
 def new_run_id() -> str:
     """Return a sortable, unique run id such as `20260101-120000-3f9a`."""
     return time.strftime("%Y%m%d-%H%M%S") + "-" + secrets.token_hex(2)
+
+
+def new_run_dir(root: Path) -> Path:
+    """Create and return a run directory under `root` that no other run has (`root/<new run id>`).
+
+    The directory is made exclusively, so runs started in the same second by several processes never
+    share one, however their random suffixes fall.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    while True:
+        candidate = root / new_run_id()
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
 
 
 def serializer() -> JsonPlusSerializer:
@@ -118,3 +141,24 @@ def find_run_dir(runs: Path, run_id_or_dir: str) -> Path:
 
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, Path) else value
+
+
+@contextmanager
+def kept_for_resume(run_dir: Path | None, task: str, run_id: str) -> Iterator[None]:
+    """On a service error that stops the run, record it as interrupted and say how to go on.
+
+    The checkpoints hold every finished step, so `anysym resume` continues where the LLM or ComfyUI
+    failed; `result.json` says so (status "interrupted", which resume accepts), and the error's one
+    line names the command.
+    """
+    try:
+        yield
+    except AnysymError as exc:
+        if run_dir is None:
+            raise
+        RunDir(run_dir).write_result(
+            Result(task=task, status="interrupted", error=exc.message, run_id=run_id)
+        )
+        exc.message = f"{exc.message} (the run is kept: `anysym resume {run_dir}` goes on from there)"
+        exc.args = (exc.message, *exc.args[1:])
+        raise

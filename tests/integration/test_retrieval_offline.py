@@ -70,3 +70,17 @@ def test_cli_index_and_search(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -
     assert len(rows) == 2 and rows[0]["id"] == "text_to_audio_stable_audio"
     missing = runner.invoke(app, ["search", "blur", "--library", str(tmp_path / "nope")])
     assert missing.exit_code == 1 and "does not exist" in missing.output
+    library = tmp_path / "mine"
+    library.mkdir()
+    (library / "mine_glow.alang").write_text(
+        "# title: [bold red]glow[/bold red] my picture\n# category: other\n# description: glows [/]\n"
+        'workflow.add_node("p", "LoadImage", {"image": "a.png"})\n'
+        'workflow.add_node("b", "ImageBlur", {"blur_radius": 4, "sigma": 2.0})\n'
+        'workflow.add_node("s", "SaveImage", {"filename_prefix": "glow"})\n'
+        'workflow.connect("p", "IMAGE", "b", "image")\nworkflow.connect("b", "IMAGE", "s", "images")\n',
+        encoding="utf-8",
+    )
+    query = ["search", "make my picture glow", "-k", "99", "--library", str(library)]  # every program
+    shown = runner.invoke(app, query, env={"COLUMNS": "200"})
+    assert shown.exit_code == 0, shown.output  # a markup-like title is printed as it is, never parsed
+    assert "[bold red]glow[/bold red]" in shown.output.replace("\n", "")

@@ -55,6 +55,8 @@ def test_fully_resumed_benchmark_reports_without_starting_any_service(
         "resize_photo,invert_photo",
         "--llm-timeout",
         "600",
+        "--llm-retries",
+        "1",
     )
     assert code == 0, output
     lines = output.splitlines()
@@ -65,3 +67,4 @@ def test_fully_resumed_benchmark_reports_without_starting_any_service(
     assert (tmp_path / "report.html").is_file() and (tmp_path / "summary.json").is_file()
     settings = json.loads((tmp_path / "bench.json").read_text())
     assert settings["llm_timeout_s"] == 600.0 and settings["tasks"] == "invert_photo, resize_photo"
+    assert settings["llm_retries"] == 1

@@ -11,7 +11,7 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.types import Command
 from syrupy.assertion import SnapshotAssertion
 
-from anysym.errors import AnysymError
+from anysym.errors import AnysymError, LLMError
 from anysym.graph.api import agenerate, arerun, aresume, review_path
 from anysym.graph.artifacts import RESULT_FILE, RunDir
 from anysym.graph.build import build_graph, compile_graph
@@ -90,6 +90,23 @@ async def test_resuming_an_ended_run_changes_nothing(snapshot_catalog: Catalog, 
     again = await aresume(run_dir, deps=untouched)
     assert (again.status, again.timings, again.texts) == (done.status, done.timings, done.texts)
     assert (run_dir / RESULT_FILE).read_bytes() == recorded  # its timings are the first run's
+
+
+async def test_a_service_error_keeps_the_run_resumable_and_says_how(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "run-down"
+    down = ScriptedLLM([LLMError("the LLM endpoint failed for the one_step request after 4 attempts")])
+    deps = Deps(llm=down, catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    with pytest.raises(LLMError) as caught:
+        await agenerate("invert photo.png", [PHOTO], deps=deps, one_step=True, run_dir=run_dir)
+    assert str(caught.value).endswith(f"(the run is kept: `anysym resume {run_dir}` goes on from there)")
+    recorded = Result.model_validate_json((run_dir / RESULT_FILE).read_bytes())
+    assert recorded.status == "interrupted" and "after 4 attempts" in (recorded.error or "")
+    back = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+    resumed = await aresume(run_dir, deps=back)
+    assert resumed.status == "succeeded"
+    assert RunDir(run_dir).finished_result() is not None
 
 
 async def test_a_run_being_resumed_refuses_a_second_resume(snapshot_catalog: Catalog, tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ def test_run_passes_options_and_prints_the_result(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(api, "agenerate", fake_agenerate)
     args = ["run", "Blur photo.png", "--input", "photo.png", "--timeout", "42", "--free"]
     args += ["--out", str(tmp_path), "--base-url", "http://127.0.0.1:9/v1", "--syntax", "dataflow"]
+    args += ["--llm-timeout", "77", "--llm-retries", "1"]
     outcome = CliRunner().invoke(app, args)
     assert outcome.exit_code == 1, outcome.output
     assert seen["execute_timeout_s"] == 42.0 and seen["constrained"] is False
@@ -35,6 +36,7 @@ def test_run_passes_options_and_prints_the_result(monkeypatch: pytest.MonkeyPatc
         seen["syntax"] == "dataflow" and seen["run_dir"] == tmp_path and seen["inputs"] == [Path("photo.png")]
     )
     assert "functions form a cycle" in outcome.output
+    assert (seen["llm_settings"].timeout_s, seen["llm_settings"].max_retries) == (77.0, 1)
 
 
 def test_run_turns_service_errors_into_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

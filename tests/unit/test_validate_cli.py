@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from anysym.cli import _register_all, app
 from anysym.cli.validate import fetch_catalog
-from anysym.errors import ComfyConnectionError, ComfyHTTPStatusError, ComfyProtocolError
+from anysym.errors import ComfyConnectionError, ComfyHTTPStatusError, ComfyProtocolError, ComfyTimeoutError
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
@@ -109,6 +110,18 @@ def test_without_a_catalog_it_says_what_to_do(tmp_path: Path, monkeypatch: pytes
 
 class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server API)
+        if self.path == "/trickle/object_info":  # a byte every 0.3 s of a body that never ends in time
+            self.send_response(200)
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(40):
+                    self.wfile.write(b" ")
+                    self.wfile.flush()
+                    time.sleep(0.3)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up, as it should
+            return
         routes = {"/object_info": (200, SNAPSHOT.read_bytes()), "/broken/object_info": (200, b"<html>")}
         status, body = routes.get(self.path, (404, b"not found"))
         self.send_response(status)
@@ -142,6 +155,14 @@ def test_server_catalog(object_info_server: str, tmp_path: Path) -> None:
         fetch_catalog(object_info_server + "/broken")
     with pytest.raises(ComfyHTTPStatusError):
         fetch_catalog(object_info_server + "/nothing")
+
+
+def test_a_trickling_catalog_ends_at_the_total_deadline(object_info_server: str) -> None:
+    """Each read arrives within httpx's per-read timeout; only the whole exchange's deadline ends it."""
+    started = time.monotonic()
+    with pytest.raises(ComfyTimeoutError, match="was still sending"):
+        fetch_catalog(object_info_server + "/trickle", timeout=1.0)
+    assert time.monotonic() - started < 5  # 40 bytes would take 12 s
 
 
 def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
