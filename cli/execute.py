@@ -111,11 +111,30 @@ async def _execute(
         if has_errors(problems):
             fail("the flow does not validate against the server's catalog (see above; --no-validate skips)")
         prompt = prompt if prompt is not None else to_api(flow, catalog)
+        workflow = _workflow_of(text, flow, catalog)
         columns = (TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"))
         with Progress(*columns, TimeElapsedColumn(), console=err_console, transient=True) as bar:
             view = ProgressView(bar, total=len(prompt))
             left = max(timeout - (time.monotonic() - started), 0.001)
-            return await pool.run_prompt(prompt, inputs=inputs, out_dir=out, timeout=left, on_event=view)
+            return await pool.run_prompt(
+                prompt, inputs=inputs, out_dir=out, timeout=left, on_event=view, workflow=workflow
+            )
+
+
+def _workflow_of(text: str, flow: Any, catalog: Any) -> dict[str, Any] | None:
+    """The UI workflow the saved pictures carry: the one given, else the flow laid out (None: cannot be)."""
+    from anysym.cli.convert import Source, detect_format
+    from anysym.errors import CompileError
+    from anysym.language.source_text import load_json
+    from anysym.language.ui_export import to_ui
+
+    if detect_format(text) is Source.ui:
+        data = load_json(text)
+        return dict(data) if isinstance(data, dict) else None
+    try:
+        return to_ui(flow, catalog)
+    except CompileError:
+        return None
 
 
 def execute(

@@ -101,7 +101,8 @@ def resolve_catalog(catalog_path: Path | None, server: str | None) -> Catalog:
 
 def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
     """Validate a flow written in any A-Language syntax, as an API prompt, or as a UI workflow."""
-    from anysym.language.comfy_format import from_ui, is_ui_workflow
+    from anysym.language.comfy_format import is_ui_workflow
+    from anysym.language.ui_workflow import read_ui
     from anysym.language.validate import validate
     from anysym.language.validate_api import validate_api
 
@@ -109,7 +110,8 @@ def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
         if text.lstrip().startswith("{"):
             data = load_json(text)
             if is_ui_workflow(data):
-                return validate(from_ui(data, catalog), catalog)
+                imported = read_ui(data, catalog)
+                return [*imported.notes, *validate(imported.flow, catalog)]
             return validate_api(data, catalog)
         from anysym.language.syntax import detect_syntax, parse
 

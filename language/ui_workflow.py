@@ -1,4 +1,9 @@
-"""ComfyUI UI-workflow (litegraph) JSON -> Flow, naming widget values through a catalog."""
+"""ComfyUI UI-workflow (litegraph) JSON -> Flow, naming widget values through a catalog.
+
+Which nodes run and where their inputs come from is `anysym.language.ui_graph` (subgraphs, bypass,
+reroutes, virtual nodes); this module names each node's widget values by the catalog's inputs, in the
+frontend's layout (`widget_slots`), and says what it could not carry over (`read_ui`'s notes).
+"""
 
 from __future__ import annotations
 
@@ -8,86 +13,86 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from anysym.errors import ALangSemanticError
+from anysym.errors import ALangSemanticError, first_problem
 from anysym.language.catalog import Catalog, InputSpec, NodeSpec
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow, Function, Link, ParamValue
+from anysym.language.ui_graph import UiNode, executable_nodes
 
-UI_ONLY_TYPES = frozenset({"Note", "MarkdownNote", "PrimitiveNode", "Reroute"})
+__all__ = ["ANYSYM_ID", "SEED_CONTROL", "UiImport", "from_ui", "has_seed_control", "read_ui", "widget_slots"]
+
 SEED_CONTROL_VALUES = frozenset({"fixed", "increment", "decrement", "randomize"})
 SEED_CONTROL = "control_after_generate"
 """The `widget_slots` marker of a seed's control widget."""
 UPLOADS = {"image_upload": "image"}
 """Upload options whose button the frontend saves as one more widget value, and that value."""
-MUTED, BYPASSED = 2, 4
-MAX_REROUTE_DEPTH = 64
 ANYSYM_ID = "anysym_id"
 """The node property where `to_ui` keeps a node's function id (its title may be edited in the editor)."""
 
 
 @dataclass(frozen=True)
-class _UiLink:
-    origin: str
-    origin_slot: int
-    target: str
-    target_slot: int
-    type: str
+class UiImport:
+    """A UI workflow read as a flow, and what could not be carried over (warned, never dropped silently)."""
+
+    flow: Flow
+    notes: tuple[Diagnostic, ...] = ()
 
 
 def from_ui(workflow: Mapping[str, Any], catalog: Catalog) -> Flow:
-    """Convert a UI workflow to a Flow: node ids become function ids, widget values become parameters.
+    """Convert a UI workflow to a Flow (see `read_ui`; its notes are left out)."""
+    return read_ui(workflow, catalog).flow
 
-    A workflow written by `to_ui` gets its function ids back from the nodes' `anysym_id` property.
 
-    Reroutes and bypassed nodes are resolved to the real source, muted nodes and notes are dropped, and
-    values of PrimitiveNodes are taken from the widgets they feed. Raises `ALangSemanticError` on a shape
-    this importer does not understand (e.g. group nodes missing from the catalog).
+def read_ui(workflow: Mapping[str, Any], catalog: Catalog) -> UiImport:
+    """Convert a UI workflow to a Flow: executed nodes become functions, widget values parameters.
+
+    Subgraphs are expanded, and reroutes, bypassed, muted and virtual nodes resolved as the frontend
+    resolves them (`anysym.language.ui_graph`); PrimitiveNode values are taken from the widgets they
+    feed. A node type the catalog lacks is kept, so `validate` reports it while checking the rest; its
+    widget values cannot be named and are left out, with one note per type. Widget values beyond the
+    inputs the catalog knows (a workflow newer than the server) and values anysym cannot hold (objects)
+    are left out with a note each. A workflow written by `to_ui` gets its function ids back from the
+    nodes' `anysym_id` property. Raises `ALangSemanticError` on a shape this importer cannot read.
     """
-    nodes = {str(n.get("id")): n for n in _list(workflow.get("nodes"), "nodes") if isinstance(n, Mapping)}
-    names = _function_ids(nodes)
-    links = {lk_id: lk for lk_id, lk in (_ui_link(raw) for raw in _list(workflow.get("links"), "links"))}
+    executable = executable_nodes(workflow)
+    names = _function_ids(executable)
     functions: dict[str, Function] = {}
     flow_links: list[Link] = []
-    for node_id, node in nodes.items():
-        node_type = str(node.get("type", ""))
-        if node_type in UI_ONLY_TYPES or node.get("mode") in (MUTED, BYPASSED):
-            continue
+    notes: list[Diagnostic] = []
+    unknown: dict[str, list[str]] = {}
+    for item in executable:
+        node_type = str(item.node.get("type", ""))
+        function_id = names[item.execution_id]
         spec = catalog.get(node_type)
+        params: dict[str, ParamValue] = {}
         if spec is None:
-            hint = ", ".join(catalog.closest(node_type)) or "none"
-            raise ALangSemanticError(
-                f"UI node {node_id} has type {node_type!r}, unknown to the catalog (closest: {hint}); "
-                "pull the catalog from the server the workflow was made for"
-            )
-        linked: dict[str, tuple[str, int]] = {}
-        for slot, socket in enumerate(_sockets(node)):
-            link_id = socket.get("link") if isinstance(socket, Mapping) else None
-            if not isinstance(link_id, int) or link_id not in links:
-                continue
-            source = _resolve(nodes, links, links[link_id], MAX_REROUTE_DEPTH)
-            if source is not None:
-                linked[str(socket.get("name", slot))] = source
-        params = _widget_params(node, spec, set(linked))
+            unknown.setdefault(node_type, []).append(function_id)
+        else:
+            params, problems = _widget_params(item, spec)
+            notes += [_note(function_id, node_type, problem) for problem in problems]
         try:
-            functions[names[node_id]] = Function(type=node_type, params=params)
+            functions[function_id] = Function(type=node_type, params=params)
         except ValidationError as exc:
-            problem = exc.errors()[0].get("msg", "invalid value") if exc.errors() else "invalid value"
+            problem = first_problem(exc)
             raise ALangSemanticError(
-                f"UI node {node_id} ({node_type}) has a widget value anysym cannot hold: {problem}"
+                f"UI node {item.execution_id} ({node_type}) has a widget value anysym cannot hold: {problem}"
             ) from exc
         flow_links += [
-            Link(source=names[s], output=i, target=names[node_id], input=name)
-            for name, (s, i) in linked.items()
+            Link(source=names[source], output=slot, target=function_id, input=name)
+            for name, (source, slot) in item.links.items()
+            if source in names
         ]
-    return Flow.build(functions, [lk for lk in flow_links if lk.source in functions])
+    notes += [_unknown_type(node_type, ids) for node_type, ids in unknown.items()]
+    flow = Flow.build(functions, [link for link in flow_links if link.source in functions])
+    return UiImport(flow, tuple(notes))
 
 
-def _function_ids(nodes: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
-    """Node id -> function id: the ids `to_ui` kept in node properties, when all are there and distinct."""
-    real = [node_id for node_id, node in nodes.items() if node.get("type") not in UI_ONLY_TYPES]
-    kept = [_kept_id(nodes[node_id]) for node_id in real]
-    names = {node_id: node_id for node_id in nodes}
-    if all(kept) and len(set(kept)) == len(kept):
-        names.update({node_id: str(name) for node_id, name in zip(real, kept, strict=True)})
+def _function_ids(executable: list[UiNode]) -> dict[str, str]:
+    """Execution id -> function id: the ids `to_ui` kept in node properties, when all are there and unique."""
+    kept = [_kept_id(item.node) for item in executable]
+    names = {item.execution_id: item.execution_id for item in executable}
+    if kept and all(kept) and len(set(kept)) == len(kept):
+        names.update({item.execution_id: str(name) for item, name in zip(executable, kept, strict=True)})
     return names
 
 
@@ -97,53 +102,28 @@ def _kept_id(node: Mapping[str, Any]) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
-def _sockets(node: Mapping[str, Any]) -> list[Any]:
-    """A node's input sockets; anything but a list (a hand-edited or foreign file) counts as none."""
-    sockets = node.get("inputs")
-    return sockets if isinstance(sockets, list) else []
+def _note(function_id: str, node_type: str, problem: str) -> Diagnostic:
+    return Diagnostic(
+        kind=DiagnosticKind.UNKNOWN_INPUT,
+        severity=Severity.WARNING,
+        function=function_id,
+        message=f"UI node {function_id} ({node_type}): {problem}; left out",
+        hint="pull the catalog from the server the workflow was made for (a newer ComfyUI)",
+    )
 
 
-def _list(value: Any, what: str) -> list[Any]:
-    if not isinstance(value, list):
-        raise ALangSemanticError(f"a UI workflow needs a '{what}' list; export the workflow again")
-    return value
-
-
-def _ui_link(raw: Any) -> tuple[int, _UiLink]:
-    try:
-        if isinstance(raw, Mapping):  # workflow format version 1
-            values = [raw["id"], raw["origin_id"], raw["origin_slot"], raw["target_id"], raw["target_slot"]]
-            link_type = raw.get("type", "*")
-        else:
-            values, link_type = list(raw[:5]), raw[5] if len(raw) > 5 else "*"
-        link_id, origin, origin_slot, target, target_slot = values
-        return int(link_id), _UiLink(
-            str(origin), int(origin_slot), str(target), int(target_slot), str(link_type)
-        )
-    except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise ALangSemanticError(f"malformed UI link {raw!r}: {exc}") from exc
-
-
-def _resolve(
-    nodes: Mapping[str, Mapping[str, Any]], links: Mapping[int, _UiLink], link: _UiLink, depth: int
-) -> tuple[str, int] | None:
-    """Follow reroutes and bypassed nodes back to a real (function id, output index), or None."""
-    source = nodes.get(link.origin)
-    if source is None or depth <= 0:
-        return None
-    source_type = source.get("type")
-    if source_type == "PrimitiveNode" or source.get("mode") == MUTED:
-        return None  # primitive values are already in the target's widgets_values
-    if source_type == "Reroute" or source.get("mode") == BYPASSED:
-        for socket in _sockets(source):
-            link_id = socket.get("link") if isinstance(socket, Mapping) else None
-            upstream = links.get(link_id) if isinstance(link_id, int) else None
-            if upstream is None:
-                continue
-            if source_type == "Reroute" or socket.get("type") in (link.type, "*"):
-                return _resolve(nodes, links, upstream, depth - 1)
-        return None
-    return (link.origin, link.origin_slot)
+def _unknown_type(node_type: str, function_ids: list[str]) -> Diagnostic:
+    shown = ", ".join(function_ids[:5]) + (", ..." if len(function_ids) > 5 else "")
+    return Diagnostic(
+        kind=DiagnosticKind.UNKNOWN_FUNCTION,
+        severity=Severity.WARNING,
+        function=function_ids[0],
+        message=(
+            f"node type {node_type!r} ({len(function_ids)} node(s): {shown}) is unknown to the catalog, so "
+            "their widget values were not imported"
+        ),
+        hint="install the custom node pack on the server, or pull its catalog (`anysym validate --server`)",
+    )
 
 
 def widget_slots(spec: NodeSpec) -> list[InputSpec | str]:
@@ -164,29 +144,44 @@ def widget_slots(spec: NodeSpec) -> list[InputSpec | str]:
     return slots + uploads
 
 
-def _widget_params(node: Mapping[str, Any], spec: NodeSpec, linked: set[str]) -> dict[str, ParamValue]:
+def _widget_params(item: UiNode, spec: NodeSpec) -> tuple[dict[str, ParamValue], list[str]]:
+    """The node's widget values by input name (linked inputs left out), and what could not be read."""
+    node, linked = item.node, set(item.links)
     values = node.get("widgets_values")
     widgets = spec.widget_inputs()
+    problems: list[str] = []
+    raw: dict[str, Any] = {}
     if isinstance(values, Mapping):  # some custom nodes save widgets by name
-        return {
-            w.name: _typed(w, values[w.name]) for w in widgets if w.name in values and w.name not in linked
-        }
-    if values is not None and not isinstance(values, list):
-        raise ALangSemanticError(f"UI node {node.get('id')} has widgets_values {values!r}, not a list")
-    queue = list(values or [])
+        raw = {w.name: values[w.name] for w in widgets if w.name in values}
+        extra = [name for name in values if spec.input(str(name)) is None]
+        problems += [f"saved widget value(s) for {extra!r}, inputs the catalog lacks"] if extra else []
+    elif values is not None and not isinstance(values, list):
+        raise ALangSemanticError(f"UI node {item.execution_id} has widgets_values {values!r}, not a list")
+    else:
+        queue = list(values or [])
+        for slot in widget_slots(spec):
+            if not queue:
+                break
+            if isinstance(slot, str):  # a frontend-only widget: its value is skipped when it is there
+                marker = queue[0] in SEED_CONTROL_VALUES if slot == SEED_CONTROL else queue[0] == slot
+                if marker:
+                    queue.pop(0)
+                continue
+            raw[slot.name] = queue.pop(0)
+        if queue:
+            problems.append(
+                f"saved {len(queue)} widget value(s) more than the catalog's inputs: {queue!r}"[:200]
+            )
+    raw |= {name: value for name, value in item.promoted.items() if spec.input(name) is not None}
     params: dict[str, ParamValue] = {}
-    for slot in widget_slots(spec):
-        if not queue:
-            break
-        if isinstance(slot, str):  # a frontend-only widget: its value is skipped when it is there
-            marker = queue[0] in SEED_CONTROL_VALUES if slot == SEED_CONTROL else queue[0] == slot
-            if marker:
-                queue.pop(0)
+    for name, value in raw.items():
+        if name in linked:
             continue
-        value = queue.pop(0)
-        if slot.name not in linked:
-            params[slot.name] = _typed(slot, value)
-    return params
+        try:
+            params[name] = _typed(spec.inputs[name], value)
+        except ALangSemanticError as exc:
+            problems.append(f"{name}: {exc.message}")
+    return params, problems
 
 
 def has_seed_control(widget: InputSpec) -> bool:
@@ -209,4 +204,4 @@ def _literal(value: Any) -> ParamValue:
         return value
     if isinstance(value, list):
         return [_literal(v) for v in value]
-    raise ALangSemanticError(f"widget value {value!r} is not a JSON scalar")
+    raise ALangSemanticError(f"widget value {str(value)[:80]} is not a JSON scalar or list")

@@ -11,7 +11,8 @@ decisions:
 - inputs with `image_upload` (and other input-file combos whose snapshot list is empty) accept any plain
   file name, because anysym uploads the files right before queueing; `..` and absolute paths are rejected;
 - hidden inputs (`prompt`, `extra_pnginfo`, `unique_id`) given by the author are a warning: the server
-  overwrites them;
+  overwrites them; so are the editor's own widgets that its API exports carry (`upload`,
+  `control_after_generate`): the server ignores them;
 - link types: see `anysym.language.types` (`*`, unions, COMBO only from COMBO, widgets from their type).
 
 Diagnostics come in a deterministic order: by function (author order), then by port (catalog order, then
@@ -32,9 +33,12 @@ from anysym.language.types import types_compatible
 from anysym.language.validate_graph import check_cycles, check_depth, check_outputs, unused_output
 from anysym.language.validate_values import article, check_value, is_file_input, where
 
-__all__ = ["fill_defaults", "validate"]
+__all__ = ["EDITOR_ONLY_INPUTS", "fill_defaults", "validate"]
 
 _Ports = dict[str, list[Link]]
+EDITOR_ONLY_INPUTS = frozenset({"upload", "control_after_generate", "control_before_generate"})
+"""Widgets ComfyUI's editor adds to nodes (an upload button, a seed's control) and writes into its API
+exports (`LoadImage.upload = "image"`); the server ignores them."""
 
 
 def validate(flow: Flow, catalog: Catalog) -> list[Diagnostic]:
@@ -224,6 +228,15 @@ class _Checker:
 
 
 def _unknown_input(function_id: str, spec: NodeSpec, name: str) -> Diagnostic:
+    if name in EDITOR_ONLY_INPUTS:
+        return Diagnostic(
+            kind=DiagnosticKind.UNKNOWN_INPUT,
+            severity=Severity.WARNING,
+            message=f'function "{function_id}" ({spec.name}) has the editor-only input {name!r}; the server '
+            "ignores it",
+            function=function_id,
+            port=name,
+        )
     names = [i.name for i in spec.visible_inputs()]
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return _at(

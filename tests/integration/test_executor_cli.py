@@ -13,6 +13,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from anysym.cli import _register_all, app
+from anysym.language.catalog import Catalog
 
 runner = CliRunner()
 _register_all()
@@ -42,6 +43,24 @@ def test_execute_runs_a_flow_and_saves_outputs(comfy_server: Any, tmp_path: Path
     assert f"save: {saved}" in result.stdout.replace("\n", "")
     got = np.asarray(Image.open(saved).convert("RGB")).astype(np.int16)
     assert np.abs(got - (255 - pixels.astype(np.int16))).max() <= 1  # SaveImage truncates float -> uint8
+
+
+def test_executed_pictures_carry_the_flow_as_a_workflow(
+    comfy_server: Any, comfy_catalog: Catalog, tmp_path: Path
+) -> None:
+    """`anysym execute` sends the flow's UI workflow, so a saved PNG reopens in the editor (and here)."""
+    from anysym.language.source_text import load_json, read_source
+    from anysym.language.ui_workflow import from_ui
+
+    Image.new("RGB", (8, 6), (10, 200, 30)).save(tmp_path / "tiny.png")
+    flow = tmp_path / "flow.dataflow"
+    flow.write_text(FLOW, encoding="utf-8")
+    out = tmp_path / "run"
+    args = ["execute", str(flow), "--server", comfy_server.url, "--input", str(tmp_path / "tiny.png")]
+    assert runner.invoke(app, [*args, "--out", str(out)]).exit_code == 0
+    [saved] = list((out / "save").iterdir())
+    back = from_ui(load_json(read_source(saved)), comfy_catalog)
+    assert {f.type for f in back.functions.values()} == {"LoadImage", "ImageInvert", "SaveImage"}
 
 
 def test_execute_reports_diagnostics_and_fails(comfy_server: Any, tmp_path: Path) -> None:

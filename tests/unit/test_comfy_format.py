@@ -7,7 +7,9 @@ import pytest
 from anysym.errors import ALangSemanticError, CompileError
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import from_api, from_ui, is_api_prompt, is_ui_workflow, to_api
+from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.flow import Flow, Function, Link
+from anysym.language.validate import validate
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -111,9 +113,12 @@ def test_ui_workflow_import(snapshot_catalog: Catalog) -> None:
     assert list(api["3"]["inputs"])[:3] == ["model", "seed", "steps"]
 
 
-def test_ui_workflow_with_unknown_type_names_closest(snapshot_catalog: Catalog) -> None:
+def test_ui_workflow_with_unknown_type_imports_and_validate_names_closest(
+    snapshot_catalog: Catalog,
+) -> None:
     workflow = {"nodes": [{"id": 1, "type": "KSamplr", "mode": 0}], "links": []}
-    with pytest.raises(ALangSemanticError, match="closest: KSampler"):
-        from_ui(workflow, snapshot_catalog)
+    flow = from_ui(workflow, snapshot_catalog)
+    [unknown] = [d for d in validate(flow, snapshot_catalog) if d.kind is DiagnosticKind.UNKNOWN_FUNCTION]
+    assert "KSampler" in (unknown.hint or "")
     with pytest.raises(ALangSemanticError):
         from_ui({"nodes": [], "links": [["x"]]}, snapshot_catalog)

@@ -169,6 +169,19 @@ def test_upload_inputs_accept_plain_names(snapshot_catalog: Catalog, name: str) 
     assert validate(flow, snapshot_catalog) == []
 
 
+def test_the_editors_own_widgets_in_an_api_export_are_warnings(snapshot_catalog: Catalog) -> None:
+    """ComfyUI's "Export (API)" writes `LoadImage.upload = "image"`; the server ignores it."""
+    flow = _flow(
+        {"a": ("LoadImage", {"image": "photo.png", "upload": "image"}), "s": ("PreviewImage", {})},
+        [("a", 0, "s", "images")],
+    )
+    [d] = validate(flow, snapshot_catalog)
+    assert (d.kind, d.severity, d.port) == (K.UNKNOWN_INPUT, Severity.WARNING, "upload")
+    assert d.message.endswith("has the editor-only input 'upload'; the server ignores it")
+    typo = _flow({"a": ("LoadImage", {"image": "photo.png", "uplod": "image"}), "s": ("PreviewImage", {})})
+    assert any(d.is_error and d.port == "uplod" for d in validate(typo, snapshot_catalog))
+
+
 @pytest.mark.parametrize("name", ["../x.png", "/etc/passwd", "a/../../x.png", "C:\\x.png", "..\\x.png"])
 def test_upload_inputs_reject_paths_outside_the_input_dir(snapshot_catalog: Catalog, name: str) -> None:
     flow = _flow({"a": ("LoadImageMask", {"image": name, "channel": "alpha"}), "s": ("MaskToImage", {})})
