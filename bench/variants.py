@@ -19,7 +19,11 @@ files, or files for a task without, left out, or not; on by default),
 `parameter-step`/`no-parameter-step` (psi1's values set again by a prompt without examples, or not; off
 by default), `loose-links`/`no-loose-links` (a task file's loader that nothing uses linked where exactly
 one value of its type is missing, or not; on by default), `search`/`no-search` (local edits of a flow
-that failed verification executed before refine, or not; on by default), `vary-examples`/`same-examples`
+that failed verification executed before refine, or not; on by default), `sequences`/`no-sequences`
+(search may batch the files a task names as its frames or results, in its order, or not; on by default),
+`copied-steps`/`no-copied-steps` (verify fails a working function only a shown reference program
+explains, or not; on by default), `crop-check`/`no-crop-check` (verify fails a flow that resizes where the
+task cuts a region out of a file, or not; on by default), `vary-examples`/`same-examples`
 (sampled answer n asked with the retrieved programs rotated by n, or every answer from the same prompt;
 on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
 step, or the former invert example; on by default), `candidates-N` (at most N answers sampled per
@@ -58,6 +62,9 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "parameter_step": ("parameter-step", "no-parameter-step"),
     "loose_links": ("loose-links", "no-loose-links"),
     "search": ("search", "no-search"),
+    "sequence_edits": ("sequences", "no-sequences"),
+    "copied_steps": ("copied-steps", "no-copied-steps"),
+    "crop_check": ("crop-check", "no-crop-check"),
     "vary_examples": ("vary-examples", "same-examples"),
     "neutral_example": ("neutral-example", "invert-example"),
 }
@@ -93,6 +100,9 @@ class Variant:
     parameter_step: bool = False
     loose_links: bool = True
     search: bool = True
+    sequence_edits: bool = True
+    copied_steps: bool = True
+    crop_check: bool = True
     vary_examples: bool = True
     neutral_example: bool = True
     candidates: int = 3

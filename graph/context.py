@@ -91,6 +91,27 @@ class Context:
             "refine (0: no search)."
         },
     )
+    sequence_edits: bool = field(
+        default=True,
+        metadata={
+            "description": "Search may batch the files a task names as its frames or results, in the "
+            "order it names them (an ImageBatch chain where the flow takes one of them)."
+        },
+    )
+    copied_steps: bool = field(
+        default=True,
+        metadata={
+            "description": "Verify fails a working function only a shown reference program explains "
+            "(its type unsearched and unnamed by the task)."
+        },
+    )
+    crop_check: bool = field(
+        default=True,
+        metadata={
+            "description": "Verify fails a flow that resizes where the task cuts a region out of a file "
+            "(no function takes x, y, width and height)."
+        },
+    )
     vary_examples: bool = field(
         default=True,
         metadata={

@@ -25,6 +25,8 @@ values are bound afterwards by the same task repairs every draft gets).
   the same step's search found (an invert stays an invert, of an image or of a mask);
 - `insert`: a step the task states a value for ("no feathering" for ImagePadForOutpaint) that no
   function takes, with one input and a result of that input's type, is put on a link of that type;
+- `sequence` (`anysym.nodes.sequences`): the files the task names as its frames or results, batched in
+  the order it names them, where the flow takes one of them or straight into the output functions;
 - `resize`: when the task states the final size (or one scale factor) and nothing before an output
   function resizes, a searched resize (ImageScale, ImageScaleBy) to it is put before that output.
 """
@@ -48,6 +50,7 @@ from anysym.nodes.flow_surgery import (
     working,
 )
 from anysym.nodes.relinks import relinks
+from anysym.nodes.sequences import sequences
 from anysym.verify.flow_walk import SIZE_PARAMS, reaching_outputs, upstream
 from anysym.verify.media import Size
 
@@ -76,6 +79,8 @@ class EditHints:
     """The one uniform scale factor the task states ("half size"), when it does."""
     blamed: Sequence[tuple[str, str]] = ()
     """(function id, input) pairs the failed attempt's errors were addressed to."""
+    sequence: Sequence[str] = ()
+    """The input files the task names as its frames or results, in its order (`stated_sequence`)."""
 
     @property
     def suggested(self) -> list[str]:
@@ -88,6 +93,7 @@ def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdi
     relinked = relinks(flow, catalog, hints.suggested, hints.blamed)
     found = [LocalEdit(edited, note) for edited, note in relinked]
     found += [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
+    found += [LocalEdit(edited, note) for edited, note in sequences(flow, catalog, hints.sequence)]
     found += [*_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]
     found += [*_inserts(flow, catalog, hints.wanted), *_resizes(flow, catalog, hints)]

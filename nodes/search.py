@@ -5,14 +5,16 @@ strongest published systems check intermediate results and repair locally instea
 flow's single edits, then pairs of them (`anysym.nodes.local_edits`), are compiled like any draft
 (repairs and the task's values included); those that compile valid and differ from every flow tried
 so far, and leave none of the static findings verify fails a flow for (a stated value no function
-takes, an input unused), are queued, at most `Context.search_budget`, to run one by one through
-compile -> execute -> verify as attempts of stage `search`. The first that passes verification ends
-the run; when none does, refine gets the flow the search started from and its diagnostics.
+takes, an input unused, a step only an example explains, a region resized instead of cropped), are
+queued, at most `Context.search_budget`, to run one by one through compile -> execute -> verify as
+attempts of stage `search`. The first that passes verification ends the run; when none does, refine
+gets the flow the search started from and its diagnostics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +31,9 @@ from anysym.language.syntax import Syntax, render
 from anysym.nodes.compile import TaskFacts, compile_draft
 from anysym.nodes.keys import parse_key_function
 from anysym.nodes.local_edits import EditHints, LocalEdit, local_edits
+from anysym.nodes.sequences import stated_sequence
 from anysym.nodes.task_claims import unclaimed_values
+from anysym.nodes.verify import switched_checks
 from anysym.verify.checks import check_static
 from anysym.verify.expectations import expect
 
@@ -95,6 +99,8 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     verification is sure to reject would only spend the budget.
     """
     hints = _hints(flow, state, deps.catalog, state["attempts"][-1].diagnostics)
+    if not context.sequence_edits:
+        hints = replace(hints, sequence=())
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
     singles = local_edits(flow, deps.catalog, hints)
     pairs = [
@@ -105,7 +111,9 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     drafts: list[Draft] = []
     for edit in [*singles[:_MAX_COMPILED], *pairs[:_MAX_COMPILED]]:
         compiled = _compiled(edit, state, context, deps.catalog)
-        if compiled is None or compiled.canonical_json() in tried or _findings(compiled, state, deps.catalog):
+        if compiled is None or compiled.canonical_json() in tried:
+            continue
+        if _findings(compiled, state, context, deps.catalog):
             continue
         tried.add(compiled.canonical_json())
         drafts.append(Draft(stage="search", text=render(edit.flow, context.syntax), repairs=(edit.note,)))
@@ -115,7 +123,7 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
 
 
 def _hints(flow: Flow, state: State, catalog: Catalog, diagnostics: Sequence[Diagnostic]) -> EditHints:
-    """What the edits go by: the search's findings, unclaimed values, the stated size, blamed inputs."""
+    """What the edits go by: searched types, unclaimed values, the stated size, blamed inputs, frames."""
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
     expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
     uniform = {x for x, y in expectations.factors if x == y}
@@ -125,15 +133,18 @@ def _hints(flow: Flow, state: State, catalog: Catalog, diagnostics: Sequence[Dia
         size=expectations.strict_size,
         factor=uniform.pop() if len(uniform) == 1 else None,
         blamed=[(d.function, d.port) for d in diagnostics if d.is_error and d.function and d.port],
+        sequence=stated_sequence(expectations),
     )
 
 
-def _findings(flow: Flow, state: State, catalog: Catalog) -> int:
+def _findings(flow: Flow, state: State, context: Context, catalog: Catalog) -> int:
     """How many errors verify would find in a compiled edit before looking at its outputs."""
     inputs = [Path(p) for p in state.get("inputs", [])]
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
-    static = [d for d in check_static(flow, expect(state["task"], inputs), catalog) if d.is_error]
-    return len(unclaimed) + len(static)
+    expectations = expect(state["task"], inputs)
+    static = [d for d in check_static(flow, expectations, catalog) if d.is_error]
+    switched = [d for d in switched_checks(flow, state, context, expectations, catalog) if d.is_error]
+    return len(unclaimed) + len(static) + len(switched)
 
 
 def _compiled(edit: LocalEdit, state: State, context: Context, catalog: Catalog) -> Flow | None:

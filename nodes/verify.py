@@ -2,8 +2,9 @@
 
 Deterministic expectations first (`anysym.verify`: output kinds, frame counts, sizes computed from the
 task and the real input files, a grayscale result; `anysym.nodes.task_claims`: every value the task states
-for an input of a node type its search found is taken by some function); then, when the graph has one,
-the vision judge. Every failure is a
+for an input of a node type its search found is taken by some function; `anysym.nodes.copied_steps`: no
+working function only a shown reference program explains; `anysym.verify.crops`: a region cut out of
+a file is cropped, not resized); then, when the graph has one, the vision judge. Every failure is a
 Diagnostic addressed to the function most likely responsible, so refine can fix it; the attempt records
 "verified", "unverified" (nothing could be checked) or "failed".
 """
@@ -21,12 +22,16 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt, Verification
 from anysym.graph.state import State
+from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity, has_errors
+from anysym.language.flow import Flow
+from anysym.nodes.copied_steps import copied_steps_in
 from anysym.nodes.task_claims import unclaimed_diagnostics
 from anysym.verify.checks import BLOCKING, check_outputs, check_static
+from anysym.verify.crops import check_crop
 from anysym.verify.expectations import Expectations, expect
 
-__all__ = ["verify"]
+__all__ = ["switched_checks", "verify"]
 
 
 async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:
@@ -41,6 +46,7 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
         problems += check_outputs(attempt.flow, attempt.outputs, expectations, deps.catalog)
         searched = state.get("suggested_types", [])
         problems += unclaimed_diagnostics(attempt.flow, state["task"], deps.catalog, searched)
+        problems += switched_checks(attempt.flow, state, runtime.context, expectations, deps.catalog)
     checks = _checks_made(expectations)
     if not has_errors(problems) and deps.judge is not None:
         try:
@@ -59,6 +65,14 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     if runtime.context.run_dir is not None:
         RunDir(runtime.context.run_dir).write_attempt(attempt)
     return {"attempts": [attempt]}
+
+
+def switched_checks(
+    flow: Flow, state: State, context: Context, expectations: Expectations, catalog: Catalog
+) -> list[Diagnostic]:
+    """The static checks with their own `Context` switch (for ablations): copied steps, crops."""
+    found = copied_steps_in(flow, state, catalog) if context.copied_steps else []
+    return found + (check_crop(flow, expectations, catalog) if context.crop_check else [])
 
 
 def _checks_made(expectations: Expectations) -> int:
