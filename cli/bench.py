@@ -36,7 +36,8 @@ def bench(
     suite: Annotated[
         str,
         typer.Argument(
-            help="Suite JSON path, a shipped suite name (cpu, fresh, unseen, any2any) or a ComfyBench file."
+            help="Suite JSON path, a shipped suite name (cpu, fresh, unseen, heldout, any2any) or a "
+            "ComfyBench file."
         ),
     ],
     out: Annotated[Path, typer.Option("--out", help="Results directory (resumes what is already there).")],

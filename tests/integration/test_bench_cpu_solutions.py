@@ -1,6 +1,6 @@
-"""Every task of the CPU suites (`cpu`, the held-out `fresh` and `unseen`) is solvable and its check is
-right: the hand-written reference solution, run on the real local ComfyUI, passes the task's check, and
-another task's real output fails it."""
+"""Every task of the CPU suites (`cpu`, the held-out `fresh`, `unseen` and `heldout`) is solvable and its
+check is right: the hand-written reference solution, run on the real local ComfyUI, passes the task's check,
+and another task's real output fails it."""
 
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ from anysym.language.comfy_format import to_api
 from anysym.language.syntax import parse
 from anysym.nodes.task_claims import unclaimed_diagnostics
 from anysym.verify.checks import check_outputs, check_static
+from anysym.verify.crops import check_crop
 from anysym.verify.expectations import expect
 
 pytestmark = pytest.mark.integration
 
 SUITES = Path(__file__).resolve().parents[2] / "bench" / "suites"
-BY_SUITE = {name: load_suite(SUITES / f"{name}.json").tasks for name in ("cpu", "fresh", "unseen")}
+BY_SUITE = {name: load_suite(SUITES / f"{name}.json").tasks for name in ("cpu", "fresh", "unseen", "heldout")}
 CASES = [(name, task) for name, tasks in BY_SUITE.items() for task in tasks]
 IDS = [f"{name}-{task.id}" for name, task in CASES]
 
@@ -148,6 +149,7 @@ def test_verify_passes_the_reference_solution(
     problems = [
         *check_static(flow, expectations, comfy_catalog),
         *check_outputs(flow, files, expectations, comfy_catalog),
+        *check_crop(flow, expectations, comfy_catalog),
         *unclaimed_diagnostics(flow, task.instruction, comfy_catalog, list(comfy_catalog)),
     ]
     assert [d.render() for d in problems if d.is_error] == []

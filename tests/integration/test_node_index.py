@@ -73,7 +73,7 @@ def test_an_empty_catalog_finds_nothing(home: Paths) -> None:
     assert empty.retrieve_nodes("invert", k=3) == []
 
 
-@pytest.mark.parametrize("suite_name", ["cpu", "fresh", "unseen"])
+@pytest.mark.parametrize("suite_name", ["cpu", "fresh", "unseen", "heldout"])
 async def test_the_prompt_shows_the_solutions_node_types(
     tmp_path_factory: pytest.TempPathFactory, snapshot_catalog: Catalog, suite_name: str
 ) -> None:

@@ -24,7 +24,7 @@ def test_cpu_suite_has_40_checked_tasks_up_to_long_compositions() -> None:
     assert min(sizes) <= 3 and max(sizes) >= 8
 
 
-@pytest.mark.parametrize("suite_name", ["cpu", "fresh", "unseen"])
+@pytest.mark.parametrize("suite_name", ["cpu", "fresh", "unseen", "heldout"])
 def test_every_cpu_task_has_a_parseable_reference_solution(suite_name: str) -> None:
     suite = load_suite(SUITES / f"{suite_name}.json")
     assert all(task.check for task in suite.tasks)
