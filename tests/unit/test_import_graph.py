@@ -13,6 +13,8 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
+from anysym.language.validate_graph import strongly_connected
+
 REPO = Path(__file__).resolve().parents[2]
 _SKIPPED = {"tests", "scripts", "build", "dist", "docs", "examples"}
 _LANGUAGE_MAY_IMPORT = {"anysym.errors"}
@@ -65,45 +67,10 @@ def _edges(modules: dict[str, Path]) -> dict[str, set[str]]:
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Strongly connected components of more than one module (Tarjan, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-    for root in edges:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges[child]))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                if len(component) > 1:
-                    found.append(sorted(component))
-    return found
+    """Strongly connected components of more than one module (the flow validator's Tarjan)."""
+    order = sorted(edges)
+    components = strongly_connected(order, {node: sorted(edges[node]) for node in order})
+    return sorted(sorted(component) for component in components if len(component) > 1)
 
 
 def test_the_graph_is_read_from_the_source() -> None:

@@ -8,14 +8,7 @@ from anysym.language.validate import validate
 from anysym.nodes.local_edits import EditHints, LocalEdit, local_edits
 from anysym.verify.media import Size
 
-
-def _flow(
-    functions: dict[str, tuple[str, dict[str, object]]], links: list[tuple[str, str, str, str]]
-) -> Flow:
-    return Flow.build(
-        {fid: Function(type=t, params=p) for fid, (t, p) in functions.items()},  # type: ignore[arg-type]
-        [Link(source=s, output=o, target=t, input=i) for s, o, t, i in links],
-    )
+from .flows import flow_of
 
 
 def _edits(
@@ -36,7 +29,7 @@ def _errors(flow: Flow, catalog: Catalog) -> list[str]:
 
 
 def test_a_saver_fed_from_the_loader_takes_the_unsaved_result(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "pattern": ("LoadImage", {"image": "pattern.png"}),
@@ -56,7 +49,7 @@ def test_a_saver_fed_from_the_loader_takes_the_unsaved_result(snapshot_catalog: 
 
 
 def test_an_unsaved_mask_is_converted_before_it_is_saved(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "mask": ("LoadImage", {"image": "mask.png"}),
             "channel": ("ImageToMask", {"channel": "red"}),
@@ -77,7 +70,7 @@ def test_an_unsaved_mask_is_converted_before_it_is_saved(snapshot_catalog: Catal
 
 
 def test_a_second_saver_of_an_unchanged_input_is_dropped(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "scaled": ("ImageScaleBy", {"upscale_method": "bilinear", "scale_by": 2.0}),
@@ -96,7 +89,7 @@ def test_a_second_saver_of_an_unchanged_input_is_dropped(snapshot_catalog: Catal
 
 
 def test_only_the_only_saver_is_never_dropped(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"photo": ("LoadImage", {"image": "photo.png"}), "save": ("SaveImage", {})},
         [("photo", "IMAGE", "save", "images")],
     )
@@ -104,7 +97,7 @@ def test_only_the_only_saver_is_never_dropped(snapshot_catalog: Catalog) -> None
 
 
 def test_a_stray_step_is_spliced_out_and_a_searched_one_is_kept(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "invert": ("ImageInvert", {}),
@@ -127,7 +120,7 @@ def test_a_stray_step_is_spliced_out_and_a_searched_one_is_kept(snapshot_catalog
 def test_a_step_takes_a_searched_type_of_the_same_shape_and_its_model_loader_goes(
     snapshot_catalog: Catalog,
 ) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "source": ("LoadImage", {"image": "texture.png"}),
             "model": ("UpscaleModelLoader", {"model_name": "tiny_compact_x4.safetensors"}),
@@ -152,7 +145,7 @@ def test_a_step_takes_a_searched_type_of_the_same_shape_and_its_model_loader_goe
 
 
 def test_edits_are_unique_flows(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "blur": ("ImageBlur", {}),
@@ -170,7 +163,7 @@ def test_edits_are_unique_flows(snapshot_catalog: Catalog) -> None:
 
 
 def test_no_edit_leaves_a_flow_that_does_no_work(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "blur": ("ImageBlur", {}),
@@ -184,7 +177,7 @@ def test_no_edit_leaves_a_flow_that_does_no_work(snapshot_catalog: Catalog) -> N
 
 
 def test_a_wanted_step_is_put_on_each_link_of_its_type(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "blur": ("ImageBlur", {}),
@@ -206,7 +199,7 @@ def test_a_wanted_step_is_put_on_each_link_of_its_type(snapshot_catalog: Catalog
 def test_a_searched_best_hit_only_becomes_a_type_its_step_found(
     snapshot_catalog: Catalog,
 ) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "inverted": ("ImageInvert", {}),
@@ -218,7 +211,7 @@ def test_a_searched_best_hit_only_becomes_a_type_its_step_found(
     steps = [whole, ["ImageInvert", "InvertMask"], ["ImageScaleBy", "ImageScale"]]
     kept = local_edits(flow, snapshot_catalog, EditHints(steps=steps))
     assert not any("changed inverted" in edit.note for edit in kept)  # the invert step stays an invert
-    paste = _flow(
+    paste = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "pattern": ("LoadImage", {"image": "pattern.png"}),
@@ -244,7 +237,7 @@ def test_a_searched_best_hit_only_becomes_a_type_its_step_found(
 
 
 def test_a_resize_to_the_stated_size_goes_before_an_output_nothing_sizes(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "inverted": ("ImageInvert", {}),
@@ -269,7 +262,7 @@ def test_a_resize_to_the_stated_size_goes_before_an_output_nothing_sizes(snapsho
 
 
 def test_a_swap_links_a_required_input_to_the_one_unused_value_of_its_type(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "mask": ("LoadImageMask", {"image": "mask.png", "channel": "red"}),
             "inverted": ("ImageInvert", {}),
@@ -292,7 +285,7 @@ def test_a_swap_links_a_required_input_to_the_one_unused_value_of_its_type(snaps
 def test_a_saver_fed_by_nothing_takes_the_unsaved_mask_and_stray_functions_go(
     snapshot_catalog: Catalog,
 ) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "mask": ("LoadImageMask", {"image": "mask.png", "channel": "red"}),
             "invert": ("InvertMask", {}),
@@ -303,7 +296,7 @@ def test_a_saver_fed_by_nothing_takes_the_unsaved_mask_and_stray_functions_go(
     [fed] = [e.flow for e in _edits(flow, snapshot_catalog, ["InvertMask"]) if e.note.startswith("fed save.")]
     assert Link(source="invert", output="MASK", target="invert_as_image", input="mask") in fed.links
     assert _errors(fed, snapshot_catalog) == []
-    stray = _flow(
+    stray = flow_of(
         {
             "canvas": ("EmptyImage", {}),
             "box": ("SolidMask", {"width": 200, "height": 100}),
@@ -318,7 +311,7 @@ def test_a_saver_fed_by_nothing_takes_the_unsaved_mask_and_stray_functions_go(
 def test_the_two_pictures_of_a_blend_are_swapped_but_not_a_picture_with_itself(
     snapshot_catalog: Catalog,
 ) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "photo": ("LoadImage", {"image": "photo.png"}),
             "portrait": ("LoadImage", {"image": "portrait.png"}),

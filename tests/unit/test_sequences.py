@@ -8,21 +8,14 @@ import pytest
 from PIL import Image
 
 from anysym.language.catalog import Catalog
-from anysym.language.flow import Flow, Function, Link
+from anysym.language.flow import Flow, Function
 from anysym.language.validate import validate
 from anysym.nodes.local_edits import EditHints, local_edits
 from anysym.nodes.sequences import sequences, stated_sequence
 from anysym.verify.expectations import expect
 from anysym.verify.flow_walk import reaching_outputs
 
-
-def _flow(
-    functions: dict[str, tuple[str, dict[str, object]]], links: list[tuple[str, str, str, str]]
-) -> Flow:
-    return Flow.build(
-        {fid: Function(type=t, params=p) for fid, (t, p) in functions.items()},  # type: ignore[arg-type]
-        [Link(source=s, output=o, target=t, input=i) for s, o, t, i in links],
-    )
+from .flows import flow_of
 
 
 def _frames(flow: Flow, value: tuple[str, str]) -> list[str]:
@@ -77,7 +70,7 @@ def test_the_sequence_is_the_named_files_when_they_are_the_frames_or_results(
 def test_the_unused_file_is_batched_after_the_used_one_where_the_flow_takes_it(
     snapshot_catalog: Catalog,
 ) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "source": ("LoadImage", {"image": "photo.png"}),
             "pattern": ("LoadImage", {"image": "pattern.png"}),
@@ -101,7 +94,7 @@ def test_the_unused_file_is_batched_after_the_used_one_where_the_flow_takes_it(
 
 
 def test_repeats_and_a_file_the_flow_does_not_load(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "source": ("LoadImage", {"image": "photo.png"}),
             "frames": ("RepeatImageBatch", {"amount": 6}),
@@ -125,12 +118,12 @@ def test_repeats_and_a_file_the_flow_does_not_load(snapshot_catalog: Catalog) ->
 
 
 def test_nothing_without_a_loaded_named_file_or_a_batch_node(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"mask": ("SolidMask", {"value": 1.0, "width": 8, "height": 8}), "save": ("SaveImage", {})},
         [],
     )
     assert list(sequences(flow, snapshot_catalog, ["photo.png", "pattern.png"])) == []
-    loads_masks = _flow(  # the catalog has no batch node of masks
+    loads_masks = flow_of(  # the catalog has no batch node of masks
         {
             "mask": ("LoadImageMask", {"image": "photo.png", "channel": "red"}),
             "as_image": ("MaskToImage", {}),
@@ -142,7 +135,7 @@ def test_nothing_without_a_loaded_named_file_or_a_batch_node(snapshot_catalog: C
 
 
 def test_local_edits_batch_only_with_a_stated_sequence(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "source": ("LoadImage", {"image": "photo.png"}),
             "pattern": ("LoadImage", {"image": "pattern.png"}),

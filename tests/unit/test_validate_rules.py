@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -11,26 +10,19 @@ import pytest
 from anysym.language.catalog import Catalog
 from anysym.language.defaults import fill_defaults
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
-from anysym.language.flow import Flow, Function, Link, ParamValue
+from anysym.language.flow import Flow, Link, ParamValue
 from anysym.language.types import types_compatible
 from anysym.language.validate import validate
 from anysym.language.validate_api import path_problems, validate_api
 from anysym.language.validate_graph import MAX_FLOW_DEPTH
 
+from .flows import flow_of
+
 K = DiagnosticKind
 
 
-def _flow(
-    functions: Mapping[str, tuple[str, Mapping[str, ParamValue]]], links: Sequence[tuple[Any, ...]] = ()
-) -> Flow:
-    return Flow.build(
-        {fid: Function(type=t, params=dict(p)) for fid, (t, p) in functions.items()},
-        [Link(source=s, output=o, target=t, input=i) for s, o, t, i in links],
-    )
-
-
 def _blend(**params: ParamValue) -> Flow:
-    return _flow(
+    return flow_of(
         {
             "a": ("LoadImage", {"image": "a.png"}),
             "mix": ("ImageBlend", params),
@@ -91,7 +83,7 @@ def test_float_values_follow_the_server_cast(snapshot_catalog: Catalog, value: P
     ],
 )
 def test_int_values(snapshot_catalog: Catalog, value: ParamValue, kind: Any, text: str) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"img": ("EmptyImage", {"width": value}), "save": ("SaveImage", {})}, [("img", 0, "save", "images")]
     )
     found = validate(flow, snapshot_catalog)
@@ -101,7 +93,7 @@ def test_int_values(snapshot_catalog: Catalog, value: ParamValue, kind: Any, tex
 
 def test_boolean_and_string_values(snapshot_catalog: Catalog) -> None:
     def check(tapered: ParamValue, prefix: ParamValue) -> list[tuple[str, str | None]]:
-        flow = _flow(
+        flow = flow_of(
             {
                 "m": ("SolidMask", {}),
                 "g": ("GrowMask", {"expand": 1, "tapered_corners": tapered}),
@@ -133,7 +125,7 @@ def test_omitted_widgets_with_defaults_are_not_missing_and_get_filled(snapshot_c
 
 
 def test_fill_defaults_first_choice_and_no_file_guess(snapshot_catalog: Catalog) -> None:
-    flow = _flow({"v": ("VAELoader", {}), "img": ("LoadImage", {}), "x": ("NoSuchNode", {})})
+    flow = flow_of({"v": ("VAELoader", {}), "img": ("LoadImage", {}), "x": ("NoSuchNode", {})})
     filled = fill_defaults(flow, snapshot_catalog)
     assert filled.functions["v"].params == {"vae_name": "taesd"}  # COMBO without default: first choice
     assert filled.functions["img"].params == {}  # never guess a user's input file
@@ -144,7 +136,7 @@ def test_fill_defaults_first_choice_and_no_file_guess(snapshot_catalog: Catalog)
 
 
 def test_missing_socket_hint_lists_producers_in_the_flow(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"a": ("LoadImage", {"image": "a.png"}), "inv": ("ImageInvert", {}), "s": ("PreviewImage", {})}
     )
     flow = flow.with_links([Link(source="inv", output=0, target="s", input="images")])
@@ -155,36 +147,37 @@ def test_missing_socket_hint_lists_producers_in_the_flow(snapshot_catalog: Catal
 
 
 def test_model_file_message(snapshot_catalog: Catalog) -> None:
-    flow = _flow({"c": ("CheckpointLoaderSimple", {"ckpt_name": "sd15.safetensors"})})
+    flow = flow_of({"c": ("CheckpointLoaderSimple", {"ckpt_name": "sd15.safetensors"})})
     d = next(d for d in validate(flow, snapshot_catalog) if d.kind is K.VALUE_NOT_IN_LIST)
     assert "model file not installed on the server; installed: none" in d.message
-    omitted = _flow({"c": ("CheckpointLoaderSimple", {})})
+    omitted = flow_of({"c": ("CheckpointLoaderSimple", {})})
     d = next(d for d in validate(omitted, snapshot_catalog) if d.kind is K.MISSING_INPUT)
     assert "server has none installed" in d.message
 
 
 @pytest.mark.parametrize("name", ["photo.png", "sub/photo.png", "photo.png [input]", "..photo.png"])
 def test_upload_inputs_accept_plain_names(snapshot_catalog: Catalog, name: str) -> None:
-    flow = _flow({"a": ("LoadImage", {"image": name}), "s": ("PreviewImage", {})}, [("a", 0, "s", "images")])
+    functions = {"a": ("LoadImage", {"image": name}), "s": ("PreviewImage", {})}
+    flow = flow_of(functions, [("a", 0, "s", "images")])
     assert validate(flow, snapshot_catalog) == []
 
 
 def test_the_editors_own_widgets_in_an_api_export_are_warnings(snapshot_catalog: Catalog) -> None:
     """ComfyUI's "Export (API)" writes `LoadImage.upload = "image"`; the server ignores it."""
-    flow = _flow(
+    flow = flow_of(
         {"a": ("LoadImage", {"image": "photo.png", "upload": "image"}), "s": ("PreviewImage", {})},
         [("a", 0, "s", "images")],
     )
     [d] = validate(flow, snapshot_catalog)
     assert (d.kind, d.severity, d.port) == (K.UNKNOWN_INPUT, Severity.WARNING, "upload")
     assert d.message.endswith("has the editor-only input 'upload'; the server ignores it")
-    typo = _flow({"a": ("LoadImage", {"image": "photo.png", "uplod": "image"}), "s": ("PreviewImage", {})})
+    typo = flow_of({"a": ("LoadImage", {"image": "photo.png", "uplod": "image"}), "s": ("PreviewImage", {})})
     assert any(d.is_error and d.port == "uplod" for d in validate(typo, snapshot_catalog))
 
 
 @pytest.mark.parametrize("name", ["../x.png", "/etc/passwd", "a/../../x.png", "C:\\x.png", "..\\x.png"])
 def test_upload_inputs_reject_paths_outside_the_input_dir(snapshot_catalog: Catalog, name: str) -> None:
-    flow = _flow({"a": ("LoadImageMask", {"image": name, "channel": "alpha"}), "s": ("MaskToImage", {})})
+    flow = flow_of({"a": ("LoadImageMask", {"image": name, "channel": "alpha"}), "s": ("MaskToImage", {})})
     flow = flow.with_links([Link(source="a", output=0, target="s", input="mask")])
     found = [d for d in validate(flow, snapshot_catalog) if d.is_error]
     assert [d.kind for d in found] == [K.INVALID_INPUT_FILE, K.NO_OUTPUT_NODE]
@@ -193,7 +186,7 @@ def test_upload_inputs_reject_paths_outside_the_input_dir(snapshot_catalog: Cata
 
 @pytest.mark.parametrize("prefix", ["anysym", "edits/photo", "a/../b", "./x", "%date:yyyy%/x", "..x"])
 def test_output_prefixes_inside_the_output_dir_are_accepted(snapshot_catalog: Catalog, prefix: str) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"a": ("LoadImage", {"image": "a.png"}), "s": ("SaveImage", {"filename_prefix": prefix})},
         [("a", 0, "s", "images")],
     )
@@ -202,7 +195,7 @@ def test_output_prefixes_inside_the_output_dir_are_accepted(snapshot_catalog: Ca
 
 @pytest.mark.parametrize("prefix", ["../x", "/tmp/x", "a/../../x", "C:\\x", "..\\..\\x", "\\\\host\\x"])
 def test_output_prefixes_leaving_the_output_dir_are_errors(snapshot_catalog: Catalog, prefix: str) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"a": ("LoadImage", {"image": "a.png"}), "s": ("SaveImage", {"filename_prefix": prefix})},
         [("a", 0, "s", "images")],
     )
@@ -217,7 +210,7 @@ def _chain(length: int) -> Flow:
     functions["s"] = ("SaveImage", {})
     order = list(functions)
     links = [(src, 0, dst, "images" if dst == "s" else "image") for src, dst in itertools.pairwise(order)]
-    return _flow(functions, links)
+    return flow_of(functions, links)
 
 
 def test_a_chain_deeper_than_comfyui_recurses_is_an_error(snapshot_catalog: Catalog) -> None:
@@ -264,7 +257,7 @@ def test_type_compatibility(received: str, expected: str, ok: bool) -> None:
 
 
 def test_type_mismatch_message(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"lat": ("EmptyLatentImage", {}), "s": ("SaveImage", {})}, [("lat", "LATENT", "s", "images")]
     )
     d = _only(validate(flow, snapshot_catalog))
@@ -274,7 +267,7 @@ def test_type_mismatch_message(snapshot_catalog: Catalog) -> None:
 
 
 def test_string_link_into_combo_is_a_mismatch(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"s": ("StringRequestParameter", {"value": "multiply"}), "a": ("LoadImage", {"image": "a.png"}),
          "mix": ("ImageBlend", {}), "out": ("PreviewImage", {})},
         [("s", 0, "mix", "blend_mode"), ("a", 0, "mix", "image1"), ("a", 0, "mix", "image2"),
@@ -286,7 +279,7 @@ def test_string_link_into_combo_is_a_mismatch(snapshot_catalog: Catalog) -> None
 
 
 def test_order_is_by_function_then_port_and_deterministic(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {
             "z": ("ImageBlend", {"zzz": 1, "blend_mode": "x", "blend_factor": 9}),
             "a": ("ImageScale", {"crop": "x", "upscale_method": "y"}),
@@ -301,7 +294,7 @@ def test_order_is_by_function_then_port_and_deterministic(snapshot_catalog: Cata
 
 
 def test_warnings_unused_output_and_hidden_input(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"a": ("LoadImage", {"image": "a.png"}), "b": ("ImageInvert", {}),
          "s": ("SaveImage", {"prompt": "x"})},
         [("a", 0, "b", "image"), ("a", 0, "s", "images")],
@@ -319,7 +312,7 @@ def test_long_chain_and_big_cycle_do_not_recurse(snapshot_catalog: Catalog) -> N
         f"a{i}": ("ImageInvert", {}) for i in range(1, n)
     }
     links = [(f"a{i}", 0, f"a{i + 1}", "image") for i in range(n - 1)]
-    flow = _flow(functions | {"out": ("PreviewImage", {})}, [*links, (f"a{n - 1}", 0, "out", "images")])
+    flow = flow_of(functions | {"out": ("PreviewImage", {})}, [*links, (f"a{n - 1}", 0, "out", "images")])
     assert [d.kind for d in validate(flow, snapshot_catalog)] == [K.FLOW_TOO_DEEP]  # and no RecursionError
     cyclic = flow.with_links([*flow.links, Link(source=f"a{n - 1}", output=0, target="a1", input="image")])
     cycles = [d for d in validate(cyclic, snapshot_catalog) if d.kind is K.CYCLE]
@@ -328,7 +321,7 @@ def test_long_chain_and_big_cycle_do_not_recurse(snapshot_catalog: Catalog) -> N
 
 
 def test_self_link_is_a_cycle(snapshot_catalog: Catalog) -> None:
-    flow = _flow(
+    flow = flow_of(
         {"i": ("ImageInvert", {}), "o": ("PreviewImage", {})},
         [("i", 0, "i", "image"), ("i", 0, "o", "images")],
     )
@@ -337,7 +330,7 @@ def test_self_link_is_a_cycle(snapshot_catalog: Catalog) -> None:
 
 
 def test_no_output_node_is_not_claimed_when_a_type_is_unknown(snapshot_catalog: Catalog) -> None:
-    flow = _flow({"a": ("LoadImage", {"image": "a.png"}), "s": ("SaveImg", {})}, [("a", 0, "s", "images")])
+    flow = flow_of({"a": ("LoadImage", {"image": "a.png"}), "s": ("SaveImg", {})}, [("a", 0, "s", "images")])
     assert [d.kind for d in validate(flow, snapshot_catalog)] == [K.UNKNOWN_FUNCTION]
     assert [d.kind for d in validate(Flow(), snapshot_catalog)] == [K.NO_OUTPUT_NODE]
 
@@ -379,6 +372,6 @@ def test_validate_api_reports_dangling_link_on_the_holder(snapshot_catalog: Cata
 def test_display_names_and_case_slips_name_the_real_type(
     snapshot_catalog: Catalog, written: str, meant: str
 ) -> None:
-    d = validate(_flow({"x": (written, {})}), snapshot_catalog)[0]
+    d = validate(flow_of({"x": (written, {})}), snapshot_catalog)[0]
     assert d.kind is K.UNKNOWN_FUNCTION and d.message.endswith(f"write the type name {meant!r}")
     assert d.hint is not None and d.hint.startswith(f"closest node types: {meant}")
