@@ -23,7 +23,8 @@ that failed verification executed before refine, or not; on by default), `sequen
 (search may batch the files a task names as its frames or results, in its order, or not; on by default),
 `copied-steps`/`no-copied-steps` (verify fails a working function only a shown reference program
 explains, or not; on by default), `crop-check`/`no-crop-check` (verify fails a flow that resizes where the
-task cuts a region out of a file, or not; on by default), `vary-examples`/`same-examples`
+task cuts a region out of a file and search tries a crop there, or neither; on by default),
+`vary-examples`/`same-examples`
 (sampled answer n asked with the retrieved programs rotated by n, or every answer from the same prompt;
 on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
 step, or the former invert example; on by default), `candidates-N` (at most N answers sampled per

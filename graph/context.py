@@ -109,7 +109,7 @@ class Context:
         default=True,
         metadata={
             "description": "Verify fails a flow that resizes where the task cuts a region out of a file "
-            "(no function takes x, y, width and height)."
+            "(no function takes x, y, width and height), and search tries the catalog's crop there."
         },
     )
     vary_examples: bool = field(

@@ -27,6 +27,8 @@ values are bound afterwards by the same task repairs every draft gets).
   function takes, with one input and a result of that input's type, is put on a link of that type;
 - `sequence` (`anysym.nodes.sequences`): the files the task names as its frames or results, batched in
   the order it names them, where the flow takes one of them or straight into the output functions;
+- `crop` (`anysym.nodes.region_crops`): where the task cuts a region out of a file and nothing crops,
+  a resizing step becomes the catalog's crop function of its value (or one goes before each output);
 - `resize`: when the task states the final size (or one scale factor) and nothing before an output
   function resizes, a searched resize (ImageScale, ImageScaleBy) to it is put before that output.
 """
@@ -49,6 +51,7 @@ from anysym.nodes.flow_surgery import (
     retyped,
     working,
 )
+from anysym.nodes.region_crops import region_crops
 from anysym.nodes.relinks import relinks
 from anysym.nodes.sequences import sequences
 from anysym.verify.flow_walk import SIZE_PARAMS, reaching_outputs, upstream
@@ -81,6 +84,8 @@ class EditHints:
     """(function id, input) pairs the failed attempt's errors were addressed to."""
     sequence: Sequence[str] = ()
     """The input files the task names as its frames or results, in its order (`stated_sequence`)."""
+    region: bool = False
+    """Whether the task cuts a region out of an input file (`anysym.verify.crops.asks_region`)."""
 
     @property
     def suggested(self) -> list[str]:
@@ -94,6 +99,7 @@ def local_edits(flow: Flow, catalog: Catalog, hints: EditHints) -> list[LocalEdi
     found = [LocalEdit(edited, note) for edited, note in relinked]
     found += [*_rewires(flow, catalog), *_operand_swaps(flow, catalog), *_dropped_savers(flow, catalog)]
     found += [LocalEdit(edited, note) for edited, note in sequences(flow, catalog, hints.sequence)]
+    found += [LocalEdit(edited, note) for edited, note in region_crops(flow, catalog, hints.region)]
     found += [*_unreached(flow, catalog)]
     found += [*_splices(flow, catalog, hints.suggested), *_swaps(flow, catalog, hints)]
     found += [*_inserts(flow, catalog, hints.wanted), *_resizes(flow, catalog, hints)]

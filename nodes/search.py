@@ -35,6 +35,7 @@ from anysym.nodes.sequences import stated_sequence
 from anysym.nodes.task_claims import unclaimed_values
 from anysym.nodes.verify import switched_checks
 from anysym.verify.checks import check_static
+from anysym.verify.crops import asks_region
 from anysym.verify.expectations import expect
 
 __all__ = ["attempt_to_refine", "search", "search_pending"]
@@ -101,6 +102,8 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     hints = _hints(flow, state, deps.catalog, state["attempts"][-1].diagnostics)
     if not context.sequence_edits:
         hints = replace(hints, sequence=())
+    if not context.crop_check:
+        hints = replace(hints, region=False)
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
     singles = local_edits(flow, deps.catalog, hints)
     pairs = [
@@ -134,6 +137,7 @@ def _hints(flow: Flow, state: State, catalog: Catalog, diagnostics: Sequence[Dia
         factor=uniform.pop() if len(uniform) == 1 else None,
         blamed=[(d.function, d.port) for d in diagnostics if d.is_error and d.function and d.port],
         sequence=stated_sequence(expectations),
+        region=asks_region(expectations.task, [fact.name for fact in expectations.inputs]),
     )
 
 

@@ -7,9 +7,10 @@ Small models (measured with the embedded 0.5B) make mistakes the task text and i
   loader written without one (`LoadImageMask(channel="alpha")` failed validation through every refine);
 - they copy literal values from the reference programs ("scale it to 256x256" became 96x96, "blend
   evenly" kept `blend_mode="screen"`): `bind_task_values` writes the values the task states.
-- they keep an example's crop position for "the central 96x96 square": `center_crops` computes it from
-  the input's real size; and an example's size for "a quarter of its width and height" in a resize by
-  width and height: `scaled_sizes` computes it from the input's size and the factor;
+- they keep an example's crop position for "the central 96x96 square" or "the 80x60 corner at the bottom
+  right": `anchored_crops` computes it from the input's real size; and an example's size for "a quarter
+  of its width and height" in a resize by width and height: `scaled_sizes` computes it from the
+  input's size and the factor;
 - with no input files at all, they still copy a loader of the examples' "photo.png":
   `create_instead_of_loading` turns it into the creator of that value (EmptyImage, EmptyLatentImage);
 `apply_task_repairs` runs them; it is idempotent, so psi1 and compile may both apply it.
@@ -26,7 +27,7 @@ from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
 from anysym.language.io_nodes import CREATORS, LOADERS
 from anysym.language.validate_values import is_file_input
-from anysym.nodes.centered import center_crops
+from anysym.nodes.anchored_crops import anchored_crops
 from anysym.nodes.scaled_sizes import scaled_sizes
 from anysym.nodes.task_values import bind_task_values
 from anysym.verify.media import read_media
@@ -42,9 +43,9 @@ def apply_task_repairs(
     names = [Path(p).name for p in inputs]
     flow, bound = bind_task_values(flow, task, catalog, names)
     images = [size for size in (read_media(Path(p)).size for p in inputs) if size is not None]
-    flow, centred = center_crops(flow, task, images, catalog)
+    flow, placed = anchored_crops(flow, task, images, catalog)
     flow, scaled = scaled_sizes(flow, task, names, images, catalog)
-    return flow, notes + bound + centred + scaled
+    return flow, notes + bound + placed + scaled
 
 
 def create_instead_of_loading(flow: Flow, catalog: Catalog) -> tuple[Flow, list[str]]:

@@ -24,7 +24,7 @@ from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import SIZE_PARAMS, file_inputs, upstream
 from anysym.verify.wording import mask_names
 
-__all__ = ["asks_region", "check_crop", "is_crop"]
+__all__ = ["asks_region", "check_crop", "cropping", "is_crop", "sets_size"]
 
 _CUTS = re.compile(r"\bcrop(?:s|ped|ping)?\b|\bcut(?:s|ting)?\s+(?:[^.;]{0,60}?\s)?out\b")
 """Crop verbs: "crop", "cut out", "cut the 64x64 patch at (32, 32) out of"."""
@@ -65,9 +65,9 @@ def check_crop(flow: Flow, expectations: Expectations, catalog: Catalog) -> list
         fid for fid, f in flow.functions.items() if (s := catalog.get(f.type)) is not None and s.output_node
     ]
     feeding = {source for saver in savers for source in upstream(flow, saver)}
-    if not savers or any(_crops(flow, f, catalog) for f in feeding):
+    if not savers or any(cropping(flow, f, catalog) for f in feeding):
         return []
-    sizing = [f for f in feeding if _sets_size(catalog.get(flow.functions[f].type))]
+    sizing = [f for f in feeding if sets_size(catalog.get(flow.functions[f].type))]
     blamed = sorted(sizing)[0] if sizing else savers[0]
     what = f"{blamed} ({flow.functions[blamed].type}) resizes the whole picture and " if sizing else ""
     return [
@@ -81,11 +81,12 @@ def check_crop(flow: Flow, expectations: Expectations, catalog: Catalog) -> list
     ]
 
 
-def _crops(flow: Flow, function_id: str, catalog: Catalog) -> bool:
+def cropping(flow: Flow, function_id: str, catalog: Catalog) -> bool:
     """A crop function, or a resize told to crop to the new aspect (ImageScale's `crop="center"`)."""
     function = flow.functions[function_id]
     return is_crop(catalog.get(function.type)) or function.params.get("crop") not in (None, "disabled")
 
 
-def _sets_size(spec: NodeSpec | None) -> bool:
+def sets_size(spec: NodeSpec | None) -> bool:
+    """A function that sets a size (width and height, or a scale factor)."""
     return spec is not None and any(spec.input(name) is not None for name in SIZE_PARAMS)

@@ -277,7 +277,7 @@ def test_a_centred_crop_is_placed_from_the_input_size(
 ) -> None:
     from PIL import Image
 
-    from anysym.nodes.centered import center_crops
+    from anysym.nodes.anchored_crops import anchored_crops
     from anysym.nodes.task_repairs import apply_task_repairs
 
     portrait = tmp_path / "portrait.png"
@@ -303,7 +303,7 @@ def test_a_centred_crop_is_placed_from_the_input_size(
             Link(source="crop", output="IMAGE", target="save", input="images"),
         ]
     )
-    assert center_crops(scaled, task, [Size(192, 256)], snapshot_catalog) == (
+    assert anchored_crops(scaled, task, [Size(192, 256)], snapshot_catalog) == (
         scaled,
         [],
     )  # not the file's size
