@@ -98,6 +98,11 @@ _KEPT = re.compile(
     r"|\b(?:size|dimensions|resolution)\s+of\s+file(\d+)|\bfile(\d+)'s\s+(?:size|dimensions|resolution)"
     r"|\bas\s+(?:large|big)\s+as\s+file(\d+)|\bfull[- ](?:size|resolution)\b"
 )
+_KEPT_AXIS = re.compile(
+    r"\b(?:keeps?|keeping|preserv\w*|retain\w*|maintain\w*|leav\w*)\s+(?:the\s+|its\s+)?"
+    r"(?:original\s+|same\s+|full\s+)?(width|height)\b"
+)
+"""One side kept as it is ("keeping the full width"): a quantity (nothing changes along it)."""
 _SAME_REGION = re.compile(
     r"\b(?:the\s+)?same\s+(?:square|region|patch|area|crop|rectangle|piece|section|portion|part|size)\b"
 )
@@ -155,9 +160,12 @@ def read_wording(task: str, names: Sequence[str]) -> Wording:
     kept = tuple(_kept_index(m) for m in kept_matches)
     sizes = _sizes(text)
     factors, factor_spans = read_factors(text)
+    kept_axes = list(_KEPT_AXIS.finditer(text))
+    factors = tuple(_keeping(group, {m.group(1) for m in kept_axes}) for group in factors)
     paddings, padding_spans = read_paddings(text)
     quantities = [s.span for s in sizes] + factor_spans + padding_spans + [m.span() for m in kept_matches]
     quantities += [m.span() for m in _SAME_REGION.finditer(text)]  # "the same square" refers back
+    quantities += [m.span() for m in kept_axes]
     words = [m.span() for m in RESIZE_WORDS.finditer(text) if not _inside(m.span(), kept_matches)]
     has_word, has_quantity = _coverage(words, len(text)), _coverage(quantities, len(text))
     unquantified = [
@@ -174,6 +182,14 @@ def read_wording(task: str, names: Sequence[str]) -> Wording:
         composites=bool(_COMPOSITING.search(text)),
         generates=bool(_GENERATION.search(text)),
     )
+
+
+def _keeping(group: tuple[Factor, ...], kept: set[str]) -> tuple[Factor, ...]:
+    """The readings of a factor that leave each kept side as it is (all of them when none does)."""
+    fitting = tuple(
+        f for f in group if ("width" not in kept or f[0] == 1.0) and ("height" not in kept or f[1] == 1.0)
+    )
+    return fitting or group
 
 
 def _kept_index(match: re.Match[str]) -> int | None:

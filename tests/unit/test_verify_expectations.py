@@ -126,6 +126,7 @@ def test_strict_final_size(files: dict[str, Path], task: str, strict: tuple[int,
         ("Add a 10-pixel border around photo.png.", {(276, 212)}),
         ("Give photo.png an empty 20-pixel band at the top and at the bottom.", {(256, 232)}),
         ("Crop 8 pixels from each side of photo.png.", {(240, 176)}),
+        ("Squash photo.png vertically to a third of its height, keeping the full width.", {(256, 64)}),
     ],
 )
 def test_relative_sizes_and_paddings(files: dict[str, Path], task: str, wanted: set[tuple[int, int]]) -> None:
@@ -136,6 +137,8 @@ def test_relative_sizes_and_paddings(files: dict[str, Path], task: str, wanted: 
         assert Size(256, 192) not in found.candidate_sizes  # scaling or padding its one input changes it
     assert Size(100, 100) not in found.candidate_sizes
     assert found.origin(next(iter(sizes(*wanted)))).startswith("photo.png 256x192")
+    if "keeping the full width" in task:  # the kept side rules out the readings that change it
+        assert found.candidate_sizes == sizes(*wanted)
 
 
 def test_paddings_sum_per_axis(files: dict[str, Path]) -> None:
