@@ -17,12 +17,12 @@ from collections.abc import Sequence
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
 from anysym.nodes.flow_surgery import with_values
+from anysym.verify.crops import is_crop
 from anysym.verify.flow_walk import resized_before
 from anysym.verify.media import Size
 
 __all__ = ["anchored_crops"]
 
-_CROP_INPUTS = ("x", "y", "width", "height")
 _CENTRE = r"(?:central|centre|center|middle|centered|centred)"
 _CORNER = r"(?P<v>top|upper|bottom|lower)[- ](?P<h>left|right)(?:[- ]hand)?"
 _SIZE = r"(?P<w>\d{1,5})\s*(?:x|×|by)\s*(?P<h2>\d{1,5})"
@@ -44,7 +44,7 @@ def anchored_crops(flow: Flow, task: str, images: Sequence[Size], catalog: Catal
     `images`: the sizes of the task's input pictures.
     """
     stated = set(_places(task.lower()))
-    crops = [fid for fid, f in flow.functions.items() if _is_crop(f.type, catalog)]
+    crops = [fid for fid, f in flow.functions.items() if is_crop(catalog.get(f.type))]
     if len(stated) != 1 or len(images) != 1 or len(crops) != 1:
         return flow, []
     crop, (size, vertical, horizontal), base = crops[0], stated.pop(), images[0]
@@ -74,8 +74,3 @@ def _places(task: str) -> list[tuple[Size, str, str]]:
                 vertical = {"upper": "top", "lower": "bottom"}.get(match["v"], match["v"])
                 found.append((size, vertical, match["h"]))
     return found
-
-
-def _is_crop(node_type: str, catalog: Catalog) -> bool:
-    spec = catalog.get(node_type)
-    return spec is not None and all(spec.input(name) is not None for name in _CROP_INPUTS)

@@ -13,8 +13,6 @@ gets the flow the search started from and its diagnostics.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +23,6 @@ from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt
 from anysym.graph.state import Draft, State
 from anysym.language.catalog import Catalog
-from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, render
 from anysym.nodes.compile import TaskFacts, compile_draft
@@ -36,7 +33,7 @@ from anysym.nodes.task_claims import unclaimed_values
 from anysym.nodes.verify import switched_checks
 from anysym.verify.checks import check_static
 from anysym.verify.crops import asks_region
-from anysym.verify.expectations import expect
+from anysym.verify.expectations import Expectations, expect
 
 __all__ = ["attempt_to_refine", "search", "search_pending"]
 
@@ -99,11 +96,8 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     stated value no function takes, an input unused, a function reaching no output): running one that
     verification is sure to reject would only spend the budget.
     """
-    hints = _hints(flow, state, deps.catalog, state["attempts"][-1].diagnostics)
-    if not context.sequence_edits:
-        hints = replace(hints, sequence=())
-    if not context.crop_check:
-        hints = replace(hints, region=False)
+    expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
+    hints = _hints(flow, state, context, deps.catalog, expectations)
     tried = {a.flow.canonical_json() for a in state.get("attempts", []) if a.flow is not None}
     singles = local_edits(flow, deps.catalog, hints)
     pairs = [
@@ -116,7 +110,7 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
         compiled = _compiled(edit, state, context, deps.catalog)
         if compiled is None or compiled.canonical_json() in tried:
             continue
-        if _findings(compiled, state, context, deps.catalog):
+        if _findings(compiled, state, context, deps.catalog, expectations):
             continue
         tried.add(compiled.canonical_json())
         drafts.append(Draft(stage="search", text=render(edit.flow, context.syntax), repairs=(edit.note,)))
@@ -125,10 +119,16 @@ def _candidates(flow: Flow, state: State, context: Context, deps: Deps) -> list[
     return drafts
 
 
-def _hints(flow: Flow, state: State, catalog: Catalog, diagnostics: Sequence[Diagnostic]) -> EditHints:
-    """What the edits go by: searched types, unclaimed values, the stated size, blamed inputs, frames."""
+def _hints(
+    flow: Flow, state: State, context: Context, catalog: Catalog, expectations: Expectations
+) -> EditHints:
+    """What the edits go by: searched types, unclaimed values, the stated size, blamed inputs, frames.
+
+    The frames and the region are left out when their `Context` switch is off (ablations).
+    """
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
-    expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
+    diagnostics = state["attempts"][-1].diagnostics
+    names = [fact.name for fact in expectations.inputs]
     uniform = {x for x, y in expectations.factors if x == y}
     return EditHints(
         steps=state.get("step_types", []),
@@ -136,16 +136,16 @@ def _hints(flow: Flow, state: State, catalog: Catalog, diagnostics: Sequence[Dia
         size=expectations.strict_size,
         factor=uniform.pop() if len(uniform) == 1 else None,
         blamed=[(d.function, d.port) for d in diagnostics if d.is_error and d.function and d.port],
-        sequence=stated_sequence(expectations),
-        region=asks_region(expectations.task, [fact.name for fact in expectations.inputs]),
+        sequence=stated_sequence(expectations) if context.sequence_edits else (),
+        region=context.crop_check and asks_region(expectations.task, names),
     )
 
 
-def _findings(flow: Flow, state: State, context: Context, catalog: Catalog) -> int:
+def _findings(
+    flow: Flow, state: State, context: Context, catalog: Catalog, expectations: Expectations
+) -> int:
     """How many errors verify would find in a compiled edit before looking at its outputs."""
-    inputs = [Path(p) for p in state.get("inputs", [])]
     unclaimed = unclaimed_values(flow, state["task"], catalog, state.get("suggested_types", []))
-    expectations = expect(state["task"], inputs)
     static = [d for d in check_static(flow, expectations, catalog) if d.is_error]
     switched = [d for d in switched_checks(flow, state, context, expectations, catalog) if d.is_error]
     return len(unclaimed) + len(static) + len(switched)
