@@ -37,12 +37,15 @@ class ManagedProcess:
 
     def running_pid(self) -> int | None:
         """The pid from the pid file while it is alive and is our server; a stale file is removed."""
-        if self._process is not None:
-            self._process.poll()
         try:
             pid = int(self.pid_path.read_text(encoding="utf-8").strip())
         except (OSError, ValueError):
             return None
+        own_child = self._process
+        if own_child is not None and own_child.pid == pid and own_child.poll() is None:
+            # Our own child: its command line may still be empty, since Popen returns (vfork) before
+            # the kernel has set up the new program's arguments.
+            return pid
         if not alive(pid) or not self._owns(cmdline(pid)):
             self.pid_path.unlink(missing_ok=True)
             return None

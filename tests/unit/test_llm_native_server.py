@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -22,6 +23,7 @@ from anysym.llm.native_build import (
 )
 from anysym.llm.server_flags import N_CTX, ServerTuning, server_command
 from anysym.llm.status import served_alias
+from anysym.process import cmdline
 from anysym.settings import Paths
 
 
@@ -80,6 +82,13 @@ def test_runtime_needs_both_binaries(tmp_path: Path) -> None:
     assert not local.runtime_installed
 
 
+def _wait_for_arguments(pid: int) -> None:
+    """Popen returns (vfork) before the kernel has set up the child's arguments; wait until it has."""
+    deadline = time.monotonic() + 10
+    while not cmdline(pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+
 def test_running_pid_recognises_only_the_llama_server_binary(tmp_path: Path) -> None:
     local = _installed(tmp_path)
     sleep = shutil.which("sleep")
@@ -89,6 +98,8 @@ def test_running_pid_recognises_only_the_llama_server_binary(tmp_path: Path) -> 
     ours = subprocess.Popen([str(local.server_binary), "30"])
     other = subprocess.Popen([sleep, "30"])
     try:
+        _wait_for_arguments(ours.pid)
+        _wait_for_arguments(other.pid)
         local.pid_path.write_text(f"{ours.pid}\n")
         assert local.running_pid() == ours.pid
         local.pid_path.write_text(f"{other.pid}\n")  # a reused pid of some other program
