@@ -116,6 +116,7 @@ class EngineRunner:
                 sequence_edits=variant.sequence_edits,
                 copied_steps=variant.copied_steps,
                 crop_check=variant.crop_check,
+                shared_prefix=variant.shared_prefix,
                 vary_examples=variant.vary_examples,
                 neutral_example=variant.neutral_example,
                 node_k=3 if variant.node_search else 0,

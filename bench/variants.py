@@ -24,6 +24,8 @@ that failed verification executed before refine, or not; on by default), `sequen
 `copied-steps`/`no-copied-steps` (verify fails a working function only a shown reference program
 explains, or not; on by default), `crop-check`/`no-crop-check` (verify fails a flow that resizes where the
 task cuts a region out of a file and search tries a crop there, or neither; on by default),
+`shared-prefix`/`chosen-first` (psi2's catalog excerpt is psi1's, so the LLM server reuses psi1's prompt
+from its cache, or psi1's functions come first in it; on by default),
 `vary-examples`/`same-examples`
 (sampled answer n asked with the retrieved programs rotated by n, or every answer from the same prompt;
 on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
@@ -66,6 +68,7 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "sequence_edits": ("sequences", "no-sequences"),
     "copied_steps": ("copied-steps", "no-copied-steps"),
     "crop_check": ("crop-check", "no-crop-check"),
+    "shared_prefix": ("shared-prefix", "chosen-first"),
     "vary_examples": ("vary-examples", "same-examples"),
     "neutral_example": ("neutral-example", "invert-example"),
 }
@@ -104,6 +107,7 @@ class Variant:
     sequence_edits: bool = True
     copied_steps: bool = True
     crop_check: bool = True
+    shared_prefix: bool = True
     vary_examples: bool = True
     neutral_example: bool = True
     candidates: int = 3

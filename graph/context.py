@@ -112,6 +112,14 @@ class Context:
             "(no function takes x, y, width and height), and search tries the catalog's crop there."
         },
     )
+    shared_prefix: bool = field(
+        default=True,
+        metadata={
+            "description": "psi2 shows psi1's catalog excerpt unchanged, so its prompt shares psi1's "
+            "whole context and the LLM server reads only the new step from its prompt cache (False: "
+            "psi1's functions first in psi2's excerpt)."
+        },
+    )
     vary_examples: bool = field(
         default=True,
         metadata={

@@ -23,9 +23,17 @@ __all__ = ["infer_topology", "topology_prompt"]
 
 
 def topology_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
-    """Return psi2's user prompt (psi1's functions first in the catalog excerpt) and its node types."""
+    """Return psi2's user prompt and the node types its catalog excerpt shows.
+
+    With `Context.shared_prefix` the excerpt is psi1's own whenever it shows every function psi1 chose,
+    so psi2's prompt repeats psi1's up to the step instruction and the LLM server reads only the new
+    tail; otherwise (or when psi1 named a type it was not shown) psi1's functions come first.
+    """
     components = state["components"]
-    types = shown_types(state, context, deps, first=types_named_in(components, deps.catalog))
+    chosen = types_named_in(components, deps.catalog)
+    types = shown_types(state, context, deps)
+    if not context.shared_prefix or not set(chosen) <= set(types):
+        types = shown_types(state, context, deps, first=chosen)
     instruction = prompts.TOPOLOGY_PROMPT.format(
         components=components, what=prompts.TOPOLOGY_WHAT[context.syntax], fence=fence(context.syntax)
     )
