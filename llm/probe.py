@@ -10,8 +10,12 @@ model).
 
 from __future__ import annotations
 
+import json
+import time
+
 import httpx
 
+from anysym.http_body import BodyTooSlow, read_within
 from anysym.llm.settings import LLMSettings
 
 __all__ = ["PROBE_ANSWER", "GrammarProbe"]
@@ -35,7 +39,11 @@ class GrammarProbe:
         self._cache: dict[tuple[str, str], bool] = {}
 
     def supports(self, settings: LLMSettings, *, timeout_s: float = 60.0) -> bool:
-        """Whether `settings`' endpoint honours grammars (False when no endpoint is configured)."""
+        """Whether `settings`' endpoint honours grammars (False when no endpoint is configured).
+
+        `timeout_s` bounds the whole exchange, the body included: an endpoint that trickles its answer
+        counts as not supporting grammars once it has passed.
+        """
         if settings.base_url is None:
             return False
         base = settings.base_url.rstrip("/")
@@ -56,12 +64,15 @@ class GrammarProbe:
         }
         headers = {"Authorization": f"Bearer {settings.api_key or 'local'}"}
         client = self._client or httpx.Client()
+        started = time.monotonic()
+        url = f"{base}/chat/completions"
         try:
-            response = client.post(f"{base}/chat/completions", json=body, headers=headers, timeout=timeout_s)
-            if response.status_code != 200:
-                return False
-            content = response.json()["choices"][0]["message"]["content"]
-        except (httpx.HTTPError, ValueError, KeyError, IndexError, TypeError):
+            with client.stream("POST", url, json=body, headers=headers, timeout=timeout_s) as response:
+                if response.status_code != 200:
+                    return False
+                answer = json.loads(read_within(response, timeout_s, started=started))
+            content = answer["choices"][0]["message"]["content"]
+        except (httpx.HTTPError, BodyTooSlow, ValueError, KeyError, IndexError, TypeError):
             return False
         finally:
             if self._client is None:

@@ -75,7 +75,7 @@ class JudgeConfig:
         base_url: the OpenAI-compatible API root (the part before `/chat/completions`, e.g. `.../v1`).
         model: the vision model's name at that endpoint.
         api_key: sent as a bearer token when set.
-        timeout_s: per-request timeout.
+        timeout_s: the limit of one request, its whole answer included.
         max_images: images per request, input images and output images/frames together.
         retries: extra attempts after a connection error or a 5xx answer (backoff doubles from 0.5 s).
     """
@@ -149,7 +149,13 @@ class VisionJudge:
         headers = {"Authorization": f"Bearer {self.config.api_key}"} if self.config.api_key else {}
         for attempt in range(1, attempts + 1):
             try:
-                response = await self._client.post(url, json=body, headers=headers, timeout=timeout_s)
+                async with asyncio.timeout(timeout_s):  # the whole exchange: a trickled body too
+                    response = await self._client.post(url, json=body, headers=headers, timeout=timeout_s)
+            except TimeoutError as exc:
+                raise JudgeError(
+                    f"judge request failed: {url} did not finish its answer within {timeout_s:g}s; "
+                    "check --judge-base-url or allow the judge more time"
+                ) from exc
             except httpx.NetworkError as exc:
                 if attempt < attempts:
                     await self._sleep(_BACKOFF_S * 2 ** (attempt - 1))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Iterator
 
 import httpx
 
@@ -51,3 +53,21 @@ def test_unreachable_endpoint_means_off() -> None:
 
     probe = GrammarProbe(http_client=httpx.Client(transport=httpx.MockTransport(refuse)))
     assert not probe.supports(LLMSettings(base_url="http://down/v1"))
+
+
+def test_an_endpoint_trickling_its_answer_counts_as_unsupported_at_the_deadline() -> None:
+    """Each byte arrives within httpx's per-read timeout; only the whole exchange is too slow."""
+    answer = json.dumps({"choices": [{"message": {"content": PROBE_ANSWER}}]}).encode()
+
+    def trickle() -> Iterator[bytes]:
+        for byte in answer:
+            time.sleep(0.02)
+            yield bytes([byte])
+
+    def slow_body(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=trickle())
+
+    probe = GrammarProbe(http_client=httpx.Client(transport=httpx.MockTransport(slow_body)))
+    started = time.monotonic()
+    assert not probe.supports(LLMSettings(base_url="http://slow/v1"), timeout_s=0.3)
+    assert time.monotonic() - started < 1.5  # the whole answer would take over a second

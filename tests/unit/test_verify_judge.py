@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -219,6 +221,24 @@ async def test_connection_refused(tmp_path: Path) -> None:
     assert len(calls) == 3 and sleeps == [0.5, 1.0]
     assert isinstance(caught.value.__cause__, httpx.ConnectError)
     _assert_one_line(caught.value, "cannot reach http://judge/v1/chat/completions", "--judge-base-url")
+
+
+async def test_a_trickling_answer_ends_at_the_request_deadline(tmp_path: Path) -> None:
+    """Each byte arrives well within httpx's per-read timeout; only the whole answer is too slow."""
+
+    async def trickle() -> AsyncIterator[bytes]:
+        for _ in range(200):
+            await asyncio.sleep(0.02)
+            yield b" "
+
+    async def slow_body(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=trickle())
+
+    config = replace(CONFIG, timeout_s=0.3)
+    judge = VisionJudge(config, client=httpx.AsyncClient(transport=httpx.MockTransport(slow_body)))
+    with pytest.raises(JudgeError) as caught:
+        await judge.judge(TASK, [], [_image(tmp_path / "o.png", (8, 8))])
+    _assert_one_line(caught.value, "did not finish its answer within 0.3s", "--judge-base-url")
 
 
 async def test_timeout_is_not_retried(tmp_path: Path) -> None:
