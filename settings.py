@@ -8,6 +8,11 @@ from pathlib import Path
 
 import platformdirs
 
+COMFY_PORT = 8188
+"""Port of the managed local ComfyUI on 127.0.0.1."""
+LLM_PORT = 8765
+"""Port of the managed local LLM server on 127.0.0.1."""
+
 HOME_ENV = "ANYSYM_HOME"
 """Environment variable that moves every managed file (venvs, models, Chroma store, runs)."""
 

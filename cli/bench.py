@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import json
-import logging
 import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-import structlog
 import typer
 from rich.markup import escape
 
@@ -20,6 +17,7 @@ from anysym.cli.common import (
     fail,
     llm_from_env,
     paths_from_env,
+    quiet_logging,
     reporting_errors,
     retrieval_from_env,
 )
@@ -104,6 +102,8 @@ def bench(
     ] = None,
 ) -> None:
     """Benchmark the engine on a suite: stage pass rates, attempts, LLM calls, tokens and time split."""
+    import asyncio
+
     from anysym.bench.engine import EngineConfig, EngineRunner
     from anysym.bench.harness import BenchRun
     from anysym.bench.judge import VLMJudge
@@ -114,7 +114,7 @@ def bench(
     if syntax not in SYNTAX_NAMES:
         fail(f"unknown syntax {syntax!r}; choose one of {', '.join(SYNTAX_NAMES)}")
     # One progress line per finished run is the output; the engine's per-node events only on warnings.
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    quiet_logging()
     chosen = next((d for d in DECODINGS if d == decoding), None)
     if chosen is None:
         fail(f"unknown decoding {decoding!r}; choose one of {', '.join(DECODINGS)}")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import importlib
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
-from anysym.executor.local_server import DEFAULT_PORT, LocalComfy
+from anysym.settings import COMFY_PORT
+
+if TYPE_CHECKING:
+    from anysym.executor.local_server import LocalComfy
 
 comfy_app = typer.Typer(name="comfy", help="The managed local CPU ComfyUI.", no_args_is_help=True)
 catalog_app = typer.Typer(name="catalog", help="Node catalogs (/object_info) of ComfyUI servers.")
@@ -19,7 +22,9 @@ catalog_app = typer.Typer(name="catalog", help="Node catalogs (/object_info) of 
 PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")]
 
 
-def _local(port: int = DEFAULT_PORT) -> LocalComfy:
+def _local(port: int = COMFY_PORT) -> LocalComfy:
+    from anysym.executor.local_server import LocalComfy
+
     return LocalComfy(paths_from_env(), port=port)
 
 
@@ -52,7 +57,7 @@ def _generate_random_models(local: LocalComfy) -> None:
 
 @comfy_app.command("serve")
 def serve(
-    port: PortOption = DEFAULT_PORT,
+    port: PortOption = COMFY_PORT,
     timeout: Annotated[float, typer.Option(help="Seconds to wait until it answers.")] = 120.0,
 ) -> None:
     """Start the local ComfyUI in the background (or reuse the running one) and print its URL."""
@@ -66,7 +71,7 @@ def serve(
 
 
 @comfy_app.command("status")
-def status(port: PortOption = DEFAULT_PORT) -> None:
+def status(port: PortOption = COMFY_PORT) -> None:
     """Say whether the local ComfyUI is installed and running (exit 1 when not running)."""
     with reporting_errors():
         state = _local(port).status()
@@ -76,7 +81,7 @@ def status(port: PortOption = DEFAULT_PORT) -> None:
 
 
 @comfy_app.command("stop")
-def stop(port: PortOption = DEFAULT_PORT) -> None:
+def stop(port: PortOption = COMFY_PORT) -> None:
     """Stop the local ComfyUI started by `serve` (by its pid)."""
     with reporting_errors():
         stopped = _local(port).stop()

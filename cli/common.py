@@ -56,3 +56,12 @@ def retrieval_from_env() -> RetrievalSettings:
     from anysym.retriever.settings import RetrievalSettings
 
     return RetrievalSettings.from_env(os.environ)
+
+
+def quiet_logging() -> None:
+    """Only warnings from the engine's structlog events (benchmarks print their own progress)."""
+    import logging
+
+    import structlog
+
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from anysym.cli.common import reporting_errors
 from anysym.errors import ALangSemanticError
-from anysym.language.catalog import Catalog
-from anysym.language.flow import Flow
-from anysym.language.source_text import load_json, read_source
-from anysym.language.syntax import SYNTAXES, Syntax, detect_syntax, parse, render
+
+if TYPE_CHECKING:  # imported where used: `anysym --help` starts without pydantic and lark
+    from anysym.language.catalog import Catalog
+    from anysym.language.flow import Flow
+    from anysym.language.syntax import Syntax
 
 
 class Target(StrEnum):
@@ -40,6 +41,8 @@ class Source(StrEnum):
 def detect_format(text: str) -> Source:
     """Tell the input format from the content: API JSON, UI-workflow JSON, else an A-Language syntax."""
     from anysym.language.comfy_format import is_api_prompt, is_ui_workflow
+    from anysym.language.source_text import load_json
+    from anysym.language.syntax import detect_syntax
 
     if text.lstrip().startswith("{"):
         data = load_json(text)
@@ -56,6 +59,8 @@ def detect_format(text: str) -> Source:
 def read_flow(text: str, source: Source, catalog: Catalog | None) -> Flow:
     """Read `text` in the `source` format into a Flow."""
     from anysym.language.comfy_format import from_api, from_ui
+    from anysym.language.source_text import load_json
+    from anysym.language.syntax import parse
 
     if source is Source.api:
         return from_api(load_json(text))
@@ -71,6 +76,8 @@ def read_flow(text: str, source: Source, catalog: Catalog | None) -> Flow:
 
 def write_flow(flow: Flow, target: Target, catalog: Catalog | None) -> str:
     """Write a Flow in the `target` format (API JSON resolves output names and fills defaults by catalog)."""
+    from anysym.language.syntax import render
+
     if target is Target.api:
         from anysym.language.comfy_format import to_api
 
@@ -87,6 +94,8 @@ def write_flow(flow: Flow, target: Target, catalog: Catalog | None) -> str:
 
 
 def _syntax(name: str) -> Syntax:
+    from anysym.language.syntax import SYNTAXES
+
     return next(syntax for syntax in SYNTAXES if syntax == name)
 
 
@@ -109,6 +118,9 @@ def convert(
 
     `--to ui` writes a workflow the ComfyUI editor opens; a PNG saved by ComfyUI is read for its workflow.
     """
+    from anysym.language.catalog import Catalog
+    from anysym.language.source_text import read_source
+
     with reporting_errors():
         text = read_source(file)
         catalog = Catalog.load(catalog_path) if catalog_path is not None else None
@@ -120,6 +132,48 @@ def convert(
             output.write_text(result, encoding="utf-8")
 
 
+def bench_ui_import(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(help="Folder of workflows (default: the installed comfyui-workflow-templates-json)."),
+    ] = None,
+    catalog_path: Annotated[
+        Path | None, typer.Option("--catalog", help="Saved /object_info JSON (default: the local ComfyUI's).")
+    ] = None,
+    report: Annotated[
+        Path | None, typer.Option("-o", "--report", help="Write every file's outcome here.")
+    ] = None,
+) -> None:
+    """Import a corpus of real workflows: imported / refused (with reasons) / traceback, time per file."""
+    import dataclasses
+
+    from anysym.bench.ui_corpus_bench import import_corpus, templates_folder
+    from anysym.cli.validate import resolve_catalog
+
+    with reporting_errors():
+        corpus = folder or templates_folder()
+        typer.echo(f"importing every workflow under {corpus} ...", err=True)
+        result = import_corpus(corpus, resolve_catalog(catalog_path, None))
+        for line in result.render():
+            typer.echo(line)
+        if report is not None:
+            rows = [dataclasses.asdict(f) for f in result.files]
+            report.write_text(json.dumps(rows, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def bench_startup(
+    runs: Annotated[int, typer.Option("--runs", min=1, help="Runs per command (the median is printed).")] = 5,
+) -> None:
+    """Time how long the commands that need no LLM take to start (help, version, validate, convert)."""
+    from anysym.bench.startup_bench import startup_commands, time_commands
+
+    with reporting_errors():
+        for row in time_commands(startup_commands(), runs):
+            typer.echo(row.render())
+
+
 def register(app: typer.Typer) -> None:
-    """Add the `convert` command."""
+    """Add the `convert`, `bench-ui-import` and `bench-startup` commands."""
     app.command("convert")(convert)
+    app.command("bench-ui-import")(bench_ui_import)
+    app.command("bench-startup")(bench_startup)

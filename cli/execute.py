@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 import uuid
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import httpx
 import typer
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
-from anysym.executor.events import Event, Executing, ExecutionCached
-from anysym.executor.events import Progress as ProgressEvent
-from anysym.executor.job import JobResult
-from anysym.language.diagnostics import has_errors
-from anysym.language.source_text import read_source
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from anysym.executor.events import Event
+    from anysym.executor.job import JobResult
 
 ServerOption = Annotated[
     list[str] | None,
@@ -74,6 +72,9 @@ class ProgressView:
 
     def __call__(self, event: Event) -> None:
         """Advance the bar for one event."""
+        from anysym.executor.events import Executing, ExecutionCached
+        from anysym.executor.events import Progress as ProgressEvent
+
         if isinstance(event, ExecutionCached):
             self.done.update(event.nodes)
         elif isinstance(event, Executing):
@@ -92,8 +93,14 @@ class ProgressView:
 async def _execute(
     text: str, servers: list[str], inputs: dict[str, Path], out: Path, timeout: float, validate: bool
 ) -> JobResult:
+    import asyncio
+
+    import httpx
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from anysym.executor.pool import ServerPool
     from anysym.language.comfy_format import to_api
+    from anysym.language.diagnostics import has_errors
     from anysym.language.validate import validate as check
 
     started = time.monotonic()
@@ -152,6 +159,10 @@ def execute(
     validate: Annotated[bool, typer.Option(help="Check the flow against the catalog first.")] = True,
 ) -> None:
     """Run a flow on ComfyUI: validate, upload inputs, show progress, save the outputs."""
+    import asyncio
+
+    from anysym.language.source_text import read_source
+
     inputs = parse_inputs(input_)
     with reporting_errors():
         # unique per invocation: concurrent runs started in the same second must not share a folder
@@ -180,6 +191,8 @@ def bench_executor(
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Also write the report as JSON.")] = None,
 ) -> None:
     """Executor overhead on a small model-free flow: submit->start latency and finish->outputs-saved."""
+    import asyncio
+
     from anysym.bench.executor_bench import render_report, run_bench
 
     with reporting_errors():

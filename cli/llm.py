@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 
 from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
-from anysym.llm.local_server import DEFAULT_PORT, LocalLLM
 from anysym.llm.models import DEFAULT_MODEL, MODELS
 from anysym.llm.server_flags import ServerTuning
+from anysym.settings import LLM_PORT
+
+if TYPE_CHECKING:
+    from anysym.llm.local_server import LocalLLM
 
 llm_app = typer.Typer(name="llm", help="The managed local LLM (offline default).", no_args_is_help=True)
 
@@ -25,9 +28,9 @@ ModelOption = Annotated[
 PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")]
 
 
-def _local(
-    model: str = DEFAULT_MODEL, port: int = DEFAULT_PORT, tuning: ServerTuning | None = None
-) -> LocalLLM:
+def _local(model: str = DEFAULT_MODEL, port: int = LLM_PORT, tuning: ServerTuning | None = None) -> LocalLLM:
+    from anysym.llm.local_server import LocalLLM
+
     if model not in MODELS:
         raise typer.BadParameter(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")
     return LocalLLM(paths_from_env(), model=model, port=port, tuning=tuning)
@@ -50,7 +53,7 @@ def install(
 @llm_app.command("serve")
 def serve(
     model: ModelOption = DEFAULT_MODEL,
-    port: PortOption = DEFAULT_PORT,
+    port: PortOption = LLM_PORT,
     timeout: Annotated[float, typer.Option(help="Seconds to wait until it answers.")] = 120.0,
 ) -> None:
     """Start the local LLM in the background (after checking the model hash) and print its URL."""
@@ -64,7 +67,7 @@ def serve(
 
 @llm_app.command("status")
 def status(
-    port: PortOption = DEFAULT_PORT,
+    port: PortOption = LLM_PORT,
     model: ModelOption = DEFAULT_MODEL,
     measure: Annotated[bool, typer.Option(help="Time a short completion to report tokens/s.")] = True,
 ) -> None:
@@ -77,7 +80,7 @@ def status(
 
 
 @llm_app.command("stop")
-def stop(port: PortOption = DEFAULT_PORT) -> None:
+def stop(port: PortOption = LLM_PORT) -> None:
     """Stop the local LLM started by `serve` (by its pid)."""
     with reporting_errors():
         stopped = _local(port=port).stop()

@@ -6,7 +6,6 @@ reference solutions, with node search off and on side by side.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +29,8 @@ def bench_node_recall(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Measure the prompt's node-type recall: the share of solution node types its catalog excerpt shows."""
+    import asyncio
+
     from anysym.bench.node_recall import node_recall
     from anysym.bench.suites import load_suite
     from anysym.executor.local_server import LocalComfy

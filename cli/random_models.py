@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
-from anysym.executor.local_server import DEFAULT_PORT, LocalComfy
+from anysym.settings import COMFY_PORT
 
 
 def _progress(message: str) -> None:
@@ -22,6 +22,7 @@ def models(
     ] = False,
 ) -> None:
     """Put model files into the local ComfyUI's models folder (today: the random-weight kit)."""
+    from anysym.executor.local_server import LocalComfy
     from anysym.executor.random_models import generate
 
     if not random:
@@ -39,13 +40,14 @@ def models(
 
 def bench_random_models(
     port: Annotated[int, typer.Option("--port", help="Port of the local ComfyUI to run the flows on.")] = (
-        DEFAULT_PORT
+        COMFY_PORT
     ),
     out: Annotated[Path | None, typer.Option("-o", "--out", help="Also write the report as JSON.")] = None,
     repeats: Annotated[int, typer.Option(help="Warm runs per flow (new seed each).")] = 2,
 ) -> None:
     """Time generating every random-weight model (fresh, in a temp dir) and executing each CPU flow."""
     from anysym.bench.random_models_bench import render_report, run_bench
+    from anysym.executor.local_server import LocalComfy
 
     with reporting_errors():
         report = run_bench(LocalComfy(paths_from_env(), port=port), repeats=repeats, progress=_progress)

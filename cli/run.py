@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import sys
 from collections.abc import MutableMapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import structlog
 import typer
 from rich.markup import escape
 
@@ -20,16 +17,23 @@ from anysym.cli.common import (
     fail,
     llm_from_env,
     paths_from_env,
+    quiet_logging,
     reporting_errors,
     retrieval_from_env,
 )
-from anysym.graph.result import Result
+
+if TYPE_CHECKING:
+    from anysym.graph.result import Result
 
 SyntaxOption = Annotated[str, typer.Option("--syntax", help="declarative, dataflow or pseudo.")]
 
 
 def configure_logging(*, log_json: bool, verbose: bool) -> None:
     """Log node events as JSON lines (`--log-json`) or as compact live progress lines on stderr."""
+    import logging
+
+    import structlog
+
     processors: list[Any] = [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso")]
     if log_json:
         processors.append(structlog.processors.JSONRenderer())
@@ -157,6 +161,8 @@ def run(
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Generate a flow for TASK, run it on ComfyUI and repair it until it produces outputs."""
+    import asyncio
+
     from anysym.graph.api import agenerate
 
     configure_logging(log_json=log_json, verbose=verbose)
@@ -212,6 +218,8 @@ def resume(
     log_json: Annotated[bool, typer.Option("--log-json")] = False,
 ) -> None:
     """Continue a run paused for review (with the edited review file) or interrupted by a crash."""
+    import asyncio
+
     from anysym.graph.api import aresume
     from anysym.graph.artifacts import RunDir
     from anysym.graph.runs import find_run_dir
@@ -239,6 +247,8 @@ def rerun(
     log_json: Annotated[bool, typer.Option("--log-json")] = False,
 ) -> None:
     """Execute a run's final flow (or an edited one) again, without new inference."""
+    import asyncio
+
     from anysym.graph.api import arerun
     from anysym.graph.runs import find_run_dir
 
@@ -268,7 +278,7 @@ def bench_engine(
     """Measure the engine's own overhead per task (scripted LLM and ComfyUI) and prompt tokens per stage."""
     from anysym.bench.engine_bench import run_engine_bench
 
-    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    quiet_logging()
     report = run_engine_bench(tasks=tasks, functions=functions, syntax=syntax, artifacts=artifacts)  # type: ignore[arg-type]
     console.print(report.render(), highlight=False)
 

