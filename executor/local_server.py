@@ -31,7 +31,7 @@ TORCH_REQUIREMENT = "torch==2.13.0"
 COMFYUI_REQUIREMENT = "comfyui==0.0.1"
 """The installable ComfyUI fork (yanked on PyPI: only the exact pin installs)."""
 LOCK_RESOURCE = "comfy_lock.txt"
-LAUNCHER_RESOURCE = "comfy_launcher.py.txt"
+LAUNCHER_RESOURCE = "comfy_launcher.py"
 HOST = "127.0.0.1"
 DEFAULT_PORT = COMFY_PORT
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}

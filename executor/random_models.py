@@ -3,7 +3,7 @@
 With these files, generative flows (text-to-image, img2img, inpaint, outpaint, model merge, LoRA,
 ControlNet, upscaling, style model) EXECUTE on the CPU ComfyUI in about a second at 64x64; the pixels are
 meaningless but finite and bit-identical for a fixed seed. The tensors are written by
-`make_random_models.py.txt`, run with the ComfyUI virtualenv's Python (it needs torch and comfy), and every
+`make_random_models.py`, run with the ComfyUI virtualenv's Python (it needs torch and comfy), and every
 file is checked against the sha256 recorded here: equal bytes on every machine, nothing downloaded.
 """
 
@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 from anysym.errors import LocalServiceError
 
-GENERATOR_SCRIPT = "make_random_models.py.txt"
+GENERATOR_SCRIPT = "make_random_models.py"
 """Package data of `anysym.executor`: the generator run by the ComfyUI venv's Python (never imported)."""
 
 

