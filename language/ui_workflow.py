@@ -50,8 +50,9 @@ def read_ui(workflow: Mapping[str, Any], catalog: Catalog) -> UiImport:
     resolves them (`anysym.language.ui_graph`); PrimitiveNode values are taken from the widgets they
     feed. A node type the catalog lacks is kept, so `validate` reports it while checking the rest; its
     widget values cannot be named and are left out, with one note per type. Widget values beyond the
-    inputs the catalog knows (a workflow newer than the server) and values anysym cannot hold (objects)
-    are left out with a note each. A workflow written by `to_ui` gets its function ids back from the
+    inputs the catalog knows (a workflow newer than the server), links into inputs the catalog does not
+    list (which the server would ignore) and values anysym cannot hold (objects) are left out with a
+    note each. A workflow written by `to_ui` gets its function ids back from the
     nodes' `anysym_id` property. Raises `ALangSemanticError` on a shape this importer cannot read.
     """
     executable = executable_nodes(workflow)
@@ -77,11 +78,13 @@ def read_ui(workflow: Mapping[str, Any], catalog: Catalog) -> UiImport:
             raise ALangSemanticError(
                 f"UI node {item.execution_id} ({node_type}) has a widget value anysym cannot hold: {problem}"
             ) from exc
-        flow_links += [
-            Link(source=names[source], output=slot, target=function_id, input=name)
-            for name, (source, slot) in item.links.items()
-            if source in names
-        ]
+        for name, (source, slot) in item.links.items():
+            if source not in names:
+                continue
+            if spec is not None and spec.input(name) is None:  # the server ignores such an input
+                notes.append(_note(function_id, node_type, f"linked input {name!r} is not in the catalog"))
+                continue
+            flow_links.append(Link(source=names[source], output=slot, target=function_id, input=name))
     notes += [_unknown_type(node_type, ids) for node_type, ids in unknown.items()]
     flow = Flow.build(functions, [link for link in flow_links if link.source in functions])
     return UiImport(flow, tuple(notes))

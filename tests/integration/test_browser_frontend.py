@@ -65,17 +65,21 @@ def _load(page: Browser, workflow: Mapping[str, Any]) -> dict[str, Any]:
     return counts
 
 
-def _queued_prompt(page: Browser, titles: Mapping[str, str] | None = None) -> dict[str, Any]:
-    """What the editor's Queue button sends, without the editor-only widgets the server ignores (an
-    upload button's "image"), each node renamed to its title (a function id) when `titles` are given."""
+def _queued_prompt(
+    page: Browser, catalog: Catalog, titles: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """What the editor's Queue button sends, without the inputs the server ignores (an upload button's
+    "image", an input its catalog does not list), each node renamed to its title (a function id) when
+    `titles` are given."""
     output: dict[str, Any] = page.evaluate("app.graphToPrompt().then((p) => p.output)")
     name_of = titles or {node_id: node_id for node_id in output}
     renamed: dict[str, Any] = {}
     for node_id, node in output.items():
+        spec = catalog[node["class_type"]]
         inputs = {
             name: [name_of[value[0]], value[1]] if isinstance(value, list) else value
             for name, value in node["inputs"].items()
-            if name not in EDITOR_ONLY_INPUTS
+            if name not in EDITOR_ONLY_INPUTS and spec.input(name) is not None
         }
         renamed[name_of[node_id]] = {"class_type": node["class_type"], "inputs": inputs}
     return renamed
@@ -110,7 +114,9 @@ def test_every_converted_cpu_solution_opens_and_queues_the_same_prompt(
         counts = _load(page, workflow)
         assert (counts["nodes"], counts["links"]) == (len(flow.functions), len(flow.links)), source.name
         assert set(counts["titles"].values()) == set(flow.functions), source.name
-        assert _queued_prompt(page, counts["titles"]) == to_api(flow, comfy_catalog), source.name
+        assert _queued_prompt(page, comfy_catalog, counts["titles"]) == to_api(flow, comfy_catalog), (
+            source.name
+        )
 
 
 def test_the_editor_draws_a_converted_flow(page: Browser, comfy_catalog: Catalog, tmp_path: Path) -> None:
@@ -154,7 +160,7 @@ async def test_a_png_saved_by_a_run_reopens_with_the_same_graph(
     )
     counts = page.evaluate(GRAPH_COUNTS)
     assert (counts["nodes"], counts["links"]) == (4, 3)
-    assert _queued_prompt(page, counts["titles"]) == prompt
+    assert _queued_prompt(page, comfy_catalog, counts["titles"]) == prompt
 
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
@@ -179,7 +185,7 @@ def test_templates_import_as_the_editor_queues_them(page: Browser, comfy_catalog
         for variant, label in _bypassed_and_muted(workflow):
             _load(page, variant)
             ours = to_api(read_ui(variant, comfy_catalog).flow, comfy_catalog)
-            assert ours == _queued_prompt(page), f"{path.name}: {label}"
+            assert ours == _queued_prompt(page, comfy_catalog), f"{path.name}: {label}"
             checked.append(f"{path.name}: {label}")
     assert len({name.split(":")[0] for name in checked}) >= 5 and len(checked) >= 100, checked
 

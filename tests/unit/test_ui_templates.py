@@ -67,3 +67,15 @@ def _all_nodes(workflow: dict[str, Any]) -> list[dict[str, Any]]:
     for definition in workflow.get("definitions", {}).get("subgraphs", []):
         nodes += definition["nodes"]
     return nodes
+
+
+def test_a_link_into_an_input_newer_than_the_catalog_is_left_out_with_a_note(
+    snapshot_catalog: Catalog,
+) -> None:
+    """sd3.5_large_blur links a VAE into ControlNetApplyAdvanced's `vae`, which the 0.0.1 server lacks
+    (and would ignore): a warning, no link, and no `unknown_input` error from validate."""
+    imported = read_ui(_load("sd3.5_large_blur.json"), snapshot_catalog)
+    [note] = [n for n in imported.notes if "'vae'" in n.message]
+    assert not note.is_error and note.function == "58"
+    assert not [link for link in imported.flow.links if link.target == "58" and link.input == "vae"]
+    assert "unknown_input" not in {d.kind.value for d in validate(imported.flow, snapshot_catalog)}
