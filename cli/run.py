@@ -34,7 +34,11 @@ def configure_logging(*, log_json: bool, verbose: bool) -> None:
 
     import structlog
 
-    processors: list[Any] = [structlog.processors.add_log_level, structlog.processors.TimeStamper(fmt="iso")]
+    processors: list[Any] = [
+        structlog.contextvars.merge_contextvars,  # the run id the engine binds for each run
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso"),
+    ]
     if log_json:
         processors.append(structlog.processors.JSONRenderer())
     else:
@@ -51,8 +55,8 @@ def configure_logging(*, log_json: bool, verbose: bool) -> None:
 def _progress_line(_: Any, __: str, event: MutableMapping[str, Any]) -> str:
     name = event.pop("event", "")
     node = event.pop("node", None)
-    event.pop("timestamp", None)
-    event.pop("level", None)
+    for shown_elsewhere in ("timestamp", "level", "run_id"):  # the run id is printed once, at the end
+        event.pop(shown_elsewhere, None)
     if name == "node_finished" and node is not None:
         seconds = event.pop("seconds", 0.0)
         details = " ".join(f"{k}={v}" for k, v in event.items() if v not in (None, [], ""))

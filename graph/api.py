@@ -21,6 +21,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
+from structlog.contextvars import bound_contextvars
 
 from anysym.graph.artifacts import RunDir
 from anysym.graph.assemble import assemble_result
@@ -126,6 +127,7 @@ async def agenerate(
             "key_functions": list(key_functions),
         }
         run_id = run_dir.name if run_dir is not None else new_run_id()
+        stack.enter_context(bound_contextvars(run_id=run_id))  # every structlog event of the run names it
         if run_dir is not None:
             RunDir(run_dir).write_task(
                 task,
@@ -167,6 +169,7 @@ async def aresume(
     context = context_from_task(task, run_dir=run_dir)
     async with AsyncExitStack() as stack:
         stack.enter_context(RunDir(run_dir).exclusive("resume"))
+        stack.enter_context(bound_contextvars(run_id=str(task["run_id"])))
         used = deps
         if used is None:
             used = await stack.enter_async_context(
@@ -221,6 +224,7 @@ async def arerun(
         servers=list(task.get("servers") or ()),
     )
     async with AsyncExitStack() as stack:
+        stack.enter_context(bound_contextvars(run_id=run_id))
         used = (
             deps
             if deps is not None

@@ -149,5 +149,9 @@ def recursion_limit(context: Context) -> int:
 
 
 def run_config(run_id: str, context: Context) -> RunnableConfig:
-    """The LangGraph config of one run: its checkpoint thread and its step limit."""
-    return {"configurable": {"thread_id": run_id}, "recursion_limit": recursion_limit(context)}
+    """The LangGraph config of one run: its checkpoint thread, its step limit, and its id in traces."""
+    return {
+        "configurable": {"thread_id": run_id},
+        "recursion_limit": recursion_limit(context),
+        "metadata": {"anysym_run_id": run_id},
+    }
