@@ -51,6 +51,11 @@ def llm_from_env(**overrides: Any) -> LLMSettings:
     return LLMSettings.from_env(os.environ, **overrides)
 
 
+def checkpoints_from_env(given: str | None) -> str | None:
+    """The PostgreSQL checkpoint URL: `--checkpoints`, else `ANYSYM_CHECKPOINTS_URL` (None: SQLite)."""
+    return given or os.environ.get("ANYSYM_CHECKPOINTS_URL") or None
+
+
 def retrieval_from_env() -> RetrievalSettings:
     """The index store and embedding every command uses, from `ANYSYM_CHROMA_URL`, `ANYSYM_EMBEDDING`..."""
     from anysym.retriever.settings import RetrievalSettings

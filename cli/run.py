@@ -12,6 +12,7 @@ import typer
 from rich.markup import escape
 
 from anysym.cli.common import (
+    checkpoints_from_env,
     console,
     err_console,
     fail,
@@ -26,6 +27,13 @@ if TYPE_CHECKING:
     from anysym.graph.result import Result
 
 SyntaxOption = Annotated[str, typer.Option("--syntax", help="declarative, dataflow or pseudo.")]
+CheckpointsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--checkpoints",
+        help="PostgreSQL URL for the checkpoints (default: ANYSYM_CHECKPOINTS_URL, else SQLite in the run).",
+    ),
+]
 
 
 def configure_logging(*, log_json: bool, verbose: bool) -> None:
@@ -161,6 +169,7 @@ def run(
     llm_retries: Annotated[
         int | None, typer.Option("--llm-retries", min=0, help="Retries of a failed LLM request (default 3).")
     ] = None,
+    checkpoints: CheckpointsOption = None,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -212,6 +221,7 @@ def run(
                 paths=paths_from_env(),
                 llm_settings=settings,
                 retrieval=retrieval_from_env(),
+                checkpoint_url=checkpoints_from_env(checkpoints),
             )
         )
     _finish(result)
@@ -219,6 +229,7 @@ def run(
 
 def resume(
     run_id: Annotated[str, typer.Argument(help="Run id (or run directory) printed by `anysym run`.")],
+    checkpoints: CheckpointsOption = None,
     log_json: Annotated[bool, typer.Option("--log-json")] = False,
 ) -> None:
     """Continue a run paused for review (with the edited review file) or interrupted by a crash."""
@@ -240,7 +251,13 @@ def resume(
                 soft_wrap=True,
             )
         result = ended or asyncio.run(
-            aresume(run_dir, paths=paths, llm_settings=llm_from_env(), retrieval=retrieval_from_env())
+            aresume(
+                run_dir,
+                paths=paths,
+                llm_settings=llm_from_env(),
+                retrieval=retrieval_from_env(),
+                checkpoint_url=checkpoints_from_env(checkpoints),
+            )
         )
     _finish(result)
 
@@ -248,6 +265,7 @@ def resume(
 def rerun(
     run_dir: Annotated[str, typer.Argument(help="Run id or run directory.")],
     edit: Annotated[Path | None, typer.Option("--edit", help="Edited flow file (any syntax).")] = None,
+    checkpoints: CheckpointsOption = None,
     log_json: Annotated[bool, typer.Option("--log-json")] = False,
 ) -> None:
     """Execute a run's final flow (or an edited one) again, without new inference."""
@@ -260,7 +278,10 @@ def rerun(
     with reporting_errors():
         paths = paths_from_env()
         found = find_run_dir(paths.runs, run_dir)
-        result = asyncio.run(arerun(found, edit=edit, paths=paths, llm_settings=llm_from_env()))
+        url = checkpoints_from_env(checkpoints)
+        result = asyncio.run(
+            arerun(found, edit=edit, paths=paths, llm_settings=llm_from_env(), checkpoint_url=url)
+        )
     _finish(result)
 
 

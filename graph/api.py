@@ -23,6 +23,7 @@ from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command
 from structlog.contextvars import bound_contextvars
 
+from anysym.errors import CheckpointError
 from anysym.graph.artifacts import RunDir
 from anysym.graph.assemble import assemble_result
 from anysym.graph.build import compile_graph, recursion_limit, run_config
@@ -37,6 +38,7 @@ from anysym.graph.runs import (
     new_run_dir,
     new_run_id,
     open_checkpointer,
+    open_postgres_checkpointer,
     read_task,
     serializer,
 )
@@ -69,6 +71,7 @@ async def agenerate(
     paths: Paths | None = None,
     llm_settings: LLMSettings | None = None,
     retrieval: RetrievalSettings | None = None,
+    checkpoint_url: str | None = None,
     **options: Any,
 ) -> Result:
     """Turn `task` (with its input files) into a flow, run it, refine it on failure; return the `Result`.
@@ -86,6 +89,10 @@ async def agenerate(
     the offline embedding), all under `paths` (default: the user cache dir), and the run is written
     under `paths.runs/<run id>`. The library never reads the environment: the CLI passes
     `Paths.from_env`, `LLMSettings.from_env` and `RetrievalSettings.from_env` of `os.environ`.
+
+    Checkpoints (resume after a crash or a review pause) go to SQLite in the run directory, or to the
+    PostgreSQL database `checkpoint_url` names (`postgresql://user:password@host:port/db`; the
+    `postgres` extra), which many runs, processes and machines share; `aresume` then needs the URL.
 
     With `deps` and no `run_dir`, nothing is written but the output files: in `outputs_dir`, or a
     temporary folder per run, holding only the result's files (`anysym.graph.run_outputs`). Failures of
@@ -136,8 +143,9 @@ async def agenerate(
                 run_id=run_id,
                 context=context_to_json(context),
                 servers=list(servers or ()),
+                checkpoints=_store(checkpoint_url),
             )
-        saver = await stack.enter_async_context(_checkpointer(run_dir))
+        saver = await stack.enter_async_context(_checkpointer(run_dir, run_id, checkpoint_url))
         graph = compile_graph(deps, checkpointer=saver)
         config = run_config(run_id, context)
         with kept_for_resume(run_dir, task, run_id):
@@ -154,6 +162,7 @@ async def aresume(
     paths: Paths | None = None,
     llm_settings: LLMSettings | None = None,
     retrieval: RetrievalSettings | None = None,
+    checkpoint_url: str | None = None,
 ) -> Result:
     """Continue a run that paused for review (reading the edited review file) or crashed.
 
@@ -167,6 +176,12 @@ async def aresume(
     if finished is not None:
         return finished  # nothing to resume: its record (timings included) stays as it was
     context = context_from_task(task, run_dir=run_dir)
+    postgres = task.get("checkpoints") == "postgres"
+    if postgres and checkpoint_url is None:
+        raise CheckpointError(
+            f"run {run_dir.name} keeps its checkpoints in PostgreSQL; pass its URL (`anysym resume "
+            "--checkpoints URL`, or ANYSYM_CHECKPOINTS_URL)"
+        )
     async with AsyncExitStack() as stack:
         stack.enter_context(RunDir(run_dir).exclusive("resume"))
         stack.enter_context(bound_contextvars(run_id=str(task["run_id"])))
@@ -175,7 +190,9 @@ async def aresume(
             used = await stack.enter_async_context(
                 _default_deps(paths, context, task, llm_settings=llm_settings, retrieval=retrieval)
             )
-        saver = await stack.enter_async_context(open_checkpointer(run_dir))
+        saver = await stack.enter_async_context(
+            open_checkpointer(run_dir, checkpoint_url if postgres else None)
+        )
         graph = compile_graph(used, checkpointer=saver)
         config = run_config(str(task["run_id"]), context)
         snapshot = await graph.aget_state(config)
@@ -196,10 +213,12 @@ async def arerun(
     deps: Deps | None = None,
     paths: Paths | None = None,
     llm_settings: LLMSettings | None = None,
+    checkpoint_url: str | None = None,
 ) -> Result:
     """Compile and execute a run's final flow (or the edited file `edit`) again, without any LLM call.
 
-    The new run gets its own directory next to `run_dir` (`<run id>-rerun-<n>`).
+    The new run gets its own directory next to `run_dir` (`<run id>-rerun-<n>`), and its checkpoints
+    go to PostgreSQL when `checkpoint_url` is given.
     """
     started = time.perf_counter()
     task = read_task(run_dir)
@@ -222,6 +241,7 @@ async def arerun(
         rerun_of=str(run_dir),
         context=context_to_json(context),
         servers=list(task.get("servers") or ()),
+        checkpoints=_store(checkpoint_url),
     )
     async with AsyncExitStack() as stack:
         stack.enter_context(bound_contextvars(run_id=run_id))
@@ -232,7 +252,7 @@ async def arerun(
                 _default_deps(paths, context, task, llm_settings=llm_settings)
             )
         )
-        saver = await stack.enter_async_context(open_checkpointer(new_dir))
+        saver = await stack.enter_async_context(open_checkpointer(new_dir, checkpoint_url))
         graph = compile_graph(used, checkpointer=saver)
         config = run_config(run_id, context)
         values: dict[str, Any] = {
@@ -286,12 +306,22 @@ def with_options(context: Context, options: dict[str, Any]) -> Context:
 
 
 @asynccontextmanager
-async def _checkpointer(run_dir: Path | None) -> AsyncIterator[BaseCheckpointSaver[Any]]:
-    if run_dir is None:
+async def _checkpointer(
+    run_dir: Path | None, run_id: str, checkpoint_url: str | None
+) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    if checkpoint_url is not None:
+        async with open_postgres_checkpointer(checkpoint_url, run_id) as saver:
+            yield saver
+    elif run_dir is None:
         yield InMemorySaver(serde=serializer())
-        return
-    async with open_checkpointer(run_dir) as saver:
-        yield saver
+    else:
+        async with open_checkpointer(run_dir) as saver:
+            yield saver
+
+
+def _store(checkpoint_url: str | None) -> str:
+    """Where a run's checkpoints are, as task.json records it (never the URL: it may hold a password)."""
+    return "sqlite" if checkpoint_url is None else "postgres"
 
 
 @asynccontextmanager

