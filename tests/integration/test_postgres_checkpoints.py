@@ -19,15 +19,7 @@ from anysym.graph.deps import Deps
 from anysym.graph.testing import ScriptedExecutor, ScriptedLLM
 from anysym.language.catalog import Catalog
 from tests.integration.postgres import PostgresServer
-
-PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
-GOOD = """```python
-workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
-workflow.add_node("inv", "ImageInvert", {})
-workflow.add_node("save", "SaveImage", {"filename_prefix": "inverted"})
-workflow.connect("photo", "IMAGE", "inv", "image")
-workflow.connect("inv", "IMAGE", "save", "images")
-```"""
+from tests.unit.test_graph_review import GOOD, PHOTO
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +33,9 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
-async def test_a_paused_run_resumes_from_postgres_after_the_database_restarts(
-    postgres: PostgresServer, snapshot_catalog: Catalog, tmp_path: Path
-) -> None:
-    run_dir = tmp_path / "pg-run-1"
-    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
+async def _paused(catalog: Catalog, run_dir: Path, url: str) -> Deps:
+    """A one-step run paused for review, its checkpoints in PostgreSQL at `url`."""
+    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=catalog, executor=ScriptedExecutor([]))
     paused = await agenerate(
         "invert photo.png",
         [PHOTO],
@@ -53,9 +43,17 @@ async def test_a_paused_run_resumes_from_postgres_after_the_database_restarts(
         one_step=True,
         review=True,
         run_dir=run_dir,
-        checkpoint_url=postgres.url,
+        checkpoint_url=url,
     )
     assert paused.status == "interrupted"
+    return deps
+
+
+async def test_a_paused_run_resumes_from_postgres_after_the_database_restarts(
+    postgres: PostgresServer, snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "pg-run-1"
+    await _paused(snapshot_catalog, run_dir, postgres.url)
     assert not (run_dir / "checkpoints.sqlite").exists()
     assert json.loads((run_dir / "task.json").read_text())["checkpoints"] == "postgres"
     with psycopg.connect(postgres.url) as connection:
@@ -76,12 +74,7 @@ async def test_resume_without_the_url_and_an_unreachable_database_are_one_line(
     postgres: PostgresServer, snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "pg-run-2"
-    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=snapshot_catalog, executor=ScriptedExecutor([]))
-    paused = await agenerate(
-        "invert photo.png", [PHOTO], deps=deps, one_step=True, review=True, run_dir=run_dir,
-        checkpoint_url=postgres.url,
-    )  # fmt: skip
-    assert paused.status == "interrupted"
+    deps = await _paused(snapshot_catalog, run_dir, postgres.url)
     with pytest.raises(CheckpointError, match="keeps its checkpoints in PostgreSQL") as missing:
         await aresume(run_dir, deps=deps)
     assert "\n" not in str(missing.value)
