@@ -20,7 +20,9 @@ from anysym.executor.job import JobResult, run_prompt
 from anysym.executor.local_server import LocalComfy
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
+from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, parse
+from anysym.language.ui_export import to_ui
 from anysym.settings import Paths
 
 START_TIMEOUT_S = 180.0
@@ -101,3 +103,19 @@ def run_flow(comfy_server: ComfyServer, comfy_catalog: Catalog, tmp_path: Path) 
             )
 
     return run
+
+
+async def saved_png(flow: Flow, server: ComfyServer, catalog: Catalog, out_dir: Path) -> Path:
+    """Run `flow` on the shared server with its UI workflow attached; return the PNG ComfyUI saved."""
+    async with httpx.AsyncClient() as http:
+        job = await run_prompt(
+            ComfyClient(server.url, http=http),
+            to_api(flow, catalog),
+            inputs=None,
+            out_dir=out_dir,
+            timeout=120.0,
+            workflow=to_ui(flow, catalog),
+        )
+    assert job.success, job.diagnostics
+    [png] = [Path(o.path) for o in job.outputs if str(o.path).endswith(".png")]
+    return png

@@ -20,8 +20,6 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from anysym.cli import _register_all, app
-from anysym.executor.client import ComfyClient
-from anysym.executor.job import run_prompt
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.source_text import read_source
@@ -30,7 +28,7 @@ from anysym.language.ui_export import to_ui
 from anysym.language.ui_workflow import read_ui
 from anysym.language.validate import EDITOR_ONLY_INPUTS
 from tests.integration.browser import Browser, chromium_path
-from tests.integration.conftest import ComfyServer
+from tests.integration.conftest import ComfyServer, saved_png
 
 SOLUTIONS = sorted(
     (Path(__file__).resolve().parents[2] / "bench" / "suites" / "cpu_solutions").glob("*.alang")
@@ -141,17 +139,7 @@ async def test_a_png_saved_by_a_run_reopens_with_the_same_graph(
         "declarative",
     )
     prompt = to_api(flow, comfy_catalog)
-    async with httpx.AsyncClient() as http:
-        job = await run_prompt(
-            ComfyClient(comfy_server.url, http=http),
-            prompt,
-            inputs=None,
-            out_dir=tmp_path / "out",
-            timeout=120.0,
-            workflow=to_ui(flow, comfy_catalog),
-        )
-    assert job.success, job.diagnostics
-    [png] = [Path(o.path) for o in job.outputs if str(o.path).endswith(".png")]
+    png = await saved_png(flow, comfy_server, comfy_catalog, tmp_path / "out")
     page.evaluate("app.loadGraphData({nodes: [], links: [], version: 0.4}).then(() => true)")  # start empty
     data = base64.b64encode(png.read_bytes()).decode("ascii")
     page.evaluate(

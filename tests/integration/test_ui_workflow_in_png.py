@@ -5,16 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import httpx
-
-from anysym.executor.client import ComfyClient
-from anysym.executor.job import run_prompt
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.source_text import load_json, read_source
 from anysym.language.syntax import parse
-from anysym.language.ui_export import to_ui
 from anysym.language.ui_workflow import from_ui
+from tests.integration.conftest import saved_png
 
 PROGRAM = (
     'workflow.add_node("canvas", "EmptyImage", {"width": 32, "height": 24, "color": 16711680})\n'
@@ -30,18 +26,7 @@ async def test_a_saved_png_reopens_as_the_same_flow(
 ) -> None:
     flow = parse(PROGRAM, "declarative")
     prompt = to_api(flow, comfy_catalog)
-    async with httpx.AsyncClient() as http:
-        client = ComfyClient(comfy_server.url, http=http)
-        job = await run_prompt(
-            client,
-            prompt,
-            inputs=None,
-            out_dir=tmp_path / "out",
-            timeout=120.0,
-            workflow=to_ui(flow, comfy_catalog),
-        )
-    assert job.success, job.diagnostics
-    [png] = [Path(o.path) for o in job.outputs if str(o.path).endswith(".png")]
+    png = await saved_png(flow, comfy_server, comfy_catalog, tmp_path / "out")
     back = from_ui(load_json(read_source(png)), comfy_catalog)
     assert set(back.functions) == {"canvas", "inverted", "save"}
     assert to_api(back, comfy_catalog) == prompt
