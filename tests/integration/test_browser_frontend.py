@@ -29,6 +29,7 @@ from anysym.language.ui_workflow import read_ui
 from anysym.language.validate import EDITOR_ONLY_INPUTS
 from tests.integration.browser import Browser, chromium_path
 from tests.integration.conftest import ComfyServer, saved_png
+from tests.unit.templates import TEMPLATES, load_template
 
 SOLUTIONS = sorted(
     (Path(__file__).resolve().parents[2] / "bench" / "suites" / "cpu_solutions").glob("*.alang")
@@ -151,9 +152,6 @@ async def test_a_png_saved_by_a_run_reopens_with_the_same_graph(
     assert _queued_prompt(page, comfy_catalog, counts["titles"]) == prompt
 
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
-
-
 def _frontend_readable(workflow: Mapping[str, Any], catalog: Catalog) -> bool:
     """Whether this 2024 editor can queue the workflow: no subgraphs, every real node type served."""
     frontend_only = {"Reroute", "Note", "MarkdownNote", "PrimitiveNode"}
@@ -165,7 +163,7 @@ def test_templates_import_as_the_editor_queues_them(page: Browser, comfy_catalog
     """Bypassed and muted nodes, reroutes and primitives resolved as the editor's own graphToPrompt does."""
     checked = []
     for path in sorted(TEMPLATES.glob("*.json")):
-        workflow = json.loads(path.read_text(encoding="utf-8"))
+        workflow = load_template(path)
         if not _frontend_readable(workflow, comfy_catalog):
             continue
         # this 2024 editor predates MarkdownNote (a note: no sockets) and would queue it as a node

@@ -14,12 +14,12 @@ import psycopg
 import pytest
 
 from anysym.errors import CheckpointError
-from anysym.graph.api import agenerate, aresume, review_path
+from anysym.graph.api import aresume, review_path
 from anysym.graph.deps import Deps
 from anysym.graph.testing import ScriptedExecutor, ScriptedLLM
 from anysym.language.catalog import Catalog
 from tests.integration.postgres import PostgresServer
-from tests.unit.test_graph_review import GOOD, PHOTO
+from tests.unit.test_graph_review import paused_run
 
 
 @pytest.fixture(scope="module")
@@ -33,27 +33,11 @@ def postgres() -> Iterator[PostgresServer]:
         server.stop()
 
 
-async def _paused(catalog: Catalog, run_dir: Path, url: str) -> Deps:
-    """A one-step run paused for review, its checkpoints in PostgreSQL at `url`."""
-    deps = Deps(llm=ScriptedLLM([GOOD]), catalog=catalog, executor=ScriptedExecutor([]))
-    paused = await agenerate(
-        "invert photo.png",
-        [PHOTO],
-        deps=deps,
-        one_step=True,
-        review=True,
-        run_dir=run_dir,
-        checkpoint_url=url,
-    )
-    assert paused.status == "interrupted"
-    return deps
-
-
 async def test_a_paused_run_resumes_from_postgres_after_the_database_restarts(
     postgres: PostgresServer, snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "pg-run-1"
-    await _paused(snapshot_catalog, run_dir, postgres.url)
+    await paused_run(snapshot_catalog, run_dir, checkpoint_url=postgres.url)
     assert not (run_dir / "checkpoints.sqlite").exists()
     assert json.loads((run_dir / "task.json").read_text())["checkpoints"] == "postgres"
     with psycopg.connect(postgres.url) as connection:
@@ -74,7 +58,7 @@ async def test_resume_without_the_url_and_an_unreachable_database_are_one_line(
     postgres: PostgresServer, snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "pg-run-2"
-    deps = await _paused(snapshot_catalog, run_dir, postgres.url)
+    deps, _ = await paused_run(snapshot_catalog, run_dir, checkpoint_url=postgres.url)
     with pytest.raises(CheckpointError, match="keeps its checkpoints in PostgreSQL") as missing:
         await aresume(run_dir, deps=deps)
     assert "\n" not in str(missing.value)

@@ -32,7 +32,7 @@ workflow.connect("inv", "IMAGE", "save", "images")
 ```"""
 
 
-async def _paused_run(catalog: Catalog, run_dir: Path, **options: Any) -> tuple[Deps, Result]:
+async def paused_run(catalog: Catalog, run_dir: Path, **options: Any) -> tuple[Deps, Result]:
     """A one-step run of GOOD paused for review in `run_dir`, with the deps that produced it."""
     deps = Deps(llm=ScriptedLLM([GOOD]), catalog=catalog, executor=ScriptedExecutor([]))
     paused = await agenerate(
@@ -68,7 +68,7 @@ async def test_interrupted_run_resumes_from_its_run_directory(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "run-1"
-    _, paused = await _paused_run(snapshot_catalog, run_dir)
+    _, paused = await paused_run(snapshot_catalog, run_dir)
     assert paused.stage == "valid"
     review = review_path(run_dir, "declarative")
     review.write_text(review.read_text().replace('"inverted"', '"reviewed"'))
@@ -111,7 +111,7 @@ async def test_a_service_error_keeps_the_run_resumable_and_says_how(
 
 async def test_a_run_being_resumed_refuses_a_second_resume(snapshot_catalog: Catalog, tmp_path: Path) -> None:
     run_dir = tmp_path / "run-3"
-    first, _ = await _paused_run(snapshot_catalog, run_dir)
+    first, _ = await paused_run(snapshot_catalog, run_dir)
     llm = ScriptedLLM([])
     with RunDir(run_dir).exclusive("resume"), pytest.raises(AnysymError, match="busy"):
         await aresume(run_dir, deps=Deps(llm=llm, catalog=snapshot_catalog, executor=ScriptedExecutor([])))
@@ -170,7 +170,7 @@ async def test_resume_and_rerun_use_the_servers_the_run_used(
 
     run_dir = tmp_path / "run-4"
     servers = ["http://10.0.0.5:8188", "http://10.0.0.6:8188"]
-    await _paused_run(snapshot_catalog, run_dir, servers=servers)
+    await paused_run(snapshot_catalog, run_dir, servers=servers)
     opened: list[Any] = []
 
     @asynccontextmanager
@@ -188,7 +188,7 @@ async def test_a_corrupt_checkpoint_file_is_one_line_that_says_what_to_do(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
     run_dir = tmp_path / "run-5"
-    first, _ = await _paused_run(snapshot_catalog, run_dir)
+    first, _ = await paused_run(snapshot_catalog, run_dir)
     for leftover in run_dir.glob("checkpoints.sqlite*"):
         leftover.unlink()
     (run_dir / "checkpoints.sqlite").write_bytes(b"this is not a database, " * 200)

@@ -24,25 +24,14 @@ from anysym.language.comfy_format import from_api, to_api
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.ui_workflow import read_ui
 from tests.unit.hostile import FUZZ, all_paths, json_values
+from tests.unit.templates import TEMPLATES, all_nodes, load_template
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
 WORKFLOWS = sorted(TEMPLATES.glob("*.json"))
 API_PROMPTS = sorted((TEMPLATES / "api").glob("*.json"))
 
 
-def _load(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
-
-
-def _all_nodes(workflow: dict[str, Any]) -> list[dict[str, Any]]:
-    subgraphs = workflow.get("definitions", {}).get("subgraphs", [])
-    return [*workflow["nodes"], *(node for s in subgraphs for node in s["nodes"])]
-
-
 def _features(workflow: dict[str, Any]) -> set[str]:
-    nodes = _all_nodes(workflow)
+    nodes = all_nodes(workflow)
     types = {node.get("type") for node in nodes}
     found = {"subgraph"} if workflow.get("definitions", {}).get("subgraphs") else set()
     found |= {"bypass"} if any(node.get("mode") == 4 for node in nodes) else set()
@@ -55,7 +44,7 @@ def test_the_corpus_covers_what_the_editor_writes() -> None:
     assert len(WORKFLOWS) >= 30
     counts = {name: 0 for name in ("subgraph", "bypass", "mute", "groups", "Reroute", "PrimitiveNode")}
     for path in WORKFLOWS:
-        for feature in _features(_load(path)) & set(counts):
+        for feature in _features(load_template(path)) & set(counts):
             counts[feature] += 1
     assert min(counts.values()) >= 2, counts
 
@@ -64,7 +53,7 @@ def test_the_corpus_covers_what_the_editor_writes() -> None:
 def test_every_template_imports_and_validate_names_each_unknown_type_once(
     path: Path, snapshot_catalog: Catalog
 ) -> None:
-    imported = read_ui(_load(path), snapshot_catalog)
+    imported = read_ui(load_template(path), snapshot_catalog)
     assert imported.flow.functions, "nothing executable was imported"
     missing = {f.type for f in imported.flow.functions.values() if f.type not in snapshot_catalog}
     diagnostics = diagnose_text(path.read_text(encoding="utf-8"), snapshot_catalog)
@@ -77,7 +66,7 @@ def test_every_template_imports_and_validate_names_each_unknown_type_once(
 
 @pytest.mark.parametrize("path", API_PROMPTS, ids=lambda p: p.stem)
 def test_api_prompts_round_trip(path: Path) -> None:
-    prompt = _load(path)
+    prompt = load_template(path)
     assert to_api(from_api(prompt)) == prompt
 
 
@@ -95,7 +84,7 @@ def _positions(value: Any, found: list[tuple[Any, Any]]) -> list[tuple[Any, Any]
 def test_mutated_templates_end_in_diagnostics_or_one_typed_error(
     data: st.DataObject, snapshot_catalog: Catalog
 ) -> None:
-    workflow = copy.deepcopy(_load(data.draw(st.sampled_from(WORKFLOWS))))
+    workflow = copy.deepcopy(load_template(data.draw(st.sampled_from(WORKFLOWS))))
     for _ in range(data.draw(st.integers(1, 4))):
         positions = _positions(workflow, [])
         container, key = positions[data.draw(st.integers(0, len(positions) - 1))]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 
 from anysym.language.catalog import Catalog
@@ -12,14 +10,11 @@ from anysym.language.flow import Link
 from anysym.language.ui_graph import executable_nodes
 from anysym.language.ui_workflow import read_ui
 from anysym.language.validate import validate
-
-TEMPLATES = Path(__file__).resolve().parents[1] / "data" / "templates"
+from tests.unit.templates import TEMPLATES, all_nodes, load_template
 
 
 def _load(name: str) -> dict[str, Any]:
-    data = json.loads((TEMPLATES / name).read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
-    return data
+    return load_template(TEMPLATES / name)
 
 
 def test_a_subgraph_template_imports_as_its_inner_pipeline(snapshot_catalog: Catalog) -> None:
@@ -53,20 +48,13 @@ def test_a_subgraph_template_imports_as_its_inner_pipeline(snapshot_catalog: Cat
 def test_a_template_with_bypassed_nodes_and_an_unknown_type(snapshot_catalog: Catalog) -> None:
     workflow = _load("image_flux.1_fill_dev_OneReward.json")
     imported = read_ui(workflow, snapshot_catalog)
-    assert any(n.get("mode") == 4 for n in _all_nodes(workflow))
+    assert any(n.get("mode") == 4 for n in all_nodes(workflow))
     assert not any(item.node.get("mode") in (2, 4) for item in executable_nodes(workflow))
     unknown = [d for d in imported.notes if d.kind.value == "unknown_function"]
     assert len(unknown) == 1 and "'FluxGuidance'" in unknown[0].message
     assert any(f.type == "FluxGuidance" for f in imported.flow.functions.values())
     kinds = {d.kind.value for d in validate(imported.flow, snapshot_catalog) if d.is_error}
     assert "unknown_function" in kinds  # reported by validate, everything else still checked
-
-
-def _all_nodes(workflow: dict[str, Any]) -> list[dict[str, Any]]:
-    nodes = list(workflow["nodes"])
-    for definition in workflow.get("definitions", {}).get("subgraphs", []):
-        nodes += definition["nodes"]
-    return nodes
 
 
 def test_a_link_into_an_input_newer_than_the_catalog_is_left_out_with_a_note(
