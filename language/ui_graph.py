@@ -121,6 +121,8 @@ def _link(raw: Any) -> tuple[int, UiLink]:
         else:
             values, link_type = list(raw[:5]), raw[5] if len(raw) > 5 else "*"
         link_id, origin, origin_slot, target, target_slot = values
+        if int(origin_slot) < 0 or int(target_slot) < 0:
+            raise ValueError("a slot index is negative")
         return int(link_id), UiLink(
             str(origin), int(origin_slot), str(target), int(target_slot), str(link_type)
         )

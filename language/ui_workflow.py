@@ -166,8 +166,10 @@ def _widget_params(item: UiNode, spec: NodeSpec) -> tuple[dict[str, ParamValue],
             if not queue:
                 break
             if isinstance(slot, str):  # a frontend-only widget: its value is skipped when it is there
-                marker = queue[0] in SEED_CONTROL_VALUES if slot == SEED_CONTROL else queue[0] == slot
-                if marker:
+                saved = queue[0] if isinstance(queue[0], str) else None  # a list is unhashable
+                if saved is not None and (
+                    saved in SEED_CONTROL_VALUES if slot == SEED_CONTROL else saved == slot
+                ):
                     queue.pop(0)
                 continue
             raw[slot.name] = queue.pop(0)

@@ -249,3 +249,21 @@ def test_an_object_widget_value_is_left_out_with_a_note(snapshot_catalog: Catalo
     imported = read_ui(workflow, snapshot_catalog)
     assert imported.flow.functions["1"].params == {"sigma": 1.0}
     assert "blur_radius: widget value {'radius': 2} is not a JSON scalar or list" in imported.notes[0].message
+
+
+def test_a_list_where_the_seed_control_value_sits_is_the_next_widget_value(snapshot_catalog: Catalog) -> None:
+    # found by the corpus fuzz test: an unhashable value in a frontend-only widget's place crashed the import
+    widgets = [5, [1, 2], 20, 8.0, "euler", "normal", 1.0]
+    workflow = {"nodes": [_node(1, "KSampler", [], ["LATENT"], widgets=widgets)], "links": []}
+    imported = read_ui(workflow, snapshot_catalog)
+    assert imported.flow.functions["1"].params["seed"] == 5
+    assert any("1 widget value(s) more than the catalog's inputs: [1.0]" in n.message for n in imported.notes)
+
+
+def test_a_link_with_a_negative_slot_is_one_line_error(snapshot_catalog: Catalog) -> None:
+    workflow = {
+        "nodes": [_node(1, "LoadImage", [], ["IMAGE"]), _node(2, "SaveImage", [("images", "IMAGE", 1)])],
+        "links": [[1, 1, -1, 2, 0, "IMAGE"]],
+    }
+    with pytest.raises(ALangSemanticError, match="malformed UI link .*: a slot index is negative"):
+        read_ui(workflow, snapshot_catalog)
