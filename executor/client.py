@@ -159,7 +159,7 @@ class ComfyClient:
         `/upload/image` too: it stores any bytes in the input dir (`/upload/mask` only paints alpha onto an
         image already on the server).
         """
-        data = path.read_bytes()
+        data = await asyncio.to_thread(path.read_bytes)  # file I/O off the event loop other runs share
         digest = hashlib.sha256(data).hexdigest()[:12]
         source = Path(name or path.name)
         server_name = f"{source.stem}_{digest}{source.suffix}"
@@ -257,7 +257,7 @@ class ComfyClient:
         saved: list[OutputFile] = []
         for function_id, key, item in collect_output_items(entry.get("outputs")):
             content = item["text"].encode() if "text" in item else await self.download(item)
-            saved.append(save_output(out_dir, function_id, key, item, content))
+            saved.append(await asyncio.to_thread(save_output, out_dir, function_id, key, item, content))
         return saved
 
 

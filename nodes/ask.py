@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -134,13 +135,14 @@ async def ask(
         sample=sample,
     )
     if context.run_dir is not None:
-        RunDir(context.run_dir).append_transcript(
+        await asyncio.to_thread(  # file writes off the event loop that other runs share
+            RunDir(context.run_dir).append_transcript,
             {
                 **call.model_dump(),
                 "system": system,
                 "user": user,
                 "answer": completion.text,
                 "grammar": bool(grammar),
-            }
+            },
         )
     return completion.text, call

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -57,7 +58,7 @@ async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -
         verify=context.verify,
     )
     if context.run_dir is not None:
-        RunDir(context.run_dir).write_attempt(attempt)
+        await asyncio.to_thread(RunDir(context.run_dir).write_attempt, attempt)
     workflow = to_ui(attempt.flow, deps.catalog) if prompt and attempt.flow is not None else {}
     return {"attempts": [attempt], "prompt": prompt or {}, "workflow": workflow}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 import time
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     run_dir = RunDir(context.run_dir) if context.run_dir is not None else None
     out_dir = run_dir.outputs if run_dir else context.outputs_dir
     if out_dir is None:  # a graph embedded without either: agenerate always gives one
-        out_dir = Path(tempfile.mkdtemp(prefix="anysym-outputs-"))
+        out_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="anysym-outputs-"))
     started = time.perf_counter()
     try:
         job = await deps.executor.run(
@@ -66,7 +67,7 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     else:
         attempt = attempt.model_copy(update={"stage_reached": "outputs", "outputs": tuple(outputs)})
     if run_dir is not None:
-        run_dir.write_attempt(attempt)
+        await asyncio.to_thread(run_dir.write_attempt, attempt)
     return {"attempts": [attempt], "outputs": outputs, "comfy_s": comfy_s}
 
 

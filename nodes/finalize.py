@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from langgraph.runtime import Runtime
@@ -18,5 +19,5 @@ async def finalize(state: State, runtime: Runtime[Context]) -> dict[str, Any]:
     """Summarise the run into `state["result"]`."""
     result = assemble_result(state, runtime.context)
     if runtime.context.run_dir is not None:
-        RunDir(runtime.context.run_dir).write_result(result)
+        await asyncio.to_thread(RunDir(runtime.context.run_dir).write_result, result)
     return {"result": result}

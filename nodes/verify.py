@@ -11,6 +11,7 @@ Diagnostic addressed to the function most likely responsible, so refine can fix 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +39,10 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     """Record the verdict on the current attempt; a failed check turns it into a refinable failure."""
     attempt = state["attempts"][-1]
     inputs = [Path(p) for p in state.get("inputs", [])]
-    expectations = expect(state["task"], inputs)
-    problems = []
-    if attempt.flow is not None:
-        static = check_static(attempt.flow, expectations, deps.catalog)
-        problems = [d for d in static if d.kind not in BLOCKING]
-        problems += check_outputs(attempt.flow, attempt.outputs, expectations, deps.catalog)
-        searched = state.get("suggested_types", [])
-        problems += unclaimed_diagnostics(attempt.flow, state["task"], deps.catalog, searched)
-        problems += switched_checks(attempt.flow, state, runtime.context, expectations, deps.catalog)
+    # reads the input and output files and their pixels: off the event loop that other runs share
+    expectations, problems = await asyncio.to_thread(
+        _deterministic, attempt, state, runtime.context, deps.catalog
+    )
     checks = _checks_made(expectations)
     if not has_errors(problems) and deps.judge is not None:
         try:
@@ -63,8 +59,22 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
         update |= {"failed_stage": "verification", "diagnostics": (*attempt.diagnostics, *problems)}
     attempt = attempt.model_copy(update=update)
     if runtime.context.run_dir is not None:
-        RunDir(runtime.context.run_dir).write_attempt(attempt)
+        await asyncio.to_thread(RunDir(runtime.context.run_dir).write_attempt, attempt)
     return {"attempts": [attempt]}
+
+
+def _deterministic(
+    attempt: Attempt, state: State, context: Context, catalog: Catalog
+) -> tuple[Expectations, list[Diagnostic]]:
+    """The task's expectations and the problems the deterministic checks find in `attempt`."""
+    expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
+    if attempt.flow is None:
+        return expectations, []
+    problems = [d for d in check_static(attempt.flow, expectations, catalog) if d.kind not in BLOCKING]
+    problems += check_outputs(attempt.flow, attempt.outputs, expectations, catalog)
+    problems += unclaimed_diagnostics(attempt.flow, state["task"], catalog, state.get("suggested_types", []))
+    problems += switched_checks(attempt.flow, state, context, expectations, catalog)
+    return expectations, problems
 
 
 def switched_checks(
