@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PlainSerializer
+
+TextPath = Annotated[Path, PlainSerializer(str, return_type=str)]
+"""A path field dumped as text: a LangGraph server reads checkpointed state without anysym's types, and a
+`Path` would reach its clients as a list of path parts."""
 
 OutputKind = Literal["image", "video", "audio", "latent", "text", "mesh", "file"]
 
@@ -41,7 +45,7 @@ class OutputFile(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     function_id: str = ""
-    path: Path
+    path: TextPath
     kind: OutputKind = "image"
     filename: str = ""
 

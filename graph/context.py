@@ -196,3 +196,10 @@ class Context:
             "makes one temporary folder per run and keeps only the result's files in it)."
         },
     )
+
+    def __post_init__(self) -> None:
+        # A LangGraph server builds the context from JSON (`Context(**dict)`): folders arrive as strings.
+        for name in ("run_dir", "outputs_dir"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                object.__setattr__(self, name, Path(value))

@@ -5,12 +5,11 @@ Every model is a frozen pydantic value that serialises to `result.json` (`Result
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from anysym.executor.outputs import OutputFile
+from anysym.executor.outputs import OutputFile, TextPath
 from anysym.language.diagnostics import Diagnostic
 from anysym.language.flow import Flow
 
@@ -131,7 +130,7 @@ class Result(BaseModel):
     verification: Verification | None = None
     """verified / unverified (ran, nothing could be checked) / failed (ran and failed the task's checks)."""
     timings: Timings = Field(default_factory=Timings)
-    run_dir: Path | None = None
+    run_dir: TextPath | None = None
     run_id: str | None = None
     error: str | None = None
     """One line when the run failed (e.g. the last attempt's first diagnostic); None on success."""
