@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import time
 from pathlib import Path
 
-__all__ = ["alive", "cmdline", "last_line", "rss_bytes", "send_signal", "wait_exit"]
+__all__ = ["alive", "cmdline", "free_port", "last_line", "rss_bytes", "send_signal", "wait_exit"]
 
 
 def alive(pid: int) -> bool:
@@ -76,3 +77,10 @@ def last_line(path: Path) -> str:
         return "no log"
     lines = [line for line in lines if line]
     return lines[-1][:200] if lines else "empty log"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now (for servers started beside the defaults)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from chromadb.api.types import Documents, EmbeddingFunction
 from anysym.settings import Paths
 
-__all__ = ["open_default_deps", "resolve_llm_settings"]
+__all__ = ["engine_deps", "open_default_deps", "resolve_llm_settings"]
 
 _log = structlog.get_logger("anysym.graph")
 
@@ -89,15 +89,34 @@ async def open_default_deps(
         urls = list(servers) if servers else [local] if local else []
         pool = ServerPool(urls, http) if urls else None
         catalog = await _catalog(paths, pool)
-        embedding = retrieval.embedding_function()  # one model for both indexes (loaded on first use)
-        yield Deps(
-            llm=llm,
-            catalog=catalog,
-            retriever=retriever if retriever is not None else _default_retriever(paths, retrieval, embedding),
-            nodes=_default_node_search(paths, catalog, retrieval, embedding),
-            executor=ComfyExecutor(pool) if pool is not None and execute else None,
-            grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
-        )
+        executor = ComfyExecutor(pool) if pool is not None and execute else None
+        yield engine_deps(paths, llm, settings, catalog, executor, retrieval=retrieval, retriever=retriever)
+
+
+def engine_deps(
+    paths: Paths,
+    llm: LLMClient,
+    settings: LLMSettings,
+    catalog: Catalog,
+    executor: ComfyExecutor | None,
+    *,
+    retrieval: RetrievalSettings,
+    retriever: Retriever | None = None,
+) -> Deps:
+    """The engine's services around a chat model, a catalog and an executor.
+
+    Reference programs, node search, and grammar-constrained decoding where the endpoint supports it: the
+    one recipe of the CLI's runs and of the graph a LangGraph server serves (`anysym.graph.studio`).
+    """
+    embedding = retrieval.embedding_function()  # one model for both indexes (loaded on first use)
+    return Deps(
+        llm=llm,
+        catalog=catalog,
+        retriever=retriever if retriever is not None else _default_retriever(paths, retrieval, embedding),
+        nodes=_default_node_search(paths, catalog, retrieval, embedding),
+        executor=executor,
+        grammar=_grammar_builder() if _grammar_supported(settings, paths) else None,
+    )
 
 
 def _local_comfy_url(paths: Paths, *, execute: bool) -> str | None:

@@ -1,9 +1,12 @@
 """The module-level graph served by `langgraph dev` (referenced by langgraph.json, imported by nothing else).
 
 Configuration comes from the environment once, here: `$ANYSYM_HOME`, `ANYSYM_LLM_BASE_URL`,
-`ANYSYM_LLM_MODEL`, `OPENAI_API_KEY`, `ANYSYM_COMFY_URL` (default: the managed local ComfyUI, whose saved
-`/object_info` is the catalog), and the index store and embedding (`ANYSYM_CHROMA_URL`, `ANYSYM_EMBEDDING`:
-`anysym.retriever.settings.ENVIRONMENT`).
+`ANYSYM_LLM_MODEL`, `OPENAI_API_KEY` (default: the managed local LLM, started if needed),
+`ANYSYM_COMFY_URL` (one or more ComfyUI base URLs, comma-separated: each execution goes to the least
+loaded; default: the managed local ComfyUI, whose saved `/object_info` is the catalog), and the index
+store and embedding (`ANYSYM_CHROMA_URL`, `ANYSYM_EMBEDDING`: `anysym.retriever.settings.ENVIRONMENT`).
+The services are the CLI's (`anysym.graph.defaults.engine_deps`): node search and constrained decoding
+included.
 """
 
 from __future__ import annotations
@@ -12,33 +15,37 @@ import os
 
 import httpx
 
-from anysym.executor.client import ComfyClient
 from anysym.executor.local_server import LocalComfy
+from anysym.executor.pool import ServerPool
 from anysym.graph.build import GRAPH_NAME, build_graph
 from anysym.graph.comfy import ComfyExecutor
-from anysym.graph.defaults import resolve_llm_settings
+from anysym.graph.defaults import engine_deps, resolve_llm_settings
 from anysym.graph.deps import Deps
 from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
-from anysym.retriever.factory import build_index
 from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 
+COMFY_URL_ENV = "ANYSYM_COMFY_URL"
+
 
 def studio_deps() -> Deps:
-    """Build the services from the environment (the HTTP client lives as long as the server process)."""
+    """Build the services from the environment (the HTTP clients live as long as the server process)."""
     paths = Paths.from_env(os.environ)
     local = LocalComfy(paths)
-    url = os.environ.get("ANYSYM_COMFY_URL") or local.url
+    urls = [url.strip() for url in os.environ.get(COMFY_URL_ENV, "").split(",") if url.strip()]
+    if urls:  # the catalog of the first server, as `anysym run --server` takes it
+        response = httpx.get(f"{urls[0].rstrip('/')}/object_info", timeout=60.0)
+        response.raise_for_status()
+        catalog = Catalog.from_object_info(response.json())
+    else:
+        catalog = Catalog.load(local.catalog_path)
     settings = resolve_llm_settings(LLMSettings.from_env(os.environ), paths)
-    retrieval = RetrievalSettings.from_env(os.environ)
-    embedding = retrieval.embedding_function()
-    return Deps(
-        llm=LLMClient.from_settings(settings),
-        catalog=Catalog.load(local.catalog_path),
-        retriever=build_index(paths, chroma_url=retrieval.chroma_url, embedding=embedding),
-        executor=ComfyExecutor(ComfyClient(url, http=httpx.AsyncClient(timeout=60.0))),
+    executor = ComfyExecutor(ServerPool(urls or [local.url], httpx.AsyncClient(timeout=60.0)))
+    llm = LLMClient.from_settings(settings)
+    return engine_deps(
+        paths, llm, settings, catalog, executor, retrieval=RetrievalSettings.from_env(os.environ)
     )
 
 

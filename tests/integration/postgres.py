@@ -9,10 +9,11 @@ from __future__ import annotations
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from pathlib import Path
+
+from tests.integration.services import free_port
 
 __all__ = ["PostgresServer", "postgres_bin"]
 
@@ -26,12 +27,6 @@ def postgres_bin(name: str) -> str | None:
     return candidates[-1] if candidates else None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class PostgresServer:
     """One throwaway cluster: `start()`, `url`, `restart()`, `stop()` (which also removes its files)."""
 
@@ -43,7 +38,7 @@ class PostgresServer:
         self._as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         self.home = Path(tempfile.mkdtemp(prefix="anysym-postgres-"))  # not under pytest's 0700 tmp dirs
         self.data = self.home / "data"
-        self.port = _free_port()
+        self.port = free_port()
         if self._as_user:
             shutil.chown(self.home, user="postgres", group="postgres")
         self._run([initdb, "-D", str(self.data), "-A", "trust", "-U", "anysym", "--no-sync", "-E", "UTF8"])

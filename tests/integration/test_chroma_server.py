@@ -1,8 +1,8 @@
-"""`anysym run` retrieves from the Chroma server `ANYSYM_CHROMA_URL` names, like `anysym search`.
+"""`anysym index`, `search` and `run` use the Chroma server `ANYSYM_CHROMA_URL` names.
 
 A real `chroma run` server started here, a stand-in OpenAI-compatible chat endpoint that answers every
 request with one program (no model needed to prove where the examples came from), and the CLI in a child
-process, as a user runs it.
+process, as a user runs it. A library that changes is re-indexed on the server.
 """
 
 from __future__ import annotations
@@ -10,20 +10,18 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import chromadb
-import httpx
 import pytest
 from chromadb.config import Settings
 from PIL import Image
+
+from anysym.retriever.store import COLLECTION
+from tests.integration.services import ChatStandIn, chat_stand_in, free_port, served
 
 PROGRAM = """```python
 photo = LoadImage(image="photo.png")
@@ -33,91 +31,24 @@ save = SaveImage(images=inverted.IMAGE, filename_prefix="inverted")
 START_TIMEOUT_S = 90.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A Chroma server of this test's own (`chroma run` from the installed chromadb), stopped after."""
     executable = shutil.which("chroma", path=str(Path(sys.executable).parent)) or shutil.which("chroma")
     if executable is None:
         pytest.fail("the `chroma` command of the chromadb package is not installed", pytrace=False)
-    port = _free_port()
+    port = free_port()
     data = tmp_path_factory.mktemp("chroma_server")
-    log = (data / "server.log").open("wb")
-    server = subprocess.Popen(
-        [executable, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    command = [executable, "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                pytest.fail(f"chroma run exited: {(data / 'server.log').read_text()[-2000:]}", pytrace=False)
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=2.0).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail(f"chroma run did not answer within {START_TIMEOUT_S:g} s", pytrace=False)
+    with served(command, f"{url}/api/v2/heartbeat", data / "server.log", timeout_s=START_TIMEOUT_S):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        log.close()
-
-
-class _ChatHandler(BaseHTTPRequestHandler):
-    """Answer every chat completion with `PROGRAM` and keep the prompts."""
-
-    prompts: list[str] = []
-
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
-        self.prompts.append(json.dumps(body.get("messages", [])))
-        answer = {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": body.get("model", "stand-in"),
-            "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": PROGRAM}, "finish_reason": "stop"}
-            ],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 10, "total_tokens": 20},
-        }
-        data = json.dumps(answer).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        return
 
 
 @pytest.fixture
-def chat_url() -> Iterator[str]:
-    """The stand-in chat endpoint's base URL (`.../v1`)."""
-    _ChatHandler.prompts = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _ChatHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/v1"
-    finally:
-        server.shutdown()
-        server.server_close()
+def chat() -> Iterator[ChatStandIn]:
+    with chat_stand_in(PROGRAM) as stand_in:
+        yield stand_in
 
 
 def _run_cli(args: list[str], chroma: str, cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -133,7 +64,7 @@ def _collections(url: str) -> dict[str, int]:
 
 
 def test_run_retrieves_from_the_chroma_server_the_environment_names(
-    chroma_url: str, chat_url: str, tmp_path: Path
+    chroma_url: str, chat: ChatStandIn, tmp_path: Path
 ) -> None:
     assert _collections(chroma_url) == {}
     photo = tmp_path / "photo.png"
@@ -145,7 +76,7 @@ def test_run_retrieves_from_the_chroma_server_the_environment_names(
             "--input",
             str(photo),
             "--base-url",
-            chat_url,
+            chat.url,
             "--model",
             "stand-in",
             "--one-step",
@@ -161,12 +92,55 @@ def test_run_retrieves_from_the_chroma_server_the_environment_names(
     stored = _collections(chroma_url)
     assert len(stored) >= 2 and all(count > 0 for count in stored.values())  # programs and node types
     result = json.loads((tmp_path / "run" / "result.json").read_text(encoding="utf-8"))
-    assert result["examples"] and _ChatHandler.prompts  # programs retrieved (from the server) and asked
+    assert result["examples"] and chat.prompts  # programs retrieved (from the server) and asked
     # the server was empty: the run built the indexes there, and the embedded store was not what it read
 
 
-def test_a_chroma_server_that_is_down_is_one_line(chat_url: str, tmp_path: Path) -> None:
-    down = f"http://127.0.0.1:{_free_port()}"
+COLOUR_MAP = """# title: Thermal false colours
+# category: image-editing
+# inputs: image
+# outputs: image
+# description: Paints a photo in thermal-camera false colours (ImageApplyColorMap).
+# use when: make my photo look like a thermal camera picture
+workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
+workflow.add_node("thermal", "ImageApplyColorMap", {})
+workflow.add_node("save", "SaveImage", {"filename_prefix": "thermal"})
+workflow.connect("photo", "IMAGE", "thermal", "image")
+workflow.connect("thermal", "IMAGE", "save", "images")
+"""
+
+
+def _top_hit(query: str, library: Path, chroma: str, cwd: Path) -> str:
+    found = _run_cli(["search", query, "--library", str(library), "--json", "-k", "1"], chroma, cwd)
+    assert found.returncode == 0 and "Traceback" not in found.stderr, found.stderr[-3000:]
+    return str(json.loads(found.stdout)[0]["id"])
+
+
+def test_index_and_search_use_the_server_and_rebuild_it_when_the_library_changes(
+    chroma_url: str, tmp_path: Path
+) -> None:
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "my_sharpen.alang").write_text(
+        (Path(__file__).parents[2] / "reference_programs" / "programs" / "sharpen_image.alang").read_text(),
+        encoding="utf-8",
+    )
+    built = _run_cli(["index", "--library", str(library)], chroma_url, tmp_path)
+    assert built.returncode == 0 and "Traceback" not in built.stderr, built.stderr[-3000:]
+    before = _collections(chroma_url)[COLLECTION]
+    assert _top_hit("make my photo look like a thermal camera picture", library, chroma_url, tmp_path) != (
+        "thermal_colours"
+    )
+
+    (library / "thermal_colours.alang").write_text(COLOUR_MAP, encoding="utf-8")  # the library changes
+    assert _top_hit("make my photo look like a thermal camera picture", library, chroma_url, tmp_path) == (
+        "thermal_colours"
+    )
+    assert _collections(chroma_url)[COLLECTION] > before  # rebuilt on the server, not in a local store
+
+
+def test_a_chroma_server_that_is_down_is_one_line(tmp_path: Path) -> None:
+    down = f"http://127.0.0.1:{free_port()}"
     done = _run_cli(["search", "invert a photo"], down, tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"cannot open the Chroma store at {down}" in done.stderr

@@ -6,7 +6,6 @@ one); dispatch uses the private server, the shared one and a dead URL.
 
 from __future__ import annotations
 
-import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from anysym.language.comfy_format import to_api
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.syntax import parse
 from anysym.llm.settings import LLMSettings
+from tests.integration.services import free_port
 
 # A large tiled decode with the random TAESD takes well over TIMEOUT_S on CPU; TINY takes a fraction.
 SLOW = """```python
@@ -43,16 +43,10 @@ save = SaveImage(images=img, filename_prefix="anysym_gaps_tiny")
 TIMEOUT_S = 6.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def private_server(comfy_server: Any) -> Iterator[LocalComfy]:
     """A second managed server on a free port (interrupted by these tests; stopped at the end)."""
-    local = LocalComfy(comfy_server.local.paths, port=_free_port())
+    local = LocalComfy(comfy_server.local.paths, port=free_port())
     local.serve(timeout=180)
     try:
         yield local
@@ -97,7 +91,7 @@ async def test_timed_out_run_is_refined_into_one_that_works(
 
 
 async def test_unreachable_server_is_a_typed_one_line_error(comfy_catalog: Catalog) -> None:
-    dead = f"http://127.0.0.1:{_free_port()}"
+    dead = f"http://127.0.0.1:{free_port()}"
     async with httpx.AsyncClient() as http:
         deps = Deps(
             llm=ScriptedLLM([TINY]),
@@ -113,8 +107,8 @@ async def test_several_servers_share_executions(
     private_server: LocalComfy, comfy_server: Any, comfy_catalog: Catalog, tmp_path: Path
 ) -> None:
     _require_taesd(comfy_catalog)
-    dead = f"http://127.0.0.1:{_free_port()}"
-    settings = LLMSettings(base_url=f"http://127.0.0.1:{_free_port()}/v1", model="none")
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = LLMSettings(base_url=f"http://127.0.0.1:{free_port()}/v1", model="none")
     tiny = to_api(parse(_program(TINY), "dataflow"), comfy_catalog)
     slow = to_api(parse(_program(SLOW), "dataflow"), comfy_catalog)
     servers = [dead, private_server.url, comfy_server.url]

@@ -4,7 +4,6 @@ succeeds, gives a finite non-black image, and the same pixels on a second, fresh
 from __future__ import annotations
 
 import os
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,16 +18,11 @@ from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.validate import validate
 from anysym.settings import Paths
+from tests.integration.services import free_port
 
 FLOWS = load_flows()
 REQUIRED = {"text_to_image", "img2img", "inpaint", "outpaint", "model_merge", "lora"}
 SEED = 42
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +37,7 @@ def shared(comfy_server: Any) -> Iterator[tuple[httpx.Client, Catalog]]:
 @pytest.fixture(scope="module")
 def second(shared: tuple[httpx.Client, Catalog]) -> Iterator[httpx.Client]:
     """A second server started here on a free port, sharing the models dir; stopped at the end."""
-    local = LocalComfy(Paths.from_env(os.environ), port=_free_port())
+    local = LocalComfy(Paths.from_env(os.environ), port=free_port())
     url = local.serve(timeout=180.0)
     try:
         with httpx.Client(base_url=url, timeout=60.0) as client:
