@@ -1,4 +1,4 @@
-"""`anysym execute FILE` (run a flow on ComfyUI with a progress bar) and `anysym bench-executor`."""
+"""`anysym execute FILE` (run a flow on ComfyUI with a progress bar), `bench-executor`, `bench-throughput`."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
-from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
+from anysym.cli.common import console, err_console, fail, paths_from_env, quiet_logging, reporting_errors
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -204,7 +204,32 @@ def bench_executor(
         out.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
 
 
+def bench_throughput(
+    servers: Annotated[int, typer.Option(help="Servers of the pool (measured against one).")] = 2,
+    runs: Annotated[int, typer.Option(help="Engine runs in flight at once per measurement.")] = 8,
+    wait: Annotated[float, typer.Option(help="Seconds each execution holds its server (GPU time).")] = 3.0,
+    out: Annotated[Path | None, typer.Option("-o", "--out", help="Also write the report as JSON.")] = None,
+) -> None:
+    """Runs/s of the whole engine (scripted LLM) on one local ComfyUI and on a pool of them."""
+    from anysym.bench.throughput_bench import render_report, run_bench
+
+    quiet_logging()
+    with reporting_errors():
+        report = run_bench(
+            paths_from_env(),
+            servers=servers,
+            runs=runs,
+            wait_s=wait,
+            progress=lambda line: err_console.print(f"[cyan]==>[/] {escape(line)}"),
+        )
+    console.print(render_report(report), highlight=False, soft_wrap=True)
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(report.as_json(), indent=1) + "\n", encoding="utf-8")
+
+
 def register(app: typer.Typer) -> None:
-    """Add `execute` and `bench-executor`."""
+    """Add `execute`, `bench-executor` and `bench-throughput`."""
     app.command("execute")(execute)
     app.command("bench-executor")(bench_executor)
+    app.command("bench-throughput")(bench_throughput)

@@ -59,12 +59,17 @@ class LocalComfy:
     """One managed local ComfyUI installation and the server it runs on `port`.
 
     **Usage**: `local = LocalComfy(paths); local.install(print); url = local.serve(timeout=120)`.
+
+    `custom_nodes`: a folder of extra (vanilla) custom nodes this server loads besides the installed
+    ones, e.g. the throughput benchmark's wait node; such a server keeps its catalog in its port's
+    folder, never as the installation's default catalog.
     """
 
-    def __init__(self, paths: Paths, *, port: int = DEFAULT_PORT) -> None:
+    def __init__(self, paths: Paths, *, port: int = DEFAULT_PORT, custom_nodes: Path | None = None) -> None:
         self.paths = paths
         self.home = paths.comfy
         self.port = port
+        self.custom_nodes = custom_nodes
         self._server = ManagedProcess(
             name="the local ComfyUI",
             pid_path=self.pid_path,
@@ -134,8 +139,8 @@ class LocalComfy:
 
     @property
     def catalog_path(self) -> Path:
-        """The `/object_info` saved by the last `serve` (the default catalog)."""
-        return self.home / "object_info.json"
+        """The `/object_info` saved by the last `serve` (the default catalog, unless `custom_nodes`)."""
+        return (self.run_dir if self.custom_nodes else self.home) / "object_info.json"
 
     @property
     def url(self) -> str:
@@ -189,7 +194,13 @@ class LocalComfy:
         dirs = ["--input-directory", str(self.input_dir), "--output-directory", str(self.output_dir)]
         dirs += ["--temp-directory", str(self.temp_dir)]
         where = ["--cwd", str(self.workdir), "--listen", HOST, "--port", str(self.port)]
-        return [str(self.python), str(self.launcher), *where, *flags, *dirs]
+        extra = ["--extra-model-paths-config", str(self.extra_paths)] if self.custom_nodes else []
+        return [str(self.python), str(self.launcher), *where, *flags, *dirs, *extra]
+
+    @property
+    def extra_paths(self) -> Path:
+        """The extra_model_paths.yaml that adds `custom_nodes` to the server's custom node folders."""
+        return self.run_dir / "extra_model_paths.yaml"
 
     def environment(self) -> dict[str, str]:
         """The server's environment: inherited, plus the offline guards and an isolated HF cache."""
@@ -209,6 +220,9 @@ class LocalComfy:
             )
         if pid is None:
             self._make_dirs()
+            if self.custom_nodes:  # ComfyUI's own config format: {section: {folder kind: path}}
+                folder = json.dumps(str(self.custom_nodes.resolve()))  # a JSON string is a YAML string
+                self.extra_paths.write_text(f"anysym:\n  custom_nodes: {folder}\n", encoding="utf-8")
             self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
             pid = self._server.start(self.command(), env=self.environment(), cwd=self.workdir)
         self._server.wait_ready(pid, timeout, lambda: answers(self.url))

@@ -113,6 +113,16 @@ async def test_jobs_go_to_the_least_loaded_reachable_server(tmp_path: Path) -> N
     assert result.outputs[0].path.read_bytes() == b"idle"
 
 
+async def test_jobs_dispatched_at_once_spread_over_the_servers(tmp_path: Path) -> None:
+    cluster = Cluster({"a": 0, "b": 0})
+    async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
+        pool = pool_for(cluster, http)
+        jobs = [pool.run_prompt(PROMPT, inputs=None, out_dir=tmp_path / str(i), timeout=5) for i in range(4)]
+        results = await asyncio.gather(*jobs)
+    assert all(result.success for result in results)
+    assert sorted(cluster.jobs) == ["a", "a", "b", "b"]  # each pick saw the jobs already dispatched
+
+
 async def test_ties_go_to_the_first_server(tmp_path: Path) -> None:
     cluster = Cluster({"a": 0, "b": 0})
     async with httpx.AsyncClient(transport=httpx.MockTransport(cluster.handler)) as http:
