@@ -14,7 +14,6 @@ from anysym.cli.common import console, fail, paths_from_env, reporting_errors
 from anysym.errors import (
     ALangError,
     AnysymError,
-    ComfyConnectionError,
     ComfyHTTPStatusError,
     ComfyProtocolError,
     ComfyTimeoutError,
@@ -40,6 +39,7 @@ def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
     """
     import httpx
 
+    from anysym.executor.client import transport_error
     from anysym.http_body import BodyTooSlow, read_within
     from anysym.language.catalog import Catalog
 
@@ -53,16 +53,8 @@ def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
             f"{endpoint} sent {exc.received:,} bytes in {timeout:g} s and was still sending; "
             "is the server overloaded? (raise the timeout or try again)"
         ) from exc
-    except httpx.TimeoutException as exc:
-        raise ComfyTimeoutError(
-            f"{endpoint} did not answer within {timeout:g} s; is the server busy?"
-        ) from exc
-    except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
-        raise ComfyProtocolError(f"{endpoint} answered what ComfyUI never sends ({exc})") from exc
     except httpx.HTTPError as exc:
-        raise ComfyConnectionError(
-            f"cannot reach {endpoint} ({exc}); start the server or fix --server"
-        ) from exc
+        raise transport_error(exc, f"GET {endpoint}", "start the server or fix --server") from exc
     text = body.decode("utf-8", errors="replace")
     if response.status_code != 200:
         raise ComfyHTTPStatusError(

@@ -29,6 +29,7 @@ import httpx
 
 from anysym.errors import (
     ComfyConnectionError,
+    ComfyError,
     ComfyHTTPStatusError,
     ComfyProtocolError,
     ComfyTimeoutError,
@@ -86,18 +87,12 @@ class ComfyClient:
         try:
             async with asyncio.timeout(deadline):
                 return await self.http.request(method, url, timeout=timeout, **kwargs)
-        except httpx.TimeoutException as exc:
-            raise ComfyTimeoutError(f"{method} {url} got no answer in time ({type(exc).__name__})") from exc
         except TimeoutError as exc:
             raise ComfyTimeoutError(
                 f"{method} {url} did not finish within {deadline or 0:g} s (the server answers too slowly)"
             ) from exc
-        except (httpx.DecodingError, httpx.TooManyRedirects) as exc:
-            raise ComfyProtocolError(
-                f"{method} {url} answered what ComfyUI never sends ({type(exc).__name__}: {exc})"
-            ) from exc
-        except httpx.HTTPError as exc:  # every other transport failure: refused, reset, proxy, protocol
-            raise ComfyConnectionError(f"cannot reach ComfyUI at {self.base_url} ({exc}); is it up?") from exc
+        except httpx.HTTPError as exc:
+            raise transport_error(exc, f"{method} {url}", "is ComfyUI up?") from exc
 
     async def prefix(self) -> str:
         """The route prefix this server uses: "" (2024 fork, also upstream) or "/api"; detected once."""
@@ -259,6 +254,21 @@ class ComfyClient:
             content = item["text"].encode() if "text" in item else await self.download(item)
             saved.append(await asyncio.to_thread(save_output, out_dir, function_id, key, item, content))
         return saved
+
+
+def transport_error(exc: httpx.HTTPError, exchange: str, fix: str) -> ComfyError:
+    """The typed error of an httpx failure talking to ComfyUI: the one table for every caller.
+
+    `exchange` names the request (`GET http://host/object_info`), `fix` says what to do when the server
+    cannot be reached.
+    """
+    name = type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return ComfyTimeoutError(f"{exchange} got no answer in time ({name}); is the server busy?")
+    if isinstance(exc, httpx.DecodingError | httpx.TooManyRedirects):
+        return ComfyProtocolError(f"{exchange} answered what ComfyUI never sends ({name}: {exc})")
+    # every other transport failure: refused, reset, proxy, protocol
+    return ComfyConnectionError(f"{exchange} failed: cannot reach the server ({exc}); {fix}")
 
 
 def _item_id(item: Any) -> str | None:

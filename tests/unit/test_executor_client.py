@@ -382,7 +382,7 @@ async def test_connection_refused_raises_connection_error(tmp_path: Path) -> Non
 
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as http:
         client = ComfyClient("http://comfy.test", http=http)
-        with pytest.raises(ComfyConnectionError, match="is it up"):
+        with pytest.raises(ComfyConnectionError, match="cannot reach the server .*; is ComfyUI up"):
             await client.system_stats()
 
 
