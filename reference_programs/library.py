@@ -3,7 +3,8 @@
 A user folder may hold `.alang` files (any of the three syntaxes, with or without the header described in
 `anysym.reference_programs.program`) and ComfyUI API or UI workflow `.json` files, converted on import;
 a sidecar `<stem>.meta.json` (`title`, `description`, `category`, `inputs`, `outputs`, `use_when`) gives a
-JSON program its metadata.
+JSON program its metadata. A folder of Comfy-Org's official templates (with their `index.json`) holds the
+templates its index lists, described by it (`anysym.reference_programs.templates_index`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from anysym.language.syntax import detect_syntax, parse, render
 from anysym.language.ui_workflow import from_ui
 from anysym.reference_programs.modalities import infer_inputs, infer_outputs
 from anysym.reference_programs.program import ReferenceProgram, parse_header, split_list
+from anysym.reference_programs.templates_index import templates_index
 
 __all__ = [
     "BUILTIN_CATALOGS",
@@ -81,12 +83,19 @@ def content_hash(programs: Sequence[ReferenceProgram]) -> str:
 
 
 def load_program_file(
-    path: Path, *, catalog: Catalog | None = None, origin: str | None = None
+    path: Path,
+    *,
+    catalog: Catalog | None = None,
+    origin: str | None = None,
+    header: Mapping[str, str] | None = None,
 ) -> ReferenceProgram:
-    """Read one program file (`.alang` with an optional header, or ComfyUI API/UI `.json`)."""
+    """Read one program file (`.alang` with an optional header, or ComfyUI API/UI `.json`).
+
+    `header`: a JSON program's metadata when it comes from elsewhere than a `.meta.json` sidecar.
+    """
     try:
         if path.suffix == ".json":
-            return _from_json(path, catalog, origin or str(path))
+            return _from_json(path, catalog, origin or str(path), header)
         return _from_alang(path.read_text(encoding="utf-8"), path.stem, origin or str(path))
     except ValidationError as exc:
         raise RetrievalError(f"cannot load the reference program {path}: {first_problem(exc)}") from exc
@@ -104,6 +113,10 @@ def _load_folder(folder: Path, catalog: Catalog | None) -> list[ReferenceProgram
         raise RetrievalError(
             f"the program library folder {folder} does not exist; pass an existing --library DIR"
         )
+    templates = templates_index(folder)
+    if templates is not None:  # Comfy-Org's templates: the index lists the programs and describes them
+        files = [folder / f"{name}.json" for name in sorted(templates)]
+        return [_from_template(path, catalog, templates[path.stem]) for path in files]
     files = [p for p in sorted(folder.iterdir()) if p.is_file() and _is_program_file(p)]
     return [load_program_file(p, catalog=catalog) for p in files]
 
@@ -122,7 +135,15 @@ def _from_alang(text: str, stem: str, origin: str) -> ReferenceProgram:
     return _program(stem, flow, header, source, origin)
 
 
-def _from_json(path: Path, catalog: Catalog | None, origin: str) -> ReferenceProgram:
+def _from_template(path: Path, catalog: Catalog | None, header: Mapping[str, str]) -> ReferenceProgram:
+    if not path.is_file():
+        raise RetrievalError(f"the templates index lists {path.stem!r} but {path} is missing")
+    return load_program_file(path, catalog=catalog, header=header)
+
+
+def _from_json(
+    path: Path, catalog: Catalog | None, origin: str, given: Mapping[str, str] | None = None
+) -> ReferenceProgram:
     data = json.loads(path.read_text(encoding="utf-8"))
     if is_api_prompt(data) or (isinstance(data, Mapping) and is_api_prompt(data.get("prompt"))):
         flow = from_api(data)
@@ -136,7 +157,9 @@ def _from_json(path: Path, catalog: Catalog | None, origin: str) -> ReferencePro
     else:
         raise RetrievalError("neither a ComfyUI API prompt nor a UI workflow")
     meta_path = path.with_name(path.stem + _META_SUFFIX)
-    header = _meta_header(json.loads(meta_path.read_text(encoding="utf-8"))) if meta_path.is_file() else {}
+    header = dict(given or {})
+    if meta_path.is_file():  # the user's sidecar wins
+        header |= _meta_header(json.loads(meta_path.read_text(encoding="utf-8")))
     return _program(path.stem, flow, header, _with_header(header, render(flow, "declarative")), origin)
 
 
