@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,16 @@ from tests.integration.conftest import ComfyServer
 from tests.integration.services import ChatStandIn, chat_stand_in
 
 REPO = Path(__file__).resolve().parents[2]
+_NOT_SOURCES = (
+    ".git",
+    "build",
+    "dist",
+    "*.egg-info",
+    ".*_cache",
+    ".hypothesis",
+    "__pycache__",
+    ".benchmarks",
+)
 FLOW = """workflow.add_node("photo", "LoadImage", {"image": "photo.png"})
 workflow.add_node("negative", "ImageInvert", {})
 workflow.add_node("save", "SaveImage", {"filename_prefix": "negative"})
@@ -34,8 +45,10 @@ workflow.connect("negative", "IMAGE", "save", "images")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtualenv with the wheel of this checkout installed by pip (dependencies seen from the system)."""
     base = tmp_path_factory.mktemp("wheel")
+    source = base / "source"  # a copy: an in-tree build would reuse the checkout's stale build/ folder
+    shutil.copytree(REPO, source, symlinks=True, ignore=shutil.ignore_patterns(*_NOT_SOURCES))
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(base / "dist"), str(source)],
         capture_output=True,
         text=True,
         timeout=600,
