@@ -1,4 +1,4 @@
-"""`anysym bench-engine`: the inference engine's own overhead per task and its prompt sizes per stage.
+"""`anysym bench engine`: the inference engine's own overhead per task and its prompt sizes per stage.
 
 The LLM and ComfyUI are scripted (zero seconds), so the wall time of `agenerate` is the engine's own work:
 LangGraph scheduling, checkpointing, prompt building, extraction, parsing, repairs, validation, compilation

@@ -71,7 +71,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True, kw_only=True)
 class LLMBenchReport:
-    """Medians of one `bench-llm` run (tokens per second unless named otherwise)."""
+    """Medians of one `bench llm` run (tokens per second unless named otherwise)."""
 
     model: str
     command: list[str]

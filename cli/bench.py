@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from anysym.cli.bench_group import SUITE_COMMAND, bench_app
 from anysym.cli.common import (
     console,
     fail,
@@ -26,8 +27,9 @@ SUITE_DIR = Path(__file__).resolve().parents[1] / "bench" / "suites"
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `bench` command to the app."""
-    app.command("bench")(bench)
+    """Add the `bench` group to the app, with the suite benchmark as its default command."""
+    bench_app.command(SUITE_COMMAND)(bench)
+    app.add_typer(bench_app, name="bench")
 
 
 def bench(

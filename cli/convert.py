@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import reporting_errors
 from anysym.errors import ALangSemanticError
 
@@ -173,7 +174,7 @@ def bench_startup(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `convert`, `bench-ui-import` and `bench-startup` commands."""
+    """Add the `convert`, `bench ui-import` and `bench startup` commands."""
     app.command("convert")(convert)
-    app.command("bench-ui-import")(bench_ui_import)
-    app.command("bench-startup")(bench_startup)
+    bench_app.command("ui-import")(bench_ui_import)
+    bench_app.command("startup")(bench_startup)

@@ -1,4 +1,4 @@
-"""`anysym execute FILE` (run a flow on ComfyUI with a progress bar), `bench-executor`, `bench-throughput`."""
+"""`anysym execute FILE` (run a flow on ComfyUI with a progress bar), `bench executor`, `bench throughput`."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, err_console, fail, paths_from_env, quiet_logging, reporting_errors
 
 if TYPE_CHECKING:
@@ -229,7 +230,7 @@ def bench_throughput(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `execute`, `bench-executor` and `bench-throughput`."""
+    """Add `execute`, `bench executor` and `bench throughput`."""
     app.command("execute")(execute)
-    app.command("bench-executor")(bench_executor)
-    app.command("bench-throughput")(bench_throughput)
+    bench_app.command("executor")(bench_executor)
+    bench_app.command("throughput")(bench_throughput)

@@ -1,4 +1,4 @@
-"""`anysym llm install|serve|status|stop` (the managed llama-server), `bench-llm` and `bench-main-job`."""
+"""`anysym llm install|serve|status|stop` (the managed llama-server), `bench llm` and `bench main-job`."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
 from anysym.llm.models import DEFAULT_MODEL, MODELS
 from anysym.llm.server_flags import ServerTuning
@@ -149,7 +150,7 @@ def bench_main_job(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the `llm` command group, `bench-llm` and `bench-main-job`."""
+    """Add the `llm` command group, `bench llm` and `bench main-job`."""
     app.add_typer(llm_app)
-    app.command("bench-llm")(bench_llm)
-    app.command("bench-main-job")(bench_main_job)
+    bench_app.command("llm")(bench_llm)
+    bench_app.command("main-job")(bench_main_job)

@@ -1,4 +1,4 @@
-"""`anysym bench-node-recall`: do the node types of each task's reference solution reach the prompt?
+"""`anysym bench node-recall`: do the node types of each task's reference solution reach the prompt?
 
 Runs the engine's retrieve step and catalog-excerpt selection (no LLM, a few seconds) on a suite with
 reference solutions, with node search off and on side by side.
@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from anysym.cli.bench import SUITE_DIR
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, fail, paths_from_env, reporting_errors
 
 
@@ -89,5 +90,5 @@ def _print(reports: list[Any], as_json: bool) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    """Add `bench-node-recall` to the `anysym` app."""
-    app.command("bench-node-recall")(bench_node_recall)
+    """Add `bench node-recall` to the `anysym` app."""
+    bench_app.command("node-recall")(bench_node_recall)

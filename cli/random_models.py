@@ -1,4 +1,4 @@
-"""`anysym comfy models --random` and `anysym bench-random-models`: the random-weight model kit."""
+"""`anysym comfy models --random` and `anysym bench random-models`: the random-weight model kit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, err_console, fail, paths_from_env, reporting_errors
 from anysym.settings import COMFY_PORT
 
@@ -58,8 +59,8 @@ def bench_random_models(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `models` to the `comfy` group (owned by `anysym.cli.comfy`) and `bench-random-models`."""
+    """Add `models` to the `comfy` group (owned by `anysym.cli.comfy`) and `bench random-models`."""
     from anysym.cli.comfy import comfy_app
 
     comfy_app.command("models")(models)
-    app.command("bench-random-models")(bench_random_models)
+    bench_app.command("random-models")(bench_random_models)

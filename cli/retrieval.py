@@ -1,4 +1,4 @@
-"""`anysym index`, `anysym search` and `anysym bench-retrieval`: the reference-program store from the shell.
+"""`anysym index`, `anysym search` and `anysym bench retrieval`: the reference-program store from the shell.
 
 The store and the embedding come from the environment through `cli.common.retrieval_from_env`
 (`anysym.retriever.settings.ENVIRONMENT`), as for `anysym run`.
@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, fail, paths_from_env, reporting_errors, retrieval_from_env
 
 LibraryOption = Annotated[
@@ -130,4 +131,4 @@ def register(app: typer.Typer) -> None:
     """Add the retrieval commands to the `anysym` app."""
     app.command("index")(index)
     app.command("search")(search)
-    app.command("bench-retrieval")(bench_retrieval)
+    bench_app.command("retrieval")(bench_retrieval)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.markup import escape
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import (
     checkpoints_from_env,
     console,
@@ -313,4 +314,4 @@ def register(app: typer.Typer) -> None:
     app.command("run")(run)
     app.command("resume")(resume)
     app.command("rerun")(rerun)
-    app.command("bench-engine")(bench_engine)
+    bench_app.command("engine")(bench_engine)

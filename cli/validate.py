@@ -1,4 +1,4 @@
-"""`anysym validate FILE` (static checks against a node catalog) and `anysym bench-validate` (its timing)."""
+"""`anysym validate FILE` (static checks against a node catalog) and `anysym bench validate` (its timing)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
+from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, fail, paths_from_env, reporting_errors
 from anysym.errors import (
     ALangError,
@@ -243,9 +244,9 @@ def show_node(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `validate`, `bench-validate`, and `catalog show` (into the `catalog` group when it exists)."""
+    """Add `validate`, `bench validate`, and `catalog show` (into the `catalog` group when it exists)."""
     app.command("validate")(validate_command)
-    app.command("bench-validate")(bench_validate)
+    bench_app.command("validate")(bench_validate)
     try:
         from anysym.cli.comfy import catalog_app
     except ImportError:  # the executor's CLI module is optional for these commands

@@ -1,6 +1,6 @@
 """The `llama-server` command line: the measured tuning of the managed local LLM on a 2-core CPU.
 
-Every value was chosen by `anysym bench-llm` / `llama-bench` on the target machine (numbers and
+Every value was chosen by `anysym bench llm` / `llama-bench` on the target machine (numbers and
 reasons in docs/constrained-decoding.md, "Local LLM server settings").
 """
 

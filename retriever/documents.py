@@ -1,4 +1,4 @@
-"""What gets embedded for each reference program: the document schemes compared by `anysym bench-retrieval`.
+"""What gets embedded for each reference program: the document schemes compared by `anysym bench retrieval`.
 
 - `description`: title + description, one document per program (the paper embeds a description);
 - `combined`: title, description, typical requests, node types and modalities in one document;

@@ -1,4 +1,4 @@
-"""The real natively built llama-server: health, alias, grammar, seed, max_tokens, timings, and bench-llm."""
+"""The real natively built llama-server: health, alias, grammar, seed, max_tokens, timings, and bench llm."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The throughput benchmark's own check, with short waits: every run succeeds, its output lies in its own
 run directory and is its own input inverted (outputs never mixed), and the runs spread evenly over the
-servers. How much faster two servers are is the benchmark's claim (`anysym bench-throughput`), not a
+servers. How much faster two servers are is the benchmark's claim (`anysym bench throughput`), not a
 test's.
 """
 

@@ -1,32 +1,34 @@
-"""`anysym bench` argument handling (the engine itself is exercised by the integration tests)."""
+"""`anysym bench`: a suite by default, the micro-benchmarks as subcommands."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
+import typer
+from typer.core import TyperGroup
 from typer.testing import CliRunner
 
 from anysym.cli import _register_all, app
 
+_register_all()
 runner = CliRunner()
 
 
-def _invoke(*args: str) -> tuple[int, str]:
-    _register_all()
-    result = runner.invoke(app, ["bench", *args])
-    return result.exit_code, result.output
+def test_the_group_lists_the_suite_benchmark_first_then_each_micro_benchmark() -> None:
+    bench = typer.main.get_group(app).commands["bench"]
+    assert isinstance(bench, TyperGroup)
+    with typer.Context(bench) as ctx:
+        listed = bench.list_commands(ctx)
+    assert listed[0] == "suite" and listed[1:] == sorted(listed[1:])
+    assert {"llm", "main-job", "executor", "throughput", "ui-import", "startup", "validate"} <= set(listed)
+    assert runner.invoke(app, ["bench", "--help"]).exit_code == 0
 
 
-def test_unknown_suite_is_one_line_error(tmp_path: Path) -> None:
-    code, output = _invoke(str(tmp_path / "nope.json"), "--out", str(tmp_path / "out"))
-    assert code == 1 and "cannot read suite" in output and "Traceback" not in output
+def test_a_word_that_names_no_subcommand_is_the_suite() -> None:
+    by_default = runner.invoke(app, ["bench", "cpu", "--help"])
+    assert by_default.exit_code == 0 and "anysym bench suite [OPTIONS] {suite}" in by_default.stdout
+    missing = runner.invoke(app, ["bench", "no-such-suite", "--out", "unused"])
+    assert missing.exit_code == 1 and "cannot read suite no-such-suite" in missing.stderr
 
 
-def test_judge_needs_model_and_endpoint(tmp_path: Path) -> None:
-    code, output = _invoke("cpu", "--out", str(tmp_path), "--judge-model", "vlm")
-    assert code == 1 and "--judge-base-url" in output
-
-
-def test_bad_syntax_and_variant_are_rejected(tmp_path: Path) -> None:
-    code, output = _invoke("cpu", "--out", str(tmp_path), "--syntax", "python")
-    assert code == 1 and "unknown syntax" in output
+def test_a_micro_benchmark_is_its_own_subcommand() -> None:
+    result = runner.invoke(app, ["bench", "throughput", "--help"])
+    assert result.exit_code == 0 and "anysym bench throughput [OPTIONS]" in result.stdout

@@ -1,4 +1,4 @@
-"""Pure parts of `anysym bench-llm`: timings, llama-bench output, tuning overrides, prompt and report."""
+"""Pure parts of `anysym bench llm`: timings, llama-bench output, tuning overrides, prompt and report."""
 
 from __future__ import annotations
 

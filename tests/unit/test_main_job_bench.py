@@ -1,4 +1,4 @@
-"""`bench-main-job` orchestration: child runs timed, outcomes read from their result.json."""
+"""`bench main-job` orchestration: child runs timed, outcomes read from their result.json."""
 
 from __future__ import annotations
 

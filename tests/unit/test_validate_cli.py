@@ -1,4 +1,4 @@
-"""`anysym validate` and `anysym bench-validate`: inputs in every format, exit codes, catalogs, JSON."""
+"""`anysym validate` and `anysym bench validate`: inputs in every format, exit codes, catalogs, JSON."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def test_unreachable_server_is_one_line(tmp_path: Path) -> None:
 
 
 def test_bench_validate_prints_medians() -> None:
-    code, out, _ = invoke("bench-validate", "--functions", "30", "--repeats", "3")
+    code, out, _ = invoke("bench", "validate", "--functions", "30", "--repeats", "3")
     lines = out.strip().splitlines()
     assert code == 0 and len(lines) == 2
     assert "30 functions" in lines[0] and "0 diagnostics" in lines[0] and "median" in lines[0]
