@@ -24,7 +24,14 @@ import pytest
 
 from anysym.process import free_port
 
-__all__ = ["ChatStandIn", "chat_stand_in", "free_port", "served"]
+__all__ = ["INVERT_PROGRAM", "ChatStandIn", "chat_stand_in", "free_port", "served"]
+
+INVERT_PROGRAM = """```python
+photo = LoadImage(image="photo.png")
+inverted = ImageInvert(image=photo.IMAGE)
+save = SaveImage(images=inverted.IMAGE, filename_prefix="inverted")
+```"""
+"""An answer that inverts photo.png: the stand-in's program where a test needs any valid one."""
 
 
 @contextmanager

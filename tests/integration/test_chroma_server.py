@@ -21,13 +21,8 @@ from chromadb.config import Settings
 from PIL import Image
 
 from anysym.retriever.store import COLLECTION
-from tests.integration.services import ChatStandIn, chat_stand_in, free_port, served
+from tests.integration.services import INVERT_PROGRAM, ChatStandIn, chat_stand_in, free_port, served
 
-PROGRAM = """```python
-photo = LoadImage(image="photo.png")
-inverted = ImageInvert(image=photo.IMAGE)
-save = SaveImage(images=inverted.IMAGE, filename_prefix="inverted")
-```"""
 START_TIMEOUT_S = 90.0
 
 
@@ -47,7 +42,7 @@ def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def chat() -> Iterator[ChatStandIn]:
-    with chat_stand_in(PROGRAM) as stand_in:
+    with chat_stand_in(INVERT_PROGRAM) as stand_in:
         yield stand_in
 
 

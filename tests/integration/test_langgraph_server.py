@@ -25,20 +25,15 @@ from PIL import Image
 
 from anysym.graph.build import GRAPH_NAME
 from tests.integration.conftest import ComfyServer
-from tests.integration.services import ChatStandIn, chat_stand_in, free_port, served
+from tests.integration.services import INVERT_PROGRAM, ChatStandIn, chat_stand_in, free_port, served
 
 REPO = Path(__file__).resolve().parents[2]
-PROGRAM = """```python
-photo = LoadImage(image="photo.png")
-inverted = ImageInvert(image=photo.IMAGE)
-save = SaveImage(images=inverted.IMAGE, filename_prefix="inverted")
-```"""
 START_TIMEOUT_S = 180.0
 
 
 @pytest.fixture(scope="module")
 def chat() -> Iterator[ChatStandIn]:
-    with chat_stand_in(PROGRAM) as stand_in:
+    with chat_stand_in(INVERT_PROGRAM) as stand_in:
         yield stand_in
 
 
