@@ -271,10 +271,9 @@ def tasks() -> list[dict[str, Any]]:
     return out
 
 
-def main() -> None:
-    catalog_dir = SUITES / "catalogs"
-    catalog_dir.mkdir(exist_ok=True)
-    core = json.loads((catalog_dir / CORE).read_text(encoding="utf-8"))
+def build() -> dict[str, str]:
+    """Every file this script writes: path under bench/suites -> its text."""
+    core = json.loads((SUITES / "catalogs" / CORE).read_text(encoding="utf-8"))
     fragments = {
         "models_gpu_host.json": catalogs.models_fragment(core),
         "videohelpersuite.json": catalogs.videohelpersuite(),
@@ -282,10 +281,10 @@ def main() -> None:
         "comfy_audio.json": catalogs.audio(),
         "animatediff.json": catalogs.animatediff(),
     }
-    for name, fragment in fragments.items():
-        (catalog_dir / name).write_text(
-            json.dumps(fragment, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+    files = {
+        f"catalogs/{name}": json.dumps(fragment, indent=1, ensure_ascii=False) + "\n"
+        for name, fragment in fragments.items()
+    }
     suite = {
         "name": "any2any",
         "description": "The Any-2-Any paper's 12 task categories, 10 tasks each. The catalog (core ComfyUI "
@@ -296,10 +295,16 @@ def main() -> None:
         "inputs_generator": "anysym.bench.make_inputs",
         "tasks": tasks(),
     }
-    (SUITES / "any2any.json").write_text(
-        json.dumps(suite, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
-    print(f"{len(suite['tasks'])} tasks")
+    files["any2any.json"] = json.dumps(suite, indent=2, ensure_ascii=False) + "\n"
+    return files
+
+
+def main() -> None:
+    files = build()
+    for name, text in files.items():
+        (SUITES / name).parent.mkdir(exist_ok=True)
+        (SUITES / name).write_text(text, encoding="utf-8")
+    print(f"{len(json.loads(files['any2any.json'])['tasks'])} tasks")
 
 
 if __name__ == "__main__":

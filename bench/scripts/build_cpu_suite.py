@@ -739,7 +739,8 @@ def _pipelines() -> list[T]:
     return pipeline_tasks()
 
 
-def main() -> None:
+def build() -> dict[str, str]:
+    """Every file this script writes: path under bench/suites -> its text."""
     all_tasks = tasks()
     suite = {
         "name": "cpu",
@@ -748,12 +749,17 @@ def main() -> None:
         "inputs_generator": "anysym.bench.make_inputs",
         "tasks": [task.to_json() for task in all_tasks],
     }
-    (SUITES / "cpu.json").write_text(json.dumps(suite, indent=2) + "\n", encoding="utf-8")
-    solutions = SUITES / "cpu_solutions"
-    solutions.mkdir(exist_ok=True)
-    for task in all_tasks:
-        (solutions / f"{task.id}.alang").write_text(task.solution.render(), encoding="utf-8")
-    print(f"{len(all_tasks)} tasks")
+    files = {"cpu.json": json.dumps(suite, indent=2) + "\n"}
+    files |= {f"cpu_solutions/{task.id}.alang": task.solution.render() for task in all_tasks}
+    return files
+
+
+def main() -> None:
+    files = build()
+    for name, text in files.items():
+        (SUITES / name).parent.mkdir(exist_ok=True)
+        (SUITES / name).write_text(text, encoding="utf-8")
+    print(f"{len(files) - 1} tasks")
 
 
 if __name__ == "__main__":
