@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from anysym.reference_programs.program import CATEGORIES
+from anysym.reference_programs.program import CATEGORIES, MODALITIES
 
 __all__ = ["TEMPLATES_INDEX", "templates_index"]
 
@@ -26,7 +26,7 @@ _TAG_CATEGORIES = {"inpainting": "inpaint", "outpainting": "outpaint", "image-ed
 
 
 def templates_index(folder: Path) -> dict[str, dict[str, str]] | None:
-    """Template name -> program header (title, description, category, use when, models).
+    """Template name -> program header (title, description, category, use when, models, inputs, outputs).
 
     None when `folder` holds no templates index (an unreadable or differently shaped `index.json` is none).
     """
@@ -56,8 +56,21 @@ def _header(template: Mapping[str, Any]) -> dict[str, str]:
         "category": _category(tags),
         "use when": " | ".join(tag for tag in tags if tag != "API"),
         "models": ", ".join(_strings(template.get("models"))),
+        "inputs": _media(template, "inputs"),
+        "outputs": _media(template, "outputs"),
     }
     return {key: value for key, value in header.items() if value}
+
+
+def _media(template: Mapping[str, Any], side: str) -> str:
+    """The modalities the index's `io` names for one side (`inputs` or `outputs`); "" when it names none.
+
+    The flow's own node types say this too, but not for node types the catalog lacks (API nodes).
+    """
+    io = template.get("io")
+    entries = io.get(side) if isinstance(io, Mapping) else None
+    kinds = {str(e.get("mediaType")) for e in entries or () if isinstance(e, Mapping)}
+    return ", ".join(sorted(kinds & set(MODALITIES)))
 
 
 def _strings(value: Any) -> list[str]:

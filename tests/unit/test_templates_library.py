@@ -27,8 +27,16 @@ INDEX = [
                 "description": "Fast  text-to-image\n generation.",
                 "tags": ["Text to Image", "Image"],
                 "models": ["Flux"],
+                "io": {"outputs": [{"nodeId": 9, "nodeType": "SaveImage", "mediaType": "image"}]},
             },
-            {"name": "hidream_e1_1", "title": "HiDream E1.1", "tags": ["API", "Image Edit"]},
+            {
+                "name": "hidream_e1_1",
+                "title": "HiDream E1.1",
+                "tags": ["API", "Image Edit"],
+                "io": {
+                    "inputs": [{"nodeType": "LoadVideo", "mediaType": "video"}, {"mediaType": "hologram"}]
+                },
+            },
         ],
     },
     {"title": "Applied", "templates": [{"name": "flux_schnell", "title": "listed twice: the first wins"}]},
@@ -56,6 +64,7 @@ def test_the_index_lists_and_describes_the_programs(folder: Path, snapshot_catal
     assert schnell.models == ("Flux",)
     assert (edit.title, edit.category, edit.use_when) == ("HiDream E1.1", "image-editing", ("Image Edit",))
     assert edit.description.startswith("A user program built from")  # the index has none for it
+    assert edit.input_modalities == ("video",)  # the index, not the flow, says it (unknown kinds left out)
     assert schnell.node_types and schnell.output_modalities == ("image",)
 
 
