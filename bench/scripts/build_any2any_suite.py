@@ -7,12 +7,11 @@ values, unlike the reference code's key-node files), and the engine only sees th
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from anysym.bench.scripts import any2any_catalogs as catalogs
+from anysym.bench.scripts.suite_files import SUITES, write_files
 
-SUITES = Path(__file__).resolve().parents[1] / "suites"
 CORE = "core_comfyui_0.0.1.json"
 SUBJECTS = [
     "a red fox sleeping in fresh snow",
@@ -301,9 +300,7 @@ def build() -> dict[str, str]:
 
 def main() -> None:
     files = build()
-    for name, text in files.items():
-        (SUITES / name).parent.mkdir(exist_ok=True)
-        (SUITES / name).write_text(text, encoding="utf-8")
+    write_files(files)
     print(f"{len(json.loads(files['any2any.json'])['tasks'])} tasks")
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from anysym.bench.scripts.cpu_tasks import L, Sol, T, cmp, img, load, op, save, unary
+from anysym.bench.scripts.suite_files import write_files
 
-SUITES = Path(__file__).resolve().parents[1] / "suites"
 PHOTO, PORTRAIT, PATTERN, MASK, LOGO, TEXTURE = (
     "photo.png",
     "portrait.png",
@@ -756,9 +755,7 @@ def build() -> dict[str, str]:
 
 def main() -> None:
     files = build()
-    for name, text in files.items():
-        (SUITES / name).parent.mkdir(exist_ok=True)
-        (SUITES / name).write_text(text, encoding="utf-8")
+    write_files(files)
     print(f"{len(files) - 1} tasks")
 
 
