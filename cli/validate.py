@@ -40,7 +40,7 @@ def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
     """
     import httpx
 
-    from anysym.executor.client import transport_error
+    from anysym.executor.responses import transport_error
     from anysym.http_body import BodyTooSlow, read_within
     from anysym.language.catalog import Catalog
 

@@ -28,16 +28,20 @@ from typing import Any, Literal
 import httpx
 
 from anysym.errors import (
-    ComfyConnectionError,
-    ComfyError,
-    ComfyHTTPStatusError,
     ComfyProtocolError,
     ComfyTimeoutError,
-    ComfyValidationError,
 )
-from anysym.executor.errors_map import diagnostics_from_400
 from anysym.executor.events import Connector, Event, EventStream, websockets_connector
 from anysym.executor.outputs import OutputFile, collect_output_items, save_output
+from anysym.executor.responses import (
+    decode_json,
+    is_json_object,
+    json_object,
+    raise_for_status,
+    total_deadline,
+    transport_error,
+    validation_error,
+)
 from anysym.executor.waiting import wait_for_prompt
 
 UploadKind = Literal["image", "mask", "input_file"]
@@ -46,15 +50,6 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 """Per-request timeout of ordinary calls (connect 5 s, everything else 30 s)."""
 TRANSFER_TIMEOUT = httpx.Timeout(300.0, connect=5.0)
 """Uploads, downloads and /object_info may move megabytes."""
-
-
-def total_deadline(timeout: httpx.Timeout) -> float | None:
-    """The whole exchange's limit (connect + send + the entire body) for a request with `timeout`.
-
-    httpx's timeouts bound each read, so a server that trickles a byte every few seconds would keep one
-    request alive forever; this bounds the sum. None when the read itself is unbounded.
-    """
-    return None if timeout.read is None else (timeout.connect or 0.0) + timeout.read
 
 
 class ComfyClient:
@@ -100,7 +95,7 @@ class ComfyClient:
             for candidate in ("", "/api"):
                 url = f"{self.base_url}{candidate}/system_stats"
                 response = await self._send("GET", url, timeout=DEFAULT_TIMEOUT)
-                if response.status_code == 200 and _is_json_object(response):
+                if response.status_code == 200 and is_json_object(response):
                     self._prefix = candidate
                     break
             else:
@@ -111,20 +106,20 @@ class ComfyClient:
 
     async def _json(self, method: str, path: str, **kwargs: Any) -> Any:
         response = await self._request(method, path, **kwargs)
-        _raise_for_status(response)
-        return _decode(response)
+        raise_for_status(response)
+        return decode_json(response)
 
     async def system_stats(self) -> dict[str, Any]:
         """`GET /system_stats`: OS, Python and device information."""
-        return _object(await self._json("GET", "/system_stats"), "/system_stats")
+        return json_object(await self._json("GET", "/system_stats"), "/system_stats")
 
     async def object_info(self) -> dict[str, Any]:
         """`GET /object_info`: every node type the server offers (the catalog source)."""
-        return _object(await self._json("GET", "/object_info", timeout=TRANSFER_TIMEOUT), "/object_info")
+        return json_object(await self._json("GET", "/object_info", timeout=TRANSFER_TIMEOUT), "/object_info")
 
     async def queue_snapshot(self) -> tuple[list[Any], list[Any]]:
         """`GET /queue`: the running and the pending items (`[number, prompt_id, prompt, extra, outputs]`)."""
-        body = _object(await self._json("GET", "/queue"), "/queue")
+        body = json_object(await self._json("GET", "/queue"), "/queue")
         running, pending = body.get("queue_running"), body.get("queue_pending")
         if not isinstance(running, list) or not isinstance(pending, list):
             raise ComfyProtocolError("/queue has no queue_running/queue_pending lists", body=json.dumps(body))
@@ -161,7 +156,7 @@ class ComfyClient:
         fields = {"type": "input", "overwrite": "true", "subfolder": subfolder}
         files = {"image": (server_name, data, "application/octet-stream")}
         del kind  # every kind uses the same endpoint; kept for callers' intent and future endpoints
-        body = _object(
+        body = json_object(
             await self._json("POST", "/upload/image", data=fields, files=files, timeout=TRANSFER_TIMEOUT),
             "/upload/image",
         )
@@ -186,9 +181,9 @@ class ComfyClient:
             payload["extra_data"] = {"extra_pnginfo": {"workflow": workflow}}
         response = await self._request("POST", "/prompt", json=payload)
         if response.status_code == 400:
-            raise _validation_error(response)
-        _raise_for_status(response)
-        body = _object(_decode(response), "/prompt")
+            raise validation_error(response)
+        raise_for_status(response)
+        body = json_object(decode_json(response), "/prompt")
         prompt_id = body.get("prompt_id")
         if not isinstance(prompt_id, str) or not prompt_id:
             raise ComfyProtocolError("/prompt answered without a prompt_id", body=response.text[:2000])
@@ -203,7 +198,7 @@ class ComfyClient:
 
     async def history(self, prompt_id: str) -> dict[str, Any] | None:
         """The `/history/{id}` entry, or None while it is unknown or still running."""
-        body = _object(await self._json("GET", f"/history/{prompt_id}"), "/history")
+        body = json_object(await self._json("GET", f"/history/{prompt_id}"), "/history")
         entry = body.get(prompt_id)
         return entry if isinstance(entry, dict) else None
 
@@ -225,11 +220,11 @@ class ComfyClient:
     async def interrupt(self, prompt_id: str | None = None) -> None:
         """`POST /interrupt` (targeted at `prompt_id` on servers that support it, else global)."""
         body = {"prompt_id": prompt_id} if prompt_id else {}
-        _raise_for_status(await self._request("POST", "/interrupt", json=body))
+        raise_for_status(await self._request("POST", "/interrupt", json=body))
 
     async def delete_from_queue(self, prompt_id: str) -> None:
         """Remove a pending prompt from the queue (no effect once it runs)."""
-        _raise_for_status(await self._request("POST", "/queue", json={"delete": [prompt_id]}))
+        raise_for_status(await self._request("POST", "/queue", json={"delete": [prompt_id]}))
 
     async def download(self, item: dict[str, Any]) -> bytes:
         """`GET /view` of one output item (`filename`, `subfolder`, `type`)."""
@@ -239,7 +234,7 @@ class ComfyClient:
             "type": item["type"],
         }
         response = await self._request("GET", "/view", params=params, timeout=TRANSFER_TIMEOUT)
-        _raise_for_status(response)
+        raise_for_status(response)
         return response.content
 
     async def download_outputs(
@@ -256,75 +251,8 @@ class ComfyClient:
         return saved
 
 
-def transport_error(exc: httpx.HTTPError, exchange: str, fix: str) -> ComfyError:
-    """The typed error of an httpx failure talking to ComfyUI: the one table for every caller.
-
-    `exchange` names the request (`GET http://host/object_info`), `fix` says what to do when the server
-    cannot be reached.
-    """
-    name = type(exc).__name__
-    if isinstance(exc, httpx.TimeoutException):
-        return ComfyTimeoutError(f"{exchange} got no answer in time ({name}); is the server busy?")
-    if isinstance(exc, httpx.DecodingError | httpx.TooManyRedirects):
-        return ComfyProtocolError(f"{exchange} answered what ComfyUI never sends ({name}: {exc})")
-    # every other transport failure: refused, reset, proxy, protocol
-    return ComfyConnectionError(f"{exchange} failed: cannot reach the server ({exc}); {fix}")
-
-
 def _item_id(item: Any) -> str | None:
     return str(item[1]) if isinstance(item, list) and len(item) > 1 else None
-
-
-def _is_json_object(response: httpx.Response) -> bool:
-    try:
-        return isinstance(response.json(), dict)
-    except ValueError:
-        return False
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise ComfyProtocolError(
-            f"{response.request.method} {response.request.url.path} answered with malformed JSON",
-            body=response.text[:2000],
-        ) from exc
-
-
-def _object(value: Any, what: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ComfyProtocolError(f"{what} answered {type(value).__name__}, expected a JSON object")
-    return value
-
-
-def _raise_for_status(response: httpx.Response) -> None:
-    if response.is_success:
-        return
-    request = response.request
-    raise ComfyHTTPStatusError(
-        f"{request.method} {request.url.path} answered HTTP {response.status_code}",
-        status=response.status_code,
-        body=response.text[:10000],
-    )
-
-
-def _validation_error(response: httpx.Response) -> ComfyValidationError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        body = {"error": response.text[:2000] or "HTTP 400 without a body", "node_errors": []}
-    diagnostics = diagnostics_from_400(body)
-    summary = "; ".join(d.render() for d in diagnostics[:3])
-    return ComfyValidationError(
-        f"the server rejected the prompt: {summary}",
-        error=body.get("error"),
-        node_errors=body.get("node_errors"),
-        body=response.text,
-        diagnostics=diagnostics,
-    )
 
 
 @asynccontextmanager

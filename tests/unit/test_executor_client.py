@@ -17,9 +17,10 @@ import httpx
 import pytest
 
 from anysym.errors import ComfyConnectionError, ComfyProtocolError, ComfyTimeoutError
-from anysym.executor.client import ComfyClient, total_deadline
+from anysym.executor.client import ComfyClient
 from anysym.executor.events import Connection
 from anysym.executor.job import NONCE_INPUT, run_prompt
+from anysym.executor.responses import total_deadline
 from anysym.language.diagnostics import DiagnosticKind
 
 PROMPT = {
