@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,59 +14,16 @@ from anysym.cli.common import console, fail, paths_from_env, reporting_errors
 from anysym.errors import (
     ALangError,
     AnysymError,
-    ComfyHTTPStatusError,
-    ComfyProtocolError,
-    ComfyTimeoutError,
 )
 
 if TYPE_CHECKING:  # imported where used: `validate --help` and other commands start without pydantic
     from anysym.language.catalog import Catalog, NodeSpec
     from anysym.language.diagnostics import Diagnostic
 
-CATALOG_TIMEOUT_S = 30.0
-"""How long `--server` waits for `/object_info`."""
 EXIT_INVALID = 1
 """Exit code when the flow has errors."""
 EXIT_UNUSABLE = 2
 """Exit code when the flow could not be checked at all (no catalog, unreadable file, server down)."""
-
-
-def fetch_catalog(url: str, timeout: float = CATALOG_TIMEOUT_S) -> Catalog:
-    """GET `{url}/object_info` and build a Catalog; transport problems raise typed `ComfyError`s.
-
-    `timeout` bounds the whole exchange, the body included: httpx's timeouts bound each read, so a
-    server trickling a byte every few seconds would otherwise keep `validate --server` waiting forever.
-    """
-    import httpx
-
-    from anysym.executor.responses import transport_error
-    from anysym.http_body import BodyTooSlow, read_within
-    from anysym.language.catalog import Catalog
-
-    endpoint = url.rstrip("/") + "/object_info"
-    started = time.monotonic()
-    try:
-        with httpx.Client(timeout=timeout) as client, client.stream("GET", endpoint) as response:
-            body = read_within(response, timeout, started=started)
-    except BodyTooSlow as exc:
-        raise ComfyTimeoutError(
-            f"{endpoint} sent {exc.received:,} bytes in {timeout:g} s and was still sending; "
-            "is the server overloaded? (raise the timeout or try again)"
-        ) from exc
-    except httpx.HTTPError as exc:
-        raise transport_error(exc, f"GET {endpoint}", "start the server or fix --server") from exc
-    text = body.decode("utf-8", errors="replace")
-    if response.status_code != 200:
-        raise ComfyHTTPStatusError(
-            f"{endpoint} answered HTTP {response.status_code}; is this a ComfyUI server?",
-            status=response.status_code,
-            body=text[:2000],
-        )
-    try:
-        data = json.loads(text)
-    except ValueError as exc:
-        raise ComfyProtocolError(f"{endpoint} did not return JSON", body=text[:2000]) from exc
-    return Catalog.from_object_info(data)
 
 
 def default_catalog_path() -> Path:
@@ -86,6 +42,8 @@ def resolve_catalog(catalog_path: Path | None, server: str | None) -> Catalog:
     if catalog_path is not None:
         return Catalog.load(catalog_path)
     if server is not None:
+        from anysym.executor.object_info import fetch_catalog
+
         return fetch_catalog(server)
     saved = default_catalog_path()
     if not saved.is_file():

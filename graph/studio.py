@@ -16,6 +16,7 @@ import os
 import httpx
 
 from anysym.executor.local_server import LocalComfy
+from anysym.executor.object_info import fetch_catalog
 from anysym.executor.pool import ServerPool
 from anysym.graph.build import GRAPH_NAME, build_graph
 from anysym.graph.comfy import ComfyExecutor
@@ -36,9 +37,7 @@ def studio_deps() -> Deps:
     local = LocalComfy(paths)
     urls = [url.strip() for url in os.environ.get(COMFY_URL_ENV, "").split(",") if url.strip()]
     if urls:  # the catalog of the first server, as `anysym run --server` takes it
-        response = httpx.get(f"{urls[0].rstrip('/')}/object_info", timeout=60.0)
-        response.raise_for_status()
-        catalog = Catalog.from_object_info(response.json())
+        catalog = fetch_catalog(urls[0], fix=f"start it or fix {COMFY_URL_ENV}")
     else:
         catalog = Catalog.load(local.catalog_path)
     settings = resolve_llm_settings(LLMSettings.from_env(os.environ), paths)

@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from anysym.cli import _register_all, app
-from anysym.cli.validate import fetch_catalog
 from anysym.errors import ComfyConnectionError, ComfyHTTPStatusError, ComfyProtocolError, ComfyTimeoutError
+from anysym.executor.object_info import fetch_catalog
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
