@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,6 +15,7 @@ from anysym.cli.bench_group import SUITE_COMMAND, bench_app
 from anysym.cli.common import (
     console,
     fail,
+    judge_key_from_env,
     llm_from_env,
     paths_from_env,
     quiet_logging,
@@ -155,7 +155,7 @@ def bench(
         )
         judge = None
         if judge_model and judge_base_url:
-            api_key = os.environ.get("ANYSYM_JUDGE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+            api_key = judge_key_from_env()
             judge = VLMJudge(model=judge_model, base_url=judge_base_url, api_key=api_key)
         settings: dict[str, Any] = {
             "suite": str(loaded.source or suite),

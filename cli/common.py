@@ -40,8 +40,16 @@ def reporting_errors() -> Iterator[None]:
 
 
 def paths_from_env() -> Paths:
-    """Build the installation layout once, from `$ANYSYM_HOME` (read here and nowhere else)."""
+    """Build the installation layout once, from `$ANYSYM_HOME` (the CLI's one reading of it).
+
+    `graph/studio.py` reads it for the LangGraph server.
+    """
     return Paths.from_env(os.environ)
+
+
+def judge_key_from_env() -> str | None:
+    """The vision judge's API key: `ANYSYM_JUDGE_API_KEY`, else `OPENAI_API_KEY`."""
+    return os.environ.get("ANYSYM_JUDGE_API_KEY") or os.environ.get("OPENAI_API_KEY")
 
 
 def llm_from_env(**overrides: Any) -> LLMSettings:

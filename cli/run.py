@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -15,6 +14,7 @@ from anysym.cli.common import (
     console,
     err_console,
     fail,
+    judge_key_from_env,
     llm_from_env,
     paths_from_env,
     quiet_logging,
@@ -123,7 +123,7 @@ def run(
 
             if not (judge_model and judge_base_url):
                 fail("give both --judge-model and --judge-base-url to use a vision judge")
-            key = os.environ.get("ANYSYM_JUDGE_API_KEY") or os.environ.get("OPENAI_API_KEY")
+            key = judge_key_from_env()
             judge = JudgeConfig(base_url=judge_base_url or "", model=judge_model or "", api_key=key)
         result = asyncio.run(
             agenerate(

@@ -19,7 +19,19 @@ VENDORED_SNAPSHOT = REPO / "tests" / "data" / "object_info_comfyui_0.0.1.json"
 @pytest.fixture(autouse=True)
 def clean_environ(monkeypatch: pytest.MonkeyPatch) -> None:
     """Isolate tests from the developer's anysym/LLM configuration."""
-    for name in ("ANYSYM_LLM_BASE_URL", "ANYSYM_LLM_MODEL", "OPENAI_API_KEY", "ANYSYM_CHROMA_URL"):
+    # ANYSYM_HOME stays: the integration tests use the managed services installed under it
+    for name in (
+        "ANYSYM_LLM_BASE_URL",
+        "ANYSYM_LLM_MODEL",
+        "OPENAI_API_KEY",
+        "ANYSYM_CHROMA_URL",
+        "ANYSYM_EMBEDDING",
+        "ANYSYM_EMBEDDING_MODEL",
+        "ANYSYM_EMBEDDING_BASE_URL",
+        "ANYSYM_CHECKPOINTS_URL",
+        "ANYSYM_JUDGE_API_KEY",
+        "ANYSYM_COMFY_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
