@@ -13,19 +13,19 @@ AnysymError
  |    +-- ComfyHTTPStatusError     unexpected status (status, body kept)
  |    +-- ComfyProtocolError       a malformed response body or event
  |    +-- ComfyValidationError     HTTP 400 on /prompt (node_errors kept verbatim)
- |    +-- ComfyExecutionError      execution_error / interrupted at run time
  +-- LocalServiceError             a managed local service (ComfyUI, llama.cpp) cannot be installed/started
  +-- LLMError                      the language model endpoint failed after retries
  +-- JudgeError                    the vision judge endpoint failed or its reply held no verdict
  +-- MediaError                    a picture cannot be read (corrupt, truncated, not a picture, a bomb)
  +-- CheckpointError               a run's checkpoint database cannot be read or written (sqlite3)
  +-- RetrievalError                the reference-program store cannot be built or queried
- +-- RefineExhaustedError          every refinement attempt failed
  +-- BenchError                    a benchmark suite, its inputs or its results cannot be used
 ```
 
-Programmer misuse stays a plain `TypeError` / `ValueError`. Every class carries a one-line message that
-says what to do; structured problems travel as `Diagnostic` lists in `diagnostics`.
+A job that fails at run time and refinement that runs out are results, not exceptions: their problems
+travel as Diagnostics in the `Result`. Programmer misuse stays a plain `TypeError` / `ValueError`. Every
+class carries a one-line message that says what to do; structured problems travel as `Diagnostic` lists
+in `diagnostics`.
 """
 
 from __future__ import annotations
@@ -132,24 +132,6 @@ class ComfyValidationError(ComfyError):
         self.body = body
 
 
-class ComfyExecutionError(ComfyError):
-    """Raised when a queued job fails or is interrupted at run time."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        node_id: str | None = None,
-        node_type: str | None = None,
-        exception_type: str | None = None,
-        diagnostics: list[Diagnostic] | None = None,
-    ) -> None:
-        super().__init__(message, diagnostics=diagnostics)
-        self.node_id = node_id
-        self.node_type = node_type
-        self.exception_type = exception_type
-
-
 class LocalServiceError(AnysymError):
     """Raised when a managed local service (ComfyUI, llama.cpp) cannot be installed or started."""
 
@@ -172,10 +154,6 @@ class CheckpointError(AnysymError):
 
 class RetrievalError(AnysymError):
     """Raised when the reference-program store cannot be built or queried."""
-
-
-class RefineExhaustedError(AnysymError):
-    """Raised (only on request) when every refinement attempt failed."""
 
 
 class BenchError(AnysymError):
