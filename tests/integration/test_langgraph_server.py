@@ -3,9 +3,9 @@
 The server is started here from the repository's own langgraph.json, with a stand-in chat model (its one
 program is what the run must have used) and the managed local ComfyUI executing. Through the official
 client (`langgraph-sdk`) a thread is created, a run streams its node updates and pauses at review, the
-flow is edited and the run resumed, and the final state holds the edited flow's outputs. The server's
-dev mode raises on any blocking call on its event loop, so this also proves the nodes keep file work
-off it.
+flow is edited and the run resumed on a restarted server, and the final state holds the edited flow's
+outputs. The server's dev mode raises on any blocking call on its event loop, so this also proves the
+nodes keep file work off it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -37,15 +38,18 @@ def chat() -> Iterator[ChatStandIn]:
         yield stand_in
 
 
-@pytest.fixture(scope="module")
-def client(
-    chat: ChatStandIn, comfy_server: ComfyServer, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[SyncLangGraphClient]:
-    """A client of `langgraph dev` serving this repository's langgraph.json, stopped after the module."""
+@pytest.fixture
+def dev_server(
+    chat: ChatStandIn, comfy_server: ComfyServer, tmp_path: Path
+) -> Callable[[], AbstractContextManager[SyncLangGraphClient]]:
+    """A context manager that starts `langgraph dev` on this repository's langgraph.json and gives its client.
+
+    Each start takes a new port but the same folder, where the dev server keeps its state; the server
+    stops when the block ends.
+    """
     executable = shutil.which("langgraph", path=str(Path(sys.executable).parent)) or shutil.which("langgraph")
     if executable is None:
         pytest.fail("no `langgraph` command: ./scripts/setup.sh installs anysym[server]", pytrace=False)
-    port = free_port()
     env = {
         **os.environ,
         "ANYSYM_LLM_BASE_URL": chat.url,
@@ -55,13 +59,23 @@ def client(
         "LANGGRAPH_CLI_NO_ANALYTICS": "1",
         "LANGSMITH_TRACING": "false",
     }
-    config = str(REPO / "langgraph.json")
-    command = [executable, "dev", "--no-browser", "--no-reload", "--port", str(port), "--config", config]
-    url = f"http://127.0.0.1:{port}"
-    home = tmp_path_factory.mktemp("langgraph_server")  # the dev server keeps its state in its cwd
-    with served(command, f"{url}/ok", home / "server.log", timeout_s=START_TIMEOUT_S, env=env, cwd=home):
-        with get_sync_client(url=url, timeout=300.0) as client:
+    home = tmp_path / "server"
+    home.mkdir()
+
+    @contextmanager
+    def running() -> Iterator[SyncLangGraphClient]:
+        port = free_port()
+        command = [executable, "dev", "--no-browser", "--no-reload", "--port", str(port)]
+        command += ["--config", str(REPO / "langgraph.json")]
+        url = f"http://127.0.0.1:{port}"
+        log = home / f"server-{port}.log"
+        with (
+            served(command, f"{url}/ok", log, timeout_s=START_TIMEOUT_S, env=env, cwd=home),
+            get_sync_client(url=url, timeout=300.0) as client,
+        ):
             yield client
+
+    return running
 
 
 def _stream(client: SyncLangGraphClient, thread_id: str, **run: Any) -> list[dict[str, Any]]:
@@ -74,34 +88,37 @@ def _stream(client: SyncLangGraphClient, thread_id: str, **run: Any) -> list[dic
     return updates
 
 
-def test_a_served_run_pauses_at_review_and_resumes_with_an_edited_flow(
-    client: SyncLangGraphClient, chat: ChatStandIn, tmp_path: Path
+def test_a_served_run_pauses_at_review_and_resumes_with_an_edited_flow_after_a_restart(
+    dev_server: Callable[[], AbstractContextManager[SyncLangGraphClient]], chat: ChatStandIn, tmp_path: Path
 ) -> None:
     photo = tmp_path / "photo.png"
     Image.new("RGB", (32, 24), (200, 40, 40)).save(photo)
     run_dir = tmp_path / "run"  # on the server's machine: the run's artifacts, as `anysym run --out` writes
     context = {"model": "stand-in", "one_step": True, "review": True, "run_dir": str(run_dir)}
-    thread = client.threads.create()
 
-    updates = _stream(
-        client,
-        thread["thread_id"],
-        input={"task": "Invert the colours of photo.png.", "inputs": [str(photo)], "key_functions": []},
-        context=context,
-    )
-    nodes = [name for update in updates for name in update]
-    assert nodes[0] == "retrieve" and "compile" in nodes and nodes[-1] == "__interrupt__"
-    [paused] = updates[-1]["__interrupt__"]
-    assert "ImageInvert" in paused["value"]["flow"] and chat.prompts  # the stand-in's program, compiled
-    state = client.threads.get_state(thread["thread_id"])
-    assert state["next"] == ["review"]
+    with dev_server() as client:
+        thread_id = client.threads.create()["thread_id"]
+        updates = _stream(
+            client,
+            thread_id,
+            input={"task": "Invert the colours of photo.png.", "inputs": [str(photo)], "key_functions": []},
+            context=context,
+        )
+        nodes = [name for update in updates for name in update]
+        assert nodes[0] == "retrieve" and "compile" in nodes and nodes[-1] == "__interrupt__"
+        [paused] = updates[-1]["__interrupt__"]
+        assert "ImageInvert" in paused["value"]["flow"] and chat.prompts  # the stand-in's program, compiled
 
-    edited = paused["value"]["flow"].replace('"filename_prefix": "inverted"', '"filename_prefix": "edited"')
-    assert edited != paused["value"]["flow"]
-    resumed = _stream(client, thread["thread_id"], command={"resume": edited}, context=context)
-    assert [name for update in resumed for name in update][-1] == "finalize"
+    with dev_server() as client:  # a restarted server still holds the paused thread
+        assert client.threads.get_state(thread_id)["next"] == ["review"]
+        edited = paused["value"]["flow"].replace(
+            '"filename_prefix": "inverted"', '"filename_prefix": "edited"'
+        )
+        assert edited != paused["value"]["flow"]
+        resumed = _stream(client, thread_id, command={"resume": edited}, context=context)
+        assert [name for update in resumed for name in update][-1] == "finalize"
+        final = client.threads.get_state(thread_id)
 
-    final = client.threads.get_state(thread["thread_id"])
     assert final["next"] == []
     result = final["values"]["result"]
     assert result["status"] == "succeeded", result.get("error")
