@@ -27,7 +27,7 @@ from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.validate_api import path_problems
 
-__all__ = ["JobResult", "JobTimings", "run_prompt"]
+__all__ = ["JobResult", "JobTimings", "no_outputs", "run_prompt", "unexplained_failure"]
 
 NONCE_INPUT = "anysym_run"
 """Extra input put on sink functions so a re-run re-executes them (the 2024 server reports no outputs
@@ -201,11 +201,11 @@ async def run_prompt(
     diagnostics = diagnostics_from_history(entry)
     failed = bool(diagnostics) or entry.get("status", {}).get("status_str") == "error"
     if failed and not diagnostics:
-        diagnostics = [_unexplained_failure()]
+        diagnostics = [unexplained_failure()]
     outputs = [] if failed else await client.download_outputs(prompt_id, out_dir, entry=entry)
     saved = time.perf_counter()
     if not failed and not outputs:
-        diagnostics = [_no_outputs()]
+        diagnostics = [no_outputs()]
     finished = marks.get("finished", marks["done"])
     timings = JobTimings(
         upload_s=marks["uploaded"] - started,
@@ -234,7 +234,8 @@ async def _open_stream(stack: AsyncExitStack, client: ComfyClient) -> EventStrea
         return None
 
 
-def _no_outputs() -> Diagnostic:
+def no_outputs() -> Diagnostic:
+    """The diagnostic of a run that ended without an output file."""
     return Diagnostic(
         kind=DiagnosticKind.NO_OUTPUTS,
         message="the flow ran but saved no output file",
@@ -242,7 +243,8 @@ def _no_outputs() -> Diagnostic:
     )
 
 
-def _unexplained_failure() -> Diagnostic:
+def unexplained_failure() -> Diagnostic:
+    """The diagnostic of a failed run whose server named no cause."""
     return Diagnostic(
         kind=DiagnosticKind.EXECUTION_ERROR,
         message="the server reports the run failed without saying where",

@@ -94,11 +94,15 @@ class ServerPool:
             if (load := loads[client.base_url]) is not None and client.base_url not in exclude
         ]
         if not reachable:
-            urls = ", ".join(
-                c.base_url + (" (answering errors)" if self.is_sick(c.base_url) else "") for c in self.clients
-            )
-            raise ComfyConnectionError(f"no ComfyUI server is reachable ({urls}); start one or fix --server")
+            raise self.none_reachable()
         return min(reachable, key=lambda entry: (entry[0], entry[1]))[2]
+
+    def none_reachable(self) -> ComfyConnectionError:
+        """The error when no server of the pool answers (those answering errors are marked so)."""
+        urls = ", ".join(
+            c.base_url + (" (answering errors)" if self.is_sick(c.base_url) else "") for c in self.clients
+        )
+        return ComfyConnectionError(f"no ComfyUI server is reachable ({urls}); start one or fix --server")
 
     def client(self, url: str) -> ComfyClient:
         """The client of one server of the pool."""

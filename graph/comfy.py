@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from anysym.errors import ComfyConnectionError, ComfyTimeoutError
+from anysym.errors import ComfyTimeoutError
 from anysym.executor.client import ComfyClient
 from anysym.executor.events import Event, Executing, Progress
 from anysym.executor.job import JobResult, run_prompt
@@ -112,5 +112,4 @@ async def first_reachable_catalog(pool: ServerPool) -> Catalog:
     for client in pool.clients:
         if loads[client.base_url] is not None:
             return await pool.catalog(client.base_url)
-    urls = ", ".join(c.base_url for c in pool.clients)
-    raise ComfyConnectionError(f"no ComfyUI server is reachable ({urls}); start one or fix --server")
+    raise pool.none_reachable()

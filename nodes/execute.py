@@ -12,6 +12,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from anysym.errors import ComfyTimeoutError
+from anysym.executor.job import no_outputs, unexplained_failure
 from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps, ExecutionLike
@@ -49,20 +50,11 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
     comfy_s = time.perf_counter() - started
     outputs = list(job.outputs)
     if not job.success:
-        diagnostics = tuple(job.diagnostics) or (
-            Diagnostic(
-                kind=DiagnosticKind.EXECUTION_ERROR, message="the server reported a failure without details"
-            ),
-        )
+        diagnostics = tuple(job.diagnostics) or (unexplained_failure(),)
         attempt = attempt.model_copy(update={"diagnostics": diagnostics, "failed_stage": "execute"})
     elif not outputs:
-        missing = Diagnostic(
-            kind=DiagnosticKind.NO_OUTPUTS,
-            message="the workflow ran but produced no output files",
-            hint="end the flow in an output node that saves files, e.g. SaveImage",
-        )
         attempt = attempt.model_copy(
-            update={"diagnostics": (missing,), "failed_stage": "outputs", "stage_reached": "executed"}
+            update={"diagnostics": (no_outputs(),), "failed_stage": "outputs", "stage_reached": "executed"}
         )
     else:
         attempt = attempt.model_copy(update={"stage_reached": "outputs", "outputs": tuple(outputs)})
