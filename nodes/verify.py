@@ -41,7 +41,7 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     inputs = [Path(p) for p in state.get("inputs", [])]
     # reads the input and output files and their pixels: off the event loop that other runs share
     expectations, problems = await asyncio.to_thread(
-        _deterministic, attempt, state, runtime.context, deps.catalog
+        _deterministic, attempt, state, inputs, runtime.context, deps.catalog
     )
     checks = _checks_made(expectations)
     if not has_errors(problems) and deps.judge is not None:
@@ -64,10 +64,10 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
 
 
 def _deterministic(
-    attempt: Attempt, state: State, context: Context, catalog: Catalog
+    attempt: Attempt, state: State, inputs: list[Path], context: Context, catalog: Catalog
 ) -> tuple[Expectations, list[Diagnostic]]:
     """The task's expectations and the problems the deterministic checks find in `attempt`."""
-    expectations = expect(state["task"], [Path(p) for p in state.get("inputs", [])])
+    expectations = expect(state["task"], inputs)
     if attempt.flow is None:
         return expectations, []
     problems = [d for d in check_static(attempt.flow, expectations, catalog) if d.kind not in BLOCKING]
