@@ -4,8 +4,10 @@ One run starts a fresh managed server on its own port and measures, with the ser
 a ~900-token prompt followed by a fixed-length generation (`ignore_eos`), idle and again beside one
 CPU-bound process (`python -c 'while True: pass'`, started and killed here); the `llama-bench -t 2
 -p 512 -n 64` reference of the same build; and N grammar-constrained requests as psi1 sends them (the
-engine's GBNF from `llm.grammar` over a typical excerpt of 11 image node types): their generation speed,
-which the grammar slows, and the server's resident memory after them. The medians go into one report.
+engine's GBNF from `llm.grammar` over a typical excerpt of 11 image node types), each with a task of
+its own so the server's prompt cache keeps growing as it does over many runs: their generation speed,
+which the grammar slows, and the server's resident memory sampled along the way (`--constrained 300`
+is the soak that checks the memory bound). The medians go into one report.
 """
 
 from __future__ import annotations
@@ -58,9 +60,12 @@ GRAMMAR_TYPES = [
 ]
 """A catalog excerpt as psi1 shows it for an image edit (the grammar is built over the types shown)."""
 GRAMMAR_TASK = (
-    "Write only the functions (workflow.add_node lines) of a ComfyUI workflow that loads photo.png, "
-    "inverts it, blurs it with radius 2, scales it to 128x96 and saves it."
+    "Write only the functions (workflow.add_node lines) of a ComfyUI workflow that loads photo{n}.png, "
+    "inverts it, blurs it with radius {radius}, scales it to {width}x96 and saves it."
 )
+"""psi1's question; each constrained request fills in its own numbers, so no two prompts are equal."""
+RSS_SAMPLES = 10
+"""How many times the server's memory is read over the constrained requests."""
 _FILLER = (
     "{i}. A node type takes typed inputs such as IMAGE, LATENT or AUDIO and returns typed outputs; "
     "links join an output of one function to an input of a later function with the same type.\n"
@@ -89,10 +94,18 @@ class LLMBenchReport:
     """Generation under the engine's grammar (psi1's functions), idle; None without constrained requests."""
     rss_start_bytes: int | None
     rss_after_bytes: int | None
+    rss_samples: list[tuple[int, int]]
+    """(constrained requests done, server RSS in bytes) along the way; the soak's memory curve."""
+
+    @property
+    def rss_peak_bytes(self) -> int | None:
+        """The largest RSS read during the run."""
+        readings = [b for b in (self.rss_start_bytes, self.rss_after_bytes) if b is not None]
+        return max([*readings, *(b for _, b in self.rss_samples)], default=None)
 
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {"rss_peak_bytes": self.rss_peak_bytes}
 
 
 def long_prompt(nonce: int, lines: int = 22) -> str:
@@ -169,7 +182,14 @@ def _speed(
     return samples
 
 
-def _constrained(http: httpx.Client, local: LocalLLM, requests: int, progress: Progress) -> list[Timings]:
+def grammar_task(index: int) -> str:
+    """The `index`-th constrained request's task: psi1's question with numbers of its own."""
+    return GRAMMAR_TASK.format(n=index, radius=1 + index % 7, width=64 + index)
+
+
+def _constrained(
+    http: httpx.Client, local: LocalLLM, requests: int, progress: Progress
+) -> tuple[list[Timings], list[tuple[int, int]]]:
     from anysym.language.catalog import Catalog
     from anysym.llm.grammar import build_grammar
 
@@ -177,17 +197,23 @@ def _constrained(http: httpx.Client, local: LocalLLM, requests: int, progress: P
     shown = catalog.subset(GRAMMAR_TYPES)
     grammar = build_grammar(shown, "declarative", part="components")
     system = f"You write ComfyUI workflows in A-Language. Node types: {', '.join(shown)}."
-    samples = []
+    every = max(1, requests // RSS_SAMPLES)
+    pid = local.running_pid()
+    samples, memory = [], []
     for index in range(requests):
-        messages = [{"role": "system", "content": system}, {"role": "user", "content": GRAMMAR_TASK}]
+        task = grammar_task(index)
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": task}]
         body = {"messages": messages, "max_tokens": 160, "grammar": grammar, "seed": index}
         sample = _complete(http, local, body | {"temperature": 0.7})
+        samples.append(sample)
+        rss = rss_bytes(pid) if pid is not None and (index + 1) % every == 0 else None
+        if rss is not None:
+            memory.append((index + 1, rss))
         progress(
             f"constrained {index + 1}/{requests}: {sample.generated_tokens} tok at "
-            f"{sample.generated_per_s:.1f} tok/s"
+            f"{sample.generated_per_s:.1f} tok/s" + (f", server RSS {rss / 2**20:.0f} MiB" if rss else "")
         )
-        samples.append(sample)
-    return samples
+    return samples, memory
 
 
 def run_llama_bench(local: LocalLLM, threads: int, progress: Progress) -> tuple[float | None, float | None]:
@@ -220,7 +246,7 @@ def run_llm_bench(
             with busy_cpu():
                 progress("one busy CPU process started beside the server")
                 loaded = _speed(http, local, runs, "loaded", progress, first_nonce=runs)
-            grammar_bound = _constrained(http, local, constrained, progress)
+            grammar_bound, rss_samples = _constrained(http, local, constrained, progress)
         rss_after = rss_bytes(pid) if pid is not None else None
     finally:
         local.stop()
@@ -242,6 +268,7 @@ def run_llm_bench(
         ),
         rss_start_bytes=rss_start,
         rss_after_bytes=rss_after,
+        rss_samples=rss_samples,
     )
 
 
@@ -266,6 +293,6 @@ def render_report(report: LLMBenchReport) -> str:
                 "llama-bench p512 / n64", report.llama_bench_prompt_per_s, report.llama_bench_generated_per_s
             ),
             f"  RSS: {mib(report.rss_start_bytes)} at start, {mib(report.rss_after_bytes)} after "
-            f"{report.constrained_requests} constrained requests",
+            f"{report.constrained_requests} constrained requests, peak {mib(report.rss_peak_bytes)}",
         ]
     )

@@ -90,12 +90,24 @@ def test_render_report_shows_every_number() -> None:
         constrained_generated_per_s=17.5,
         rss_start_bytes=600 * 2**20,
         rss_after_bytes=650 * 2**20,
+        rss_samples=[(5, 700 * 2**20), (10, 640 * 2**20)],
     )
     text = render_report(report)
     for needle in ("280.0", "52.0", "150.5", "30.2", "17.5", "285.4", "n/a", "600 MiB", "650 MiB"):
         assert needle in text
-    assert "10 constrained" in text
-    assert json.loads(json.dumps(report.to_json()))["loaded_generated_per_s"] == 30.25
+    assert "10 constrained requests, peak 700 MiB" in text
+    dumped = json.loads(json.dumps(report.to_json()))
+    assert dumped["loaded_generated_per_s"] == 30.25
+    assert dumped["rss_peak_bytes"] == 700 * 2**20
+    assert dumped["rss_samples"] == [[5, 700 * 2**20], [10, 640 * 2**20]]
+
+
+def test_every_constrained_request_has_a_task_of_its_own() -> None:
+    from anysym.bench.llm_bench import grammar_task
+
+    tasks = [grammar_task(index) for index in range(300)]
+    assert len(set(tasks)) == 300  # the prompt cache sees 300 different prompts, as over many runs
+    assert all("{" not in task for task in tasks)
 
 
 def test_the_constrained_requests_use_the_engines_grammar_over_a_psi1_excerpt() -> None:
