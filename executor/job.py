@@ -115,6 +115,18 @@ def dangling_links(prompt: Mapping[str, Any]) -> list[Diagnostic]:
     return found
 
 
+def _not_sent(prompt: dict[str, Any], refused: list[Diagnostic], why: str) -> JobResult:
+    """The failed result of a prompt refused before anything reached the server."""
+    return JobResult(
+        success=False,
+        prompt_id=None,
+        outputs=[],
+        diagnostics=refused,
+        timings=JobTimings(),
+        raw={"prompt": prompt, "not_sent": why},
+    )
+
+
 async def run_prompt(
     client: ComfyClient,
     prompt: dict[str, Any],
@@ -135,33 +147,30 @@ async def run_prompt(
         timeout: seconds for the whole job: uploads, queueing and the run (an upload that is still
             going when they are spent raises `ComfyTimeoutError` before anything is queued).
         fresh_outputs: re-execute output functions even when the server cached them (see NONCE_INPUT).
-        catalog: the server's catalog; given, input file names and output prefixes that leave the
-            server's folders are refused whether or not the prompt was validated (see `path_problems`).
+        catalog: the server's catalog (fetched from the server when not given): input file names and
+            output prefixes that leave the server's folders are refused whether or not the prompt was
+            validated (see `path_problems`).
         workflow: the UI workflow of the same graph, embedded in the images the server saves.
     """
     marks: dict[str, float] = {}
     started = time.perf_counter()
-    for refused, why in (
-        (dangling_links(prompt), "links to missing functions"),
-        (path_problems(prompt, catalog) if catalog is not None else [], "paths outside the server's folders"),
-    ):
-        if refused:
-            return JobResult(
-                success=False,
-                prompt_id=None,
-                outputs=[],
-                diagnostics=refused,
-                timings=JobTimings(),
-                raw={"prompt": prompt, "not_sent": why},
-            )
+    dangling = dangling_links(prompt)
+    if dangling:
+        return _not_sent(prompt, dangling, "links to missing functions")
     uploads = list((inputs or {}).items())
     try:
         async with asyncio.timeout(timeout):
             await client.prefix()
+            if catalog is None:
+                catalog = Catalog.from_object_info(await client.object_info())
+            escaping = path_problems(prompt, catalog)
+            if escaping:
+                return _not_sent(prompt, escaping, "paths outside the server's folders")
             names = {name: await client.upload(path, kind=upload_kind(path)) for name, path in uploads}
     except TimeoutError as exc:
         raise ComfyTimeoutError(
-            f"the inputs were not uploaded within the {timeout:g} s the job may take; raise the timeout"
+            f"the server's catalog and the inputs were not ready within the {timeout:g} s the job may "
+            "take; raise the timeout"
         ) from exc
     sent = rename_inputs(prompt, names)
     if fresh_outputs:

@@ -31,6 +31,8 @@ class ComfyExecutor:
 
     def __init__(self, target: ComfyClient | ServerPool) -> None:
         self.target = target
+        self._catalog: Catalog | None = None
+        """One server's catalog, read once for the executor's path guard (a pool keeps its own)."""
 
     async def run(
         self,
@@ -54,6 +56,8 @@ class ComfyExecutor:
                     on_event=running.see,
                     workflow=workflow,
                 )
+            if self._catalog is None:
+                self._catalog = Catalog.from_object_info(await self.target.object_info())
             return await run_prompt(
                 self.target,
                 sent,
@@ -61,6 +65,7 @@ class ComfyExecutor:
                 out_dir=out_dir,
                 timeout=timeout,
                 on_event=running.see,
+                catalog=self._catalog,
                 workflow=workflow,
             )
         except ComfyTimeoutError as exc:

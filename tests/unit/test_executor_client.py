@@ -29,6 +29,18 @@ PROMPT = {
     "save": {"class_type": "SaveImage", "inputs": {"images": ["invert", 0], "filename_prefix": "t"}},
 }
 PNG = b"\x89PNG\r\n\x1a\nfake"
+OBJECT_INFO = {
+    "LoadImage": {
+        "input": {"required": {"image": [["photo.png"], {"image_upload": True}]}},
+        "output": ["IMAGE", "MASK"],
+    },
+    "ImageInvert": {"input": {"required": {"image": ["IMAGE"]}}, "output": ["IMAGE"]},
+    "SaveImage": {
+        "input": {"required": {"images": ["IMAGE"], "filename_prefix": ["STRING", {"default": "ComfyUI"}]}},
+        "output": [],
+        "output_node": True,
+    },
+}
 
 
 class FakeSocket:
@@ -113,6 +125,8 @@ class FakeComfy:
         route = path.removeprefix(self.prefix)
         if route == "/system_stats":
             return httpx.Response(200, json={"system": {"os": "posix"}, "devices": []})
+        if route == "/object_info":
+            return httpx.Response(200, json=OBJECT_INFO)
         if route == "/upload/image":
             name = request.content.split(b'filename="', 1)[1].split(b'"', 1)[0].decode()
             return httpx.Response(200, json={"name": name, "subfolder": "", "type": "input"})
@@ -372,7 +386,7 @@ async def test_the_job_timeout_covers_the_uploads(tmp_path: Path) -> None:
     photo.write_bytes(PNG)
     async with httpx.AsyncClient(transport=httpx.MockTransport(slow_uploads)) as http:
         client = ComfyClient("http://comfy.test", http=http, connector=fake.connector)
-        with pytest.raises(ComfyTimeoutError, match="not uploaded within the 0.3 s"):
+        with pytest.raises(ComfyTimeoutError, match="not ready within the 0.3 s"):
             await run_prompt(client, PROMPT, inputs={"photo.png": photo}, out_dir=tmp_path, timeout=0.3)
     assert fake.queued_prompts == []
 
@@ -458,3 +472,28 @@ async def test_dangling_link_is_never_sent(tmp_path: Path) -> None:
     assert [(d.kind, d.function, d.port) for d in result.diagnostics] == [
         (DiagnosticKind.UNKNOWN_LINK_SOURCE, "save", "images")
     ]
+
+
+@pytest.mark.parametrize(
+    ("function", "port", "value", "kind"),
+    [
+        ("load", "image", "../../etc/passwd", DiagnosticKind.INVALID_INPUT_FILE),
+        ("load", "image", "/etc/hostname", DiagnosticKind.INVALID_INPUT_FILE),
+        ("save", "filename_prefix", "../../../tmp/x", DiagnosticKind.INVALID_OUTPUT_PATH),
+    ],
+)
+async def test_paths_that_leave_the_servers_folders_are_never_sent_even_without_a_catalog(
+    tmp_path: Path, function: str, port: str, value: str, kind: DiagnosticKind
+) -> None:
+    # The caller gave no catalog (as `execute --no-validate` once did): the executor reads the server's
+    # own, so its guard never depends on whether anyone validated the prompt.
+    fake = FakeComfy()
+    node = PROMPT[function]
+    hostile = {**PROMPT, function: {**node, "inputs": {**node["inputs"], port: value}}}
+    async with httpx.AsyncClient(transport=httpx.MockTransport(fake.handler)) as http:
+        client = ComfyClient("http://comfy.test", http=http, connector=fake.connector)
+        result = await run_prompt(client, hostile, inputs=None, out_dir=tmp_path, timeout=5)
+    assert not result.success and result.raw["not_sent"] == "paths outside the server's folders"
+    assert [(d.kind, d.function, d.port) for d in result.diagnostics] == [(kind, function, port)]
+    assert fake.queued_prompts == [] and "/object_info" in fake.paths()
+    assert not any(p.startswith("/upload") for p in fake.paths())
