@@ -2,27 +2,28 @@
 
 Run as a script by the managed virtualenv's Python (never imported by anysym) instead of the wheel's
 broken `comfyui` console script; every argument is passed on to ComfyUI (`--cwd`, `--port`, `--cpu`,
-...). Written by `anysym comfy install` and refreshed by every `serve`. Also hardens the fork: dangling
+...). Written with `torchvision_cpu.py` beside it by `anysym comfy install` and refreshed by every
+`serve`, which also sets the offline environment (`local_server.OFFLINE_ENV`). Also hardens the fork: dangling
 links are rejected at validation, and an exception escaping the executor fails that prompt instead of
 killing the worker thread.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
-__all__ = ["main"]
+try:  # type-checked and tested as part of the anysym package
+    from anysym.executor.torchvision_cpu import define_torchvision_schemas
+except ImportError:  # run as a script in the ComfyUI virtualenv, beside its copy
+    from torchvision_cpu import define_torchvision_schemas  # type: ignore[import-not-found,no-redef]
 
-_OFFLINE = ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_HUB_DISABLE_TELEMETRY", "DO_NOT_TRACK")
+__all__ = ["main"]
 
 
 def main() -> None:
     """Apply the workarounds and hardening, then run ComfyUI's own entry point with our arguments."""
-    for name in _OFFLINE:
-        os.environ.setdefault(name, "1")
-    keep_alive = _define_torchvision_schemas()
+    keep_alive = define_torchvision_schemas()
     from comfy.cmd import (
         execution,
         main_pre,  # noqa: F401  first: enables CLI parsing before cli_args is imported
@@ -36,23 +37,6 @@ def main() -> None:
     _harden(execution)  # after main's imports, as when this was one module-level script
     entrypoint()
     del keep_alive
-
-
-def _define_torchvision_schemas() -> Any:
-    """Declare torchvision's nms/qnms schemas; the returned Library must stay alive while ComfyUI runs.
-
-    PyPI's torchvision wheel is a CUDA build whose _C.so cannot load on CPU torch; its meta
-    registrations then fail unless the nms/qnms schemas exist.
-    """
-    import torch
-
-    try:
-        library = torch.library.Library("torchvision", "DEF")
-        library.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-        library.define("qnms(Tensor qdets, Tensor scores, float iou_threshold) -> Tensor")
-    except RuntimeError:
-        return None  # already defined: the real extension loaded
-    return library
 
 
 def _harden(execution: Any) -> None:

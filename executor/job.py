@@ -25,7 +25,7 @@ from anysym.executor.events import Event, EventStream, Executing, ExecutionStart
 from anysym.executor.outputs import SUFFIX_KINDS, OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
-from anysym.language.validate_api import path_problems
+from anysym.language.validate_api import dangling_links, path_problems
 
 __all__ = ["JobResult", "JobTimings", "no_outputs", "run_prompt", "unexplained_failure"]
 
@@ -90,29 +90,6 @@ def add_nonce(prompt: dict[str, Any], nonce: str) -> dict[str, Any]:
         if node_id not in sources and isinstance(node, dict) and isinstance(node.get("inputs"), dict):
             node["inputs"][NONCE_INPUT] = nonce
     return prompt
-
-
-def dangling_links(prompt: Mapping[str, Any]) -> list[Diagnostic]:
-    """Links to functions the prompt does not contain (such a prompt is never sent).
-
-    On an optional input the 2024 server accepts them and its worker thread then dies on a KeyError,
-    wedging the whole server (the managed launcher now rejects them too; other servers may not).
-    """
-    found: list[Diagnostic] = []
-    for function_id, node in prompt.items():
-        inputs = node.get("inputs") if isinstance(node, dict) else None
-        for port, value in (inputs or {}).items():
-            if isinstance(value, list) and len(value) == 2 and str(value[0]) not in prompt:
-                found.append(
-                    Diagnostic(
-                        kind=DiagnosticKind.UNKNOWN_LINK_SOURCE,
-                        message=f"links from function {str(value[0])!r}, which does not exist",
-                        function=str(function_id),
-                        port=str(port),
-                        hint="link from an existing function id or remove the link",
-                    )
-                )
-    return found
 
 
 def _not_sent(prompt: dict[str, Any], refused: list[Diagnostic], why: str) -> JobResult:

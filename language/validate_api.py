@@ -91,13 +91,29 @@ def path_problems(prompt: Mapping[str, Any], catalog: Catalog) -> list[Diagnosti
     return found
 
 
+def dangling_links(prompt: Mapping[str, Any]) -> list[Diagnostic]:
+    """Links to functions `prompt` does not contain; the executor never sends such a prompt.
+
+    On an optional input the 2024 server accepts them and its worker thread then dies on a KeyError,
+    wedging the whole server (the managed launcher rejects them too; other servers may not).
+    """
+    return [
+        _dangling(str(function_id), str(port), value)
+        for function_id, node in prompt.items()
+        if isinstance(node, Mapping) and isinstance(node.get("inputs"), Mapping)
+        for port, value in node["inputs"].items()
+        if isinstance(value, list) and len(value) == 2 and str(value[0]) not in prompt
+    ]
+
+
 def _dangling(function_id: str, port: str, value: list[Any]) -> Diagnostic:
     return Diagnostic(
         kind=DiagnosticKind.UNKNOWN_LINK_SOURCE,
-        message=f'input "{port}" of function "{function_id}" links to function "{value[0]}", which is not '
-        "in the prompt; link an existing function or remove the link",
+        message=f"input {port!r} of function {function_id!r} links to function {str(value[0])!r}, which is "
+        "not in the prompt",
         function=function_id,
         port=port,
+        hint="link from an existing function id or remove the link",
     )
 
 

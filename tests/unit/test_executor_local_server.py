@@ -49,3 +49,26 @@ def test_a_reused_pid_is_never_signalled(tmp_path: Path) -> None:
     assert local.stop() is False
     assert not local.pid_path.exists()
     assert local.status().running is False
+
+
+def test_the_launcher_finds_its_helpers_without_anysym(tmp_path: Path) -> None:
+    # The managed virtualenv has no anysym: the launcher must import its helper from the copy beside it.
+    import subprocess
+    import sys
+
+    local = LocalComfy(Paths(home=tmp_path))
+    local._write_launcher()
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); "
+        "import importlib.util as u; assert u.find_spec('anysym') is None, 'anysym is importable'; "
+        "import launch_comfy; print(launch_comfy.define_torchvision_schemas.__module__)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(local.launcher.parent)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["torchvision_cpu"]

@@ -13,8 +13,9 @@ import pytest
 
 from anysym.errors import ComfyConnectionError, ComfyHTTPStatusError
 from anysym.executor.events import Connection
-from anysym.executor.job import add_nonce, dangling_links, rename_inputs
+from anysym.executor.job import add_nonce, rename_inputs
 from anysym.executor.pool import SICK_FOR_S, ServerPool
+from anysym.language.validate_api import dangling_links
 
 OBJECT_INFO = {"SaveImage": {"input": {"required": {"images": ["IMAGE"]}}, "output": [], "output_node": True}}
 PROMPT = {

@@ -54,9 +54,8 @@ def test_importing_the_package_loads_no_engine_and_every_name_resolves() -> None
         anysym.nothing  # noqa: B018
 
 
-ENTRY_POINTS = {"cli", "graph/studio.py", "bench/scripts", "executor/comfy_launcher.py"}
-"""Where the environment may be read: the command line, the LangGraph server's module, authoring scripts,
-and the script the managed ComfyUI's own Python starts."""
+ENTRY_POINTS = {"cli", "graph/studio.py", "bench/scripts"}
+"""Where the environment may be read: the command line, the LangGraph server's module, authoring scripts."""
 CHILD_ENVIRONMENTS = {"llm/local_server.py", "executor/local_server.py"}
 """Managed servers hand the environment on to their child process (without configuring anything by it)."""
 
