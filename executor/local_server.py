@@ -17,9 +17,8 @@ from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
-import httpx
-
-from anysym.errors import LocalServiceError
+from anysym.errors import ComfyError, LocalServiceError
+from anysym.executor.object_info import fetch_object_info
 from anysym.executor.processes import ServerStatus, answers, run_logged
 from anysym.managed_process import STOP_GRACE_S, ManagedProcess
 from anysym.settings import COMFY_PORT, Paths
@@ -35,6 +34,8 @@ LAUNCHER_RESOURCE = "comfy_launcher.py"
 LAUNCHER_HELPERS = ("torchvision_cpu.py",)
 """Modules the launcher imports, copied beside it (the virtualenv has no anysym)."""
 HOST = "127.0.0.1"
+CATALOG_SAVE_TIMEOUT_S = 60.0
+"""How long `serve` waits for the whole `/object_info` it saves as the local catalog."""
 DEFAULT_PORT = COMFY_PORT
 OFFLINE_ENV = {"HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", "HF_HUB_DISABLE_TELEMETRY": "1"}
 OFFLINE_ENV |= {"DO_NOT_TRACK": "1"}
@@ -239,12 +240,10 @@ class LocalComfy:
 
     def _save_catalog(self) -> None:
         try:
-            response = httpx.get(f"{self.url}/object_info", timeout=60.0)
-            response.raise_for_status()
-            info = response.json()
-        except (httpx.HTTPError, ValueError) as exc:
+            info = fetch_object_info(self.url, CATALOG_SAVE_TIMEOUT_S, fix=f"see {self.log_path}")
+        except ComfyError as exc:
             raise LocalServiceError(
-                f"the local ComfyUI answers but /object_info failed ({exc}); see {self.log_path}"
+                f"the local ComfyUI answers but /object_info failed ({exc.message}); see {self.log_path}"
             ) from exc
         tmp = self.catalog_path.with_suffix(".json.tmp")
         tmp.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import httpx
 
@@ -15,7 +16,7 @@ from anysym.executor.responses import transport_error
 from anysym.http_body import BodyTooSlow, read_within
 from anysym.language.catalog import Catalog
 
-__all__ = ["CATALOG_TIMEOUT_S", "fetch_catalog"]
+__all__ = ["CATALOG_TIMEOUT_S", "fetch_catalog", "fetch_object_info"]
 
 CATALOG_TIMEOUT_S = 30.0
 """How long a fetch waits for the whole `/object_info`."""
@@ -24,7 +25,14 @@ CATALOG_TIMEOUT_S = 30.0
 def fetch_catalog(
     url: str, timeout: float = CATALOG_TIMEOUT_S, *, fix: str = "start the server or fix --server"
 ) -> Catalog:
-    """GET `{url}/object_info` and build a Catalog; transport problems raise typed `ComfyError`s.
+    """GET `{url}/object_info` and build a Catalog; see `fetch_object_info`."""
+    return Catalog.from_object_info(fetch_object_info(url, timeout, fix=fix))
+
+
+def fetch_object_info(
+    url: str, timeout: float = CATALOG_TIMEOUT_S, *, fix: str = "start the server or fix --server"
+) -> dict[str, Any]:
+    """GET `{url}/object_info` as JSON; transport problems raise typed `ComfyError`s.
 
     `timeout` bounds the whole exchange, the body included: httpx's timeouts bound each read, so a
     server trickling a byte every few seconds would otherwise keep the caller waiting forever. `fix` ends
@@ -53,4 +61,6 @@ def fetch_catalog(
         data = json.loads(text)
     except ValueError as exc:
         raise ComfyProtocolError(f"{endpoint} did not return JSON", body=text[:2000]) from exc
-    return Catalog.from_object_info(data)
+    if not isinstance(data, dict):
+        raise ComfyProtocolError(f"{endpoint} returned JSON that is not an object", body=text[:2000])
+    return data

@@ -72,3 +72,29 @@ def test_the_launcher_finds_its_helpers_without_anysym(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["torchvision_cpu"]
+
+
+def test_a_catalog_that_is_not_json_is_a_one_line_service_error(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    class NotJson(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"<html>not a catalog</html>")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), NotJson)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        local = LocalComfy(Paths(home=tmp_path), port=server.server_port)
+        with pytest.raises(LocalServiceError, match="did not return JSON") as caught:
+            local._save_catalog()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert "\n" not in str(caught.value) and str(local.log_path) in str(caught.value)
+    assert not local.catalog_path.exists()
