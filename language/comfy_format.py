@@ -7,6 +7,7 @@ from typing import Any
 
 from anysym.errors import ALangSemanticError, CompileError
 from anysym.language.catalog import Catalog, NodeSpec
+from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.ui_workflow import from_ui
 
@@ -24,17 +25,29 @@ def output_index(flow: Flow, link: Link, catalog: Catalog | None) -> int:
     spec = catalog.get(source_type) if catalog is not None else None
     if spec is None:
         where = "the catalog has no node type " + repr(source_type) if catalog else "no catalog was given"
-        raise CompileError(
+        raise _compile_error(
+            DiagnosticKind.UNKNOWN_FUNCTION if catalog else DiagnosticKind.UNKNOWN_OUTPUT,
             f"cannot resolve output {link.output!r} of function {link.source!r} ({where}); "
-            "use an output index or compile with the server's catalog"
+            "use an output index or compile with the server's catalog",
+            link.target,
+            link.input,
         )
     out = spec.output(link.output)
     if out is None:
         names = ", ".join(o.name for o in spec.outputs) or "none"
-        raise CompileError(
-            f"function {link.source!r} ({source_type}) has no output {link.output!r}; its outputs: {names}"
+        raise _compile_error(
+            DiagnosticKind.UNKNOWN_OUTPUT,
+            f"function {link.source!r} ({source_type}) has no output {link.output!r}; its outputs: {names}",
+            link.target,
+            link.input,
         )
     return out.index
+
+
+def _compile_error(kind: DiagnosticKind, message: str, function: str, port: str) -> CompileError:
+    """A `CompileError` carrying the one Diagnostic of the same problem, so a refinement can aim at it."""
+    diagnostic = Diagnostic(kind=kind, message=message, function=function, port=port)
+    return CompileError(message, diagnostics=[diagnostic])
 
 
 def to_api(flow: Flow, catalog: Catalog | None = None, *, fill_defaults: bool = True) -> ApiPrompt:
@@ -53,16 +66,23 @@ def to_api(flow: Flow, catalog: Catalog | None = None, *, fill_defaults: bool = 
         inputs: dict[str, Any] = {}
         for name, value in function.params.items():
             if isinstance(value, list):
-                raise CompileError(
+                raise _compile_error(
+                    DiagnosticKind.WRONG_VALUE_TYPE,
                     f"parameter {name!r} of function {function_id!r} is a list; ComfyUI reads lists as "
-                    "links, so pass a scalar or link the value from another function"
+                    "links, so pass a scalar or link the value from another function",
+                    function_id,
+                    name,
                 )
             inputs[name] = value
         for link in flow.links_into(function_id):
             if link.input in inputs:
-                what = "two links" if isinstance(inputs[link.input], list) else "both a value and a link"
-                raise CompileError(
-                    f"input {link.input!r} of function {function_id!r} has {what}; keep exactly one"
+                twice = isinstance(inputs[link.input], list)
+                raise _compile_error(
+                    DiagnosticKind.DUPLICATE_LINK if twice else DiagnosticKind.VALUE_AND_LINK,
+                    f"input {link.input!r} of function {function_id!r} has "
+                    f"{'two links' if twice else 'both a value and a link'}; keep exactly one",
+                    function_id,
+                    link.input,
                 )
             inputs[link.input] = [link.source, output_index(flow, link, catalog)]
         spec = catalog.get(function.type) if catalog is not None else None

@@ -116,8 +116,7 @@ def compile_draft(
     try:
         prompt = to_api(flow, catalog)
     except CompileError as exc:
-        problems = exc.diagnostics or [Diagnostic(kind=DiagnosticKind.SERVER_REJECTED, message=exc.message)]
-        return Attempt(**parsed, diagnostics=(*problems, *diagnostics), failed_stage="compile"), None
+        return Attempt(**parsed, diagnostics=(*exc.diagnostics, *diagnostics), failed_stage="compile"), None
     valid = {**parsed, "stage_reached": "valid"}
     return Attempt(**valid, diagnostics=tuple(diagnostics)), prompt
 

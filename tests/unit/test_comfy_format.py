@@ -60,18 +60,30 @@ def test_output_names_resolve_through_catalog(snapshot_catalog: Catalog) -> None
         to_api(bad, snapshot_catalog, fill_defaults=False)
 
 
-def test_inexpressible_flows_are_compile_errors() -> None:
+def test_inexpressible_flows_are_compile_errors_that_name_the_problem() -> None:
     base = {"a": Function(type="A"), "b": Function(type="B", params={"x": 1})}
-    with pytest.raises(CompileError, match="both a value and a link"):
-        to_api(Flow.build(base, [Link(source="a", output=0, target="b", input="x")]))
     two = [
         Link(source="a", output=0, target="b", input="y"),
         Link(source="a", output=1, target="b", input="y"),
     ]
-    with pytest.raises(CompileError, match="two links"):
-        to_api(Flow.build(base, two))
-    with pytest.raises(CompileError, match="is a list"):
-        to_api(Flow.build({"a": Function(type="A", params={"v": [1, 2]})}))
+    cases = [
+        (Flow.build(base, [Link(source="a", output=0, target="b", input="x")]), "both a value and a link"),
+        (Flow.build(base, two), "two links"),
+        (Flow.build({"a": Function(type="A", params={"v": [1, 2]})}), "is a list"),
+        (Flow.build(base, [Link(source="a", output="IMAGE", target="b", input="y")]), "no catalog"),
+    ]
+    found = []
+    for flow, words in cases:
+        with pytest.raises(CompileError, match=words) as caught:
+            to_api(flow)
+        [diagnostic] = caught.value.diagnostics  # a refinement aims at the function and port named here
+        found.append((diagnostic.kind, diagnostic.function, diagnostic.port))
+    assert found == [
+        (DiagnosticKind.VALUE_AND_LINK, "b", "x"),
+        (DiagnosticKind.DUPLICATE_LINK, "b", "y"),
+        (DiagnosticKind.WRONG_VALUE_TYPE, "a", "v"),
+        (DiagnosticKind.UNKNOWN_OUTPUT, "b", "y"),
+    ]
 
 
 @pytest.mark.parametrize(
