@@ -32,6 +32,7 @@ PICTURE_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
     IndexError,
     EOFError,
+    NotImplementedError,  # a format feature PIL lacks, e.g. BlpImagePlugin.BLPFormatError
     Image.DecompressionBombWarning,
     Image.DecompressionBombError,
 )

@@ -7,6 +7,7 @@ from the installed libraries, so a new one in an upgrade fails here until it is 
 from __future__ import annotations
 
 import asyncio
+import json
 import sqlite3
 import warnings
 from pathlib import Path
@@ -31,13 +32,17 @@ from anysym.llm.chat import LLMClient
 URL = "http://comfy.test/system_stats"
 
 
-def _subclasses(root: type[BaseException]) -> list[type[BaseException]]:
-    """`root` and every subclass defined in `root`'s own package (openai's errors subclass httpx's)."""
-    package = root.__module__.split(".")[0]
+def _subclasses(root: type[BaseException], package: str | None = None) -> list[type[BaseException]]:
+    """`root` and every subclass defined in `package` (default: `root`'s own; openai's subclass httpx's)."""
+    package = package or root.__module__.split(".")[0]
+    return sorted({c for c in _tree(root) if c.__module__.split(".")[0] == package}, key=lambda c: c.__name__)
+
+
+def _tree(root: type[BaseException]) -> list[type[BaseException]]:
     found = [root]
     for sub in root.__subclasses__():
-        found += _subclasses(sub)
-    return sorted({c for c in found if c.__module__.split(".")[0] == package}, key=lambda c: c.__name__)
+        found += _tree(sub)
+    return found
 
 
 def _httpx_error(cls: type[BaseException]) -> BaseException:
@@ -171,3 +176,71 @@ def test_a_bug_inside_a_checkpointed_run_is_not_taken_for_a_checkpoint_error(tmp
 
     with pytest.raises(KeyError):
         asyncio.run(run())
+
+
+@pytest.mark.parametrize("cls", _subclasses(httpx.HTTPError), ids=lambda cls: cls.__name__)
+async def test_every_httpx_error_from_the_judge_is_a_judge_error(
+    cls: type[BaseException], tmp_path: Path
+) -> None:
+    from anysym.errors import JudgeError
+    from anysym.verify.judge import JudgeConfig, VisionJudge
+
+    error = _httpx_error(cls)
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    from PIL import Image
+
+    picture = tmp_path / "out.png"
+    Image.new("RGB", (8, 8)).save(picture)
+    config = JudgeConfig(base_url="http://judge.test/v1", model="vlm", retries=1)
+    client = httpx.AsyncClient(transport=httpx.MockTransport(fail))
+    judge = VisionJudge(config, client=client, sleep=no_wait)
+    try:
+        with pytest.raises(JudgeError) as caught:
+            await judge.judge("invert the picture", [], [picture])
+    finally:
+        await judge.aclose()
+    assert "\n" not in str(caught.value)
+
+
+def _pil_errors() -> list[type[BaseException]]:
+    from PIL import Image
+
+    Image.init()  # every format plugin, so their own error classes are defined too
+    # PdfParser's error comes from writing PDFs: PIL cannot open a PDF as a picture.
+    return [c for c in _subclasses(BaseException, package="PIL") if c.__name__ != "PdfFormatError"]
+
+
+@pytest.mark.parametrize("cls", _pil_errors(), ids=lambda cls: cls.__name__)
+def test_every_pil_error_reading_a_picture_is_a_media_error(
+    cls: type[BaseException], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PIL import Image
+
+    from anysym.errors import MediaError
+    from anysym.verify.pictures import open_picture
+
+    def broken(*args: object, **kwargs: object) -> Image.Image:
+        raise cls("boom")
+
+    monkeypatch.setattr(Image, "open", broken)
+    with pytest.raises(MediaError) as caught, open_picture(tmp_path / "photo.png"):
+        pass
+    assert "\n" not in str(caught.value) and "photo.png" in str(caught.value)
+
+
+def test_every_json_error_of_a_program_is_a_one_line_alang_error() -> None:
+    from anysym.errors import ALangError
+    from anysym.language.source_text import load_json
+
+    classes = _subclasses(ValueError, package="json")
+    assert classes == [json.JSONDecodeError]  # a new class in an upgrade must be mapped here first
+    for text in ('{"a": ', "[" * 200_000 + "]" * 200_000):
+        with pytest.raises(ALangError) as caught:
+            load_json(text)
+        assert "\n" not in caught.value.message

@@ -74,3 +74,18 @@ def test_a_missing_file_or_a_text_file_is_a_media_error(tmp_path: Path) -> None:
         with pytest.raises(MediaError):
             with open_picture(path):
                 pass
+
+
+def test_a_format_feature_pil_lacks_is_a_media_error(tmp_path: Path) -> None:
+    # A BLP2 header naming compression 7: PIL raises BLPFormatError, a NotImplementedError, while decoding.
+    import struct
+
+    path = tmp_path / "texture.png"
+    header = b"BLP2" + struct.pack("<i", 7) + struct.pack("<bbbb", 1, 0, 0, 0) + struct.pack("<II", 4, 4)
+    path.write_bytes(header + bytes(2048))
+    with pytest.raises(MediaError, match="texture.png .*BLPFormatError"):
+        with open_picture(path) as image:
+            image.load()
+    read_media(path)  # the header alone is readable; decoding is what fails, and never raises here
+    colourfulness(path)
+    transparent_share(path)
