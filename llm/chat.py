@@ -6,8 +6,8 @@ client = LLMClient(model, max_retries=3, backoff_s=1.0)
 completion = await client.complete(messages, stage="infer_components", grammar=gbnf)
 ```
 `LLMClient` works with any LangChain `BaseChatModel`, so tests inject scripted fakes. Transport problems
-(connection refused/reset, timeouts, HTTP 429 and 5xx) and an OpenAI endpoint's HTTP 200 that is not a
-chat completion are retried; a 400 or an auth error is the caller's fault and fails at once. Either way
+(connection refused/reset, timeouts, HTTP 429 and 5xx, LangChain's `ModelError`s that say they are
+retryable) and an OpenAI endpoint's HTTP 200 that is not a chat completion are retried; a 400 or an auth error is the caller's fault and fails at once. Either way
 the caller sees one `LLMError` with a one-line message; any other exception is a bug and propagates.
 """
 
@@ -22,6 +22,7 @@ from urllib.parse import urlparse
 
 import httpx
 import openai
+from langchain_core.exceptions import ModelError
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_openai import ChatOpenAI
@@ -109,6 +110,8 @@ def is_transient(error: BaseException) -> bool:
         return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code == 429 or error.status_code >= 500
+    if isinstance(error, ModelError):  # LangChain's provider-neutral errors say it themselves
+        return error.is_retryable
     return isinstance(error, httpx.TransportError)
 
 
@@ -173,7 +176,7 @@ class LLMClient:
             try:
                 async with asyncio.timeout(self.deadline_s):
                     answer = await self.model.ainvoke(list(messages), **kwargs)
-            except (openai.OpenAIError, httpx.HTTPError) as exc:
+            except (openai.OpenAIError, httpx.HTTPError, ModelError) as exc:
                 if not is_transient(exc):
                     raise LLMError(_describe(exc, stage, self.model_name, attempt + 1, final=True)) from exc
                 failure, message = exc, _describe(exc, stage, self.model_name, attempt + 1, final=False)

@@ -1,4 +1,5 @@
-"""Every exception class httpx, openai, websockets and sqlite3 define ends in a typed AnysymError.
+"""Every exception class httpx, openai, LangChain, websockets, sqlite3, PIL and json define ends in a typed
+AnysymError at each boundary that meets it (ComfyUI, the LLM, the judge, checkpoints, pictures, programs).
 
 In the spirit of httpx's own test that each transport exception is mapped: the classes are enumerated
 from the installed libraries, so a new one in an upgrade fails here until it is mapped.
@@ -17,6 +18,7 @@ import httpx
 import httpx2
 import openai
 import pytest
+from langchain_core.exceptions import ModelError
 from langchain_core.language_models import FakeListChatModel
 from langchain_core.messages import HumanMessage
 from websockets.datastructures import Headers
@@ -244,3 +246,25 @@ def test_every_json_error_of_a_program_is_a_one_line_alang_error() -> None:
         with pytest.raises(ALangError) as caught:
             load_json(text)
         assert "\n" not in caught.value.message
+
+
+@pytest.mark.parametrize("cls", _subclasses(ModelError), ids=lambda cls: cls.__name__)
+async def test_every_langchain_model_error_is_an_llm_error_retried_when_it_says_so(
+    cls: type[ModelError],
+) -> None:
+    # Any chat model may be injected; LangChain's provider-neutral errors must end like openai's do.
+    calls: list[int] = []
+
+    class Failing(FakeListChatModel):
+        async def _agenerate(self, *args: Any, **kwargs: Any) -> Any:
+            calls.append(1)
+            raise cls("boom")
+
+    async def no_wait(_: float) -> None:
+        return None
+
+    client = LLMClient(Failing(responses=["x"]), max_retries=2, sleep=no_wait)
+    with pytest.raises(LLMError) as caught:
+        await client.complete([HumanMessage("hi")], stage="psi1")
+    assert "\n" not in str(caught.value)
+    assert len(calls) == (3 if cls.is_retryable else 1)
