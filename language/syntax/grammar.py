@@ -26,9 +26,17 @@ GRAMMAR_FILES = {"declarative": "declarative.lark", "dataflow": "dataflow.lark",
 """Grammar file (package data of `anysym.language.syntax`) per syntax; every grammar starts at `start`."""
 
 
+LITERALS_FILE = "literals.lark"
+"""The literals every syntax shares (values, strings, numbers, comments, whitespace)."""
+
+
 def grammar_text(syntax: str) -> str:
-    """Return the lark grammar source of a syntax."""
-    return files("anysym.language.syntax").joinpath(GRAMMAR_FILES[syntax]).read_text(encoding="utf-8")
+    """Return the lark grammar source of a syntax: its own rules, then the shared literals."""
+    folder = files("anysym.language.syntax")
+    own, literals = (
+        folder.joinpath(name).read_text(encoding="utf-8") for name in (GRAMMAR_FILES[syntax], LITERALS_FILE)
+    )
+    return f"{own}\n{literals}"
 
 
 @functools.cache
