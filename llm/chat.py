@@ -7,8 +7,9 @@ completion = await client.complete(messages, stage="infer_components", grammar=g
 ```
 `LLMClient` works with any LangChain `BaseChatModel`, so tests inject scripted fakes. Transport problems
 (connection refused/reset, timeouts, HTTP 429 and 5xx, LangChain's `ModelError`s that say they are
-retryable) and an OpenAI endpoint's HTTP 200 that is not a chat completion are retried; a 400 or an auth error is the caller's fault and fails at once. Either way
-the caller sees one `LLMError` with a one-line message; any other exception is a bug and propagates.
+retryable) and an OpenAI endpoint's HTTP 200 that is not a chat completion are retried; a 400 or an
+auth error is the caller's fault and fails at once. Either way the caller sees one `LLMError` with a
+one-line message; any other exception is a bug and propagates.
 """
 
 from __future__ import annotations
