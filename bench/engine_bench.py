@@ -21,10 +21,10 @@ from PIL import Image
 from anysym.graph.api import agenerate
 from anysym.graph.deps import Deps
 from anysym.graph.testing import FakeHit, FakeProgram, ScriptedExecutor, ScriptedLLM, StaticRetriever
+from anysym.inference.prompting import approx_tokens
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.syntax import Syntax, parse, render
-from anysym.nodes.prompting import approx_tokens
 
 __all__ = ["EngineBench", "run_engine_bench", "twenty_function_flow"]
 
@@ -136,7 +136,7 @@ async def _measure(tasks: int, functions: int, syntax: Syntax, artifacts: bool, 
 
 
 def _system(syntax: Syntax) -> str:
-    from anysym.nodes.prompting import system_prompt
+    from anysym.inference.prompting import system_prompt
 
     return system_prompt(syntax)
 

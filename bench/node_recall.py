@@ -21,9 +21,9 @@ from anysym.errors import BenchError
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps, NodeSearch, Retriever
 from anysym.graph.state import State
+from anysym.inference.prompting import shown_types
 from anysym.language.catalog import Catalog
 from anysym.language.syntax import parse
-from anysym.nodes.prompting import shown_types
 from anysym.nodes.retrieve import retrieve
 
 __all__ = ["NodeRecall", "TaskRecall", "node_recall", "solutions_dir"]

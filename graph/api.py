@@ -34,8 +34,8 @@ from anysym.graph.runs import (
     new_run_id,
 )
 from anysym.graph.state import InputState
+from anysym.inference.keys import check_key_types, parse_key_function
 from anysym.llm.settings import LLMSettings
-from anysym.nodes.keys import check_key_types, parse_key_function
 from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 from anysym.verify.judge import JudgeConfig, VisionJudge

@@ -14,10 +14,10 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps, GrammarPart
 from anysym.graph.result import LLMCall
 from anysym.graph.state import State
+from anysym.inference.prompting import system_prompt
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow
 from anysym.llm.grammar.build import MAX_FUNCTIONS
-from anysym.nodes.prompting import system_prompt
 
 __all__ = ["Bounds", "answer_bounds", "ask"]
 

@@ -9,7 +9,7 @@ is linked or executed, by facts that need no model:
   lacks, no saver of an output kind the task asks for, an answer that does not parse;
 - unclaimed values: a value the task states for an input that a node type of the prompt has and no
   function of the answer has ("overlay mode, blend factor 0.6" answered with a paste; see
-  `anysym.nodes.task_claims`), ranked after errors;
+  `anysym.task.claims`), ranked after errors;
 - strays: working functions (neither loaders nor outputs) of a type that the node search for the
   task and its steps did not find: an example's extra step copied along (the resize kept in an
   invert task). Counting steps whose found types are all missing was measured and dropped: the
@@ -37,17 +37,17 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import LLMCall
 from anysym.graph.state import State
+from anysym.inference.ask import Bounds, ask
+from anysym.inference.components import repair_components
+from anysym.inference.extract import extract_program
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity
 from anysym.language.flow import Flow
 from anysym.language.io_nodes import savers_for, working_types
 from anysym.language.syntax import parse
 from anysym.language.validate import validate
-from anysym.nodes.ask import Bounds, ask
-from anysym.nodes.components import repair_components
-from anysym.nodes.extract import extract_program
-from anysym.nodes.repairs import repair
-from anysym.nodes.task_claims import unclaimed_values
+from anysym.repair.flow_repairs import repair
+from anysym.task.claims import unclaimed_values
 from anysym.verify.checks import check_static
 from anysym.verify.expectations import Expectations, expect
 

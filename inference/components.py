@@ -11,7 +11,7 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import State
 from anysym.language.syntax import Syntax, parse, render
-from anysym.nodes.task_repairs import apply_task_repairs
+from anysym.repair.task_repairs import apply_task_repairs
 
 __all__ = ["repair_components", "unique_ids"]
 

@@ -15,13 +15,13 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import LLMCall
 from anysym.graph.state import State
+from anysym.inference import prompts
+from anysym.inference.ask import Bounds, ask
+from anysym.inference.catalog_excerpt import signature
+from anysym.inference.extract import Extracted, extract_program
+from anysym.inference.prompting import bullets, fence, output_count, task_fields
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse, render
-from anysym.nodes import prompts
-from anysym.nodes.ask import Bounds, ask
-from anysym.nodes.catalog_excerpt import signature
-from anysym.nodes.extract import Extracted, extract_program
-from anysym.nodes.prompting import bullets, fence, output_count, task_fields
 from anysym.nodes.retrieve import hide_values
 
 __all__ = ["fill_parameters", "parameters_prompt"]

@@ -10,13 +10,13 @@ from anysym.executor.outputs import SUFFIX_KINDS
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Example, State
+from anysym.inference import prompts
+from anysym.inference.catalog_excerpt import installed_models, select_types, signature
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.io_nodes import CONVERTERS, loaders_for, savers_for
 from anysym.language.syntax import Syntax, parse, render
-from anysym.nodes import prompts
-from anysym.nodes.catalog_excerpt import installed_models, select_types, signature
-from anysym.nodes.task_facts import describe_inputs, numbers_in
+from anysym.task.facts import describe_inputs, numbers_in
 from anysym.verify.expectations import expect
 
 __all__ = [

@@ -15,6 +15,7 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt
 from anysym.graph.state import Draft, State
+from anysym.inference.keys import KeyFunction, check_key_functions, parse_key_function
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, has_errors
@@ -22,10 +23,9 @@ from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, detect_syntax, parse
 from anysym.language.ui_export import to_ui
 from anysym.language.validate import validate
-from anysym.nodes.keys import KeyFunction, check_key_functions, parse_key_function
-from anysym.nodes.loose_loaders import link_loose_loaders
-from anysym.nodes.repairs import repair
-from anysym.nodes.task_repairs import apply_task_repairs
+from anysym.repair.flow_repairs import repair
+from anysym.repair.loose_loaders import link_loose_loaders
+from anysym.repair.task_repairs import apply_task_repairs
 from anysym.verify.checks import BLOCKING, check_static
 from anysym.verify.expectations import expect
 

@@ -9,12 +9,12 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
-from anysym.nodes import prompts
-from anysym.nodes.ask import answer_bounds
-from anysym.nodes.candidates import ask_components
-from anysym.nodes.components import repair_components
-from anysym.nodes.parameters import fill_parameters
-from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
+from anysym.inference import prompts
+from anysym.inference.ask import answer_bounds
+from anysym.inference.candidates import ask_components
+from anysym.inference.components import repair_components
+from anysym.inference.parameters import fill_parameters
+from anysym.inference.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["components_prompt", "infer_components"]
 

@@ -9,10 +9,10 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
-from anysym.nodes import prompts
-from anysym.nodes.ask import answer_bounds, ask
-from anysym.nodes.extract import extract_program
-from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
+from anysym.inference import prompts
+from anysym.inference.ask import answer_bounds, ask
+from anysym.inference.extract import extract_program
+from anysym.inference.prompting import context_block, fence, output_budget, shown_types
 
 __all__ = ["flow_prompt", "infer_flow"]
 

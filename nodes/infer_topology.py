@@ -11,13 +11,13 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.routes import refining_components
 from anysym.graph.state import Draft, State
+from anysym.inference import prompts
+from anysym.inference.ask import ask
+from anysym.inference.catalog_excerpt import types_named_in
+from anysym.inference.extract import extract_program
+from anysym.inference.prompting import context_block, fence, shown_types
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse
-from anysym.nodes import prompts
-from anysym.nodes.ask import ask
-from anysym.nodes.catalog_excerpt import types_named_in
-from anysym.nodes.extract import extract_program
-from anysym.nodes.prompting import context_block, fence, shown_types
 
 __all__ = ["infer_topology", "topology_prompt"]
 

@@ -3,7 +3,7 @@
 By default (`Context.refine_in_steps`, two-stage runs) it writes the corrected functions only, and psi2
 links them with the typed-links grammar: a repair can then neither link a function that does not exist
 nor feed one input twice nor repeat lines to the token limit (the 0.5B model's whole-program rewrites
-did all three). Otherwise it rewrites the complete program, bounded by `anysym.nodes.ask.answer_bounds`.
+did all three). Otherwise it rewrites the complete program, bounded by `anysym.inference.ask.answer_bounds`.
 """
 
 from __future__ import annotations
@@ -15,17 +15,17 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, Example, State
+from anysym.inference import prompts
+from anysym.inference.ask import answer_bounds, ask
+from anysym.inference.candidates import ask_components
+from anysym.inference.catalog_excerpt import types_named_in
+from anysym.inference.extract import extract_program
+from anysym.inference.prompting import context_block, fence, output_budget, shown_types
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind, render_for_llm
 from anysym.language.flow import Flow
 from anysym.language.io_nodes import working_types
 from anysym.language.syntax import render
-from anysym.nodes import prompts
-from anysym.nodes.ask import answer_bounds, ask
-from anysym.nodes.candidates import ask_components
-from anysym.nodes.catalog_excerpt import types_named_in
-from anysym.nodes.extract import extract_program
-from anysym.nodes.prompting import context_block, fence, output_budget, shown_types
 from anysym.nodes.search import attempt_to_refine
 
 __all__ = ["refine", "refine_prompt"]

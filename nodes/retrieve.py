@@ -17,7 +17,7 @@ from anysym.language.flow import Flow, ParamValue
 from anysym.language.io_nodes import working_types
 from anysym.language.syntax import render
 from anysym.language.validate_values import is_file_input
-from anysym.nodes.task_facts import retrieval_query, task_steps
+from anysym.task.facts import retrieval_query, task_steps
 from anysym.verify.flow_walk import file_inputs
 
 __all__ = ["hide_values", "loads_files", "off_task", "rerank", "retrieve", "search_steps", "suggest_types"]

@@ -2,7 +2,7 @@
 
 Refine with a small model mostly answers the flow that just failed (at temperature 0 and sampled); the
 strongest published systems check intermediate results and repair locally instead. Here the failed
-flow's single edits, then pairs of them (`anysym.nodes.local_edits`), are compiled like any draft
+flow's single edits, then pairs of them (`anysym.repair.local_edits`), are compiled like any draft
 (repairs and the task's values included); those that compile valid and differ from every flow tried
 so far, and leave none of the static findings verify fails a flow for (a stated value no function
 takes, an input unused, a step only an example explains, a region resized instead of cropped), are
@@ -22,15 +22,15 @@ from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt
 from anysym.graph.state import Draft, State
+from anysym.inference.keys import parse_key_function
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, render
 from anysym.nodes.compile import TaskFacts, compile_draft
-from anysym.nodes.keys import parse_key_function
-from anysym.nodes.local_edits import EditHints, LocalEdit, local_edits
-from anysym.nodes.sequences import stated_sequence
-from anysym.nodes.task_claims import unclaimed_values
 from anysym.nodes.verify import switched_checks
+from anysym.repair.local_edits import EditHints, LocalEdit, local_edits
+from anysym.repair.sequences import stated_sequence
+from anysym.task.claims import unclaimed_values
 from anysym.verify.checks import check_static
 from anysym.verify.crops import asks_region
 from anysym.verify.expectations import Expectations, expect

@@ -1,8 +1,8 @@
 """verify: check what the execution produced against what the task asks, before the run may end.
 
 Deterministic expectations first (`anysym.verify`: output kinds, frame counts, sizes computed from the
-task and the real input files, a grayscale result; `anysym.nodes.task_claims`: every value the task states
-for an input of a node type its search found is taken by some function; `anysym.nodes.copied_steps`: no
+task and the real input files, a grayscale result; `anysym.task.claims`: every value the task states
+for an input of a node type its search found is taken by some function; `anysym.repair.copied_steps`: no
 working function only a shown reference program explains; `anysym.verify.crops`: a region cut out of
 a file is cropped, not resized); then, when the graph has one, the vision judge. Every failure is a
 Diagnostic addressed to the function most likely responsible, so refine can fix it; the attempt records
@@ -26,8 +26,8 @@ from anysym.graph.state import State
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind, Severity, has_errors
 from anysym.language.flow import Flow
-from anysym.nodes.copied_steps import copied_steps_in
-from anysym.nodes.task_claims import unclaimed_diagnostics
+from anysym.repair.copied_steps import copied_steps_in
+from anysym.task.claims import unclaimed_diagnostics
 from anysym.verify.checks import BLOCKING, check_outputs, check_static
 from anysym.verify.crops import check_crop
 from anysym.verify.expectations import Expectations, expect

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
-from anysym.nodes.flow_surgery import file_loaders
+from anysym.repair.flow_surgery import file_loaders
 
 __all__ = ["read_alpha_from_mask"]
 

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
-from anysym.nodes.flow_surgery import with_values
+from anysym.repair.flow_surgery import with_values
 from anysym.verify.crops import is_crop
 from anysym.verify.flow_walk import resized_before
 from anysym.verify.media import Size

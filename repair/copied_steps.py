@@ -20,8 +20,8 @@ from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow
 from anysym.language.io_nodes import CONVERTERS
-from anysym.nodes.flow_surgery import working
-from anysym.nodes.value_phrases import task_tokens
+from anysym.repair.flow_surgery import working
+from anysym.task.phrases import task_tokens
 
 __all__ = ["copied_steps", "copied_steps_in"]
 

@@ -5,7 +5,7 @@ reports what it did in one line (the lines are recorded in the attempt). Repairs
 for unknown node types, inputs, outputs and choices; numeric and boolean coercion of literal values;
 an input name fix by type when a link names no input of its target; filling omitted widget defaults;
 a `SaveImage` for a lone dangling IMAGE when the flow has no output node; a loaded picture's alpha read
-from the loader's MASK (`anysym.nodes.alpha_channel`, a ComfyUI quirk).
+from the loader's MASK (`anysym.repair.alpha_channel`, a ComfyUI quirk).
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from anysym.language.flow import Flow, Function, Link, ParamValue
 from anysym.language.io_nodes import SAVERS
 from anysym.language.types import types_compatible
 from anysym.language.validate_values import is_file_input
-from anysym.nodes.alpha_channel import read_alpha_from_mask
-from anysym.nodes.dangling import splice_dangling
+from anysym.repair.alpha_channel import read_alpha_from_mask
+from anysym.repair.dangling import splice_dangling
 
 __all__ = ["repair", "unique_close"]
 

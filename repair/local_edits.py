@@ -8,7 +8,7 @@ without a model; `anysym.nodes.search` executes them and keeps the first that pa
 The edits are generic: types, links and the node search's findings, never the task's wording (its
 values are bound afterwards by the same task repairs every draft gets).
 
-- `relink` (`anysym.nodes.relinks`): a link closing a cycle, or a value fed twice to one function,
+- `relink` (`anysym.repair.relinks`): a link closing a cycle, or a value fed twice to one function,
   replaced by a loaded file's value (an unused file first); first, since a flow with a cycle never runs;
 - `rewire`: an output function fed straight from a loader, or not fed though it must be, is fed from a
   function whose result reaches no output (through a converter, e.g. MaskToImage, when types differ);
@@ -25,9 +25,9 @@ values are bound afterwards by the same task repairs every draft gets).
   the same step's search found (an invert stays an invert, of an image or of a mask);
 - `insert`: a step the task states a value for ("no feathering" for ImagePadForOutpaint) that no
   function takes, with one input and a result of that input's type, is put on a link of that type;
-- `sequence` (`anysym.nodes.sequences`): the files the task names as its frames or results, batched in
+- `sequence` (`anysym.repair.sequences`): the files the task names as its frames or results, batched in
   the order it names them, where the flow takes one of them or straight into the output functions;
-- `crop` (`anysym.nodes.region_crops`): where the task cuts a region out of a file and nothing crops,
+- `crop` (`anysym.repair.region_crops`): where the task cuts a region out of a file and nothing crops,
   a resizing step becomes the catalog's crop function of its value (or one goes before each output);
 - `resize`: when the task states the final size (or one scale factor) and nothing before an output
   function resizes, a searched resize (ImageScale, ImageScaleBy) to it is put before that output.
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow, Link, ParamValue
-from anysym.nodes.flow_surgery import (
+from anysym.repair.flow_surgery import (
     bypass,
     feed,
     file_loaders,
@@ -51,9 +51,9 @@ from anysym.nodes.flow_surgery import (
     retyped,
     working,
 )
-from anysym.nodes.region_crops import region_crops
-from anysym.nodes.relinks import relinks
-from anysym.nodes.sequences import sequences
+from anysym.repair.region_crops import region_crops
+from anysym.repair.relinks import relinks
+from anysym.repair.sequences import sequences
 from anysym.verify.flow_walk import SIZE_PARAMS, reaching_outputs, upstream
 from anysym.verify.media import Size
 

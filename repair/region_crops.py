@@ -5,7 +5,7 @@ another resize (the 0.5B turned "grab the 80x60 corner at the bottom right of ph
 scale). Here a resizing step becomes the catalog's crop function of the value it takes (ImageCrop for a
 picture, CropMask for a mask: x, y, width and height, its result of the same type), keeping the size it
 had; a flow that sizes nothing gets the crop before each output function. The crop's size and place
-are then the task binding's and `anysym.nodes.anchored_crops`' to set, as for any draft.
+are then the task binding's and `anysym.repair.anchored_crops`' to set, as for any draft.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow
-from anysym.nodes.flow_surgery import fresh_id, input_type, on_link, output_functions, retyped, working
+from anysym.repair.flow_surgery import fresh_id, input_type, on_link, output_functions, retyped, working
 from anysym.verify.crops import cropping, is_crop, sets_size
 from anysym.verify.flow_walk import upstream
 

@@ -30,7 +30,7 @@ from collections.abc import Iterator, Sequence
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.validate_graph import strongly_connected
-from anysym.nodes.flow_surgery import downstream, file_loaders, input_type, working
+from anysym.repair.flow_surgery import downstream, file_loaders, input_type, working
 
 __all__ = ["relinks"]
 

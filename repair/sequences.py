@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow, Function, Link
-from anysym.nodes.flow_surgery import fresh_id, input_type, output_functions
+from anysym.repair.flow_surgery import fresh_id, input_type, output_functions
 from anysym.verify.expectations import Expectations
 from anysym.verify.flow_walk import file_inputs, reaching_outputs
 

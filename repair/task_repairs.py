@@ -27,9 +27,9 @@ from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
 from anysym.language.io_nodes import CREATORS, LOADERS
 from anysym.language.validate_values import is_file_input
-from anysym.nodes.anchored_crops import anchored_crops
-from anysym.nodes.scaled_sizes import scaled_sizes
-from anysym.nodes.task_values import bind_task_values
+from anysym.repair.anchored_crops import anchored_crops
+from anysym.task.scaled_sizes import scaled_sizes
+from anysym.task.values import bind_task_values
 from anysym.verify.media import read_media
 
 __all__ = ["apply_task_repairs", "create_instead_of_loading", "load_inputs"]

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from anysym.language.catalog import Catalog, InputSpec, NodeSpec
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow, ParamValue
-from anysym.nodes.value_phrases import (
+from anysym.task.phrases import (
     accepts,
     bindable_inputs,
     choice_positions,

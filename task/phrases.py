@@ -1,7 +1,7 @@
 """Where a task states values: its tokens and the positions of choices, numbers, negations and points.
 
-Shared by the task binding (`anysym.nodes.task_values`, which writes the values) and the task claims
-(`anysym.nodes.task_claims`, which checks that some function takes each). Words are compared the way
+Shared by the task binding (`anysym.task.values`, which writes the values) and the task claims
+(`anysym.task.claims`, which checks that some function takes each). Words are compared the way
 the task spells them: lower case, British spellings and plurals folded ("colours" names `colors`), file
 names masked as `FILE`.
 """
@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from anysym.inference.catalog_excerpt import is_model_input
 from anysym.language.catalog import InputSpec, NodeSpec
 from anysym.language.flow import ParamValue
 from anysym.language.validate_values import is_file_input
-from anysym.nodes.catalog_excerpt import is_model_input
 
 __all__ = [
     "GENERIC_KEYS",

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow
-from anysym.nodes.flow_surgery import with_values
-from anysym.nodes.value_phrases import is_scale_factor
+from anysym.repair.flow_surgery import with_values
+from anysym.task.phrases import is_scale_factor
 from anysym.verify.flow_walk import resized_before
 from anysym.verify.media import Size
 from anysym.verify.wording import read_wording

@@ -11,11 +11,11 @@ in ordinary English, so each chosen function's parameters can be read from the t
 - sides "by 16 pixels on every side", "24 pixels to the left and to the right" for functions taking
   left/top/right/bottom (`anysym.verify.relative_sizes.read_side_pixels`, shared with verify);
 - "no feathering", "without dithering": the parameter's off value;
-- "above 0.6" for the one function that thresholds by one number (`anysym.nodes.comparisons`);
+- "above 0.6" for the one function that thresholds by one number (`anysym.task.comparisons`);
 - "grow the disc by 8 pixels", "a 3x3 dilation (morphology)": the one number input of the function the
   task names by a word of its type.
 
-Where the task states values is read by `anysym.nodes.value_phrases`.
+Where the task states values is read by `anysym.task.phrases`.
 
 Only unambiguous bindings are applied: a value type and range the input accepts, and either one stated
 value for one function, or as many stated values as functions sharing the parameter (assigned in flow
@@ -30,8 +30,8 @@ from dataclasses import dataclass
 
 from anysym.language.catalog import Catalog, InputSpec
 from anysym.language.flow import Flow, ParamValue
-from anysym.nodes.comparisons import stated_threshold
-from anysym.nodes.value_phrases import (
+from anysym.task.comparisons import stated_threshold
+from anysym.task.phrases import (
     GENERIC_KEYS,
     accepts,
     bindable_inputs,

@@ -20,7 +20,7 @@ from anysym.graph.result import OutputFile
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.syntax import parse
-from anysym.nodes.task_claims import unclaimed_diagnostics
+from anysym.task.claims import unclaimed_diagnostics
 from anysym.verify.checks import check_outputs, check_static
 from anysym.verify.crops import check_crop
 from anysym.verify.expectations import expect

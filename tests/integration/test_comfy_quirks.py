@@ -10,7 +10,7 @@ from PIL import Image
 from anysym.executor.job import JobResult
 from anysym.language.catalog import Catalog
 from anysym.language.syntax import parse, render
-from anysym.nodes.repairs import repair
+from anysym.repair.flow_repairs import repair
 
 RunFlow = Callable[..., Awaitable[JobResult]]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from anysym.inference.catalog_excerpt import installed_models
 from anysym.language.catalog import Catalog
 from anysym.language.validate_values import check_value
-from anysym.nodes.catalog_excerpt import installed_models
 
 
 def test_live_catalog_model_inputs(comfy_catalog: Catalog) -> None:

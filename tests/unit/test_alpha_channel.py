@@ -5,7 +5,7 @@ from __future__ import annotations
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.validate import validate
-from anysym.nodes.repairs import repair
+from anysym.repair.flow_repairs import repair
 
 ALPHA_TO_IMAGE = Flow.build(
     {

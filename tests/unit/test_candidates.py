@@ -7,11 +7,11 @@ from pathlib import Path
 from anysym.graph.api import agenerate
 from anysym.graph.deps import Deps
 from anysym.graph.testing import FakeExecution, KeywordNodeSearch, ScriptedExecutor, ScriptedLLM
+from anysym.inference.candidates import Fit, fit_of
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
 from anysym.language.flow import Flow, Function
 from anysym.language.syntax import parse
-from anysym.nodes.candidates import Fit, fit_of
 from anysym.verify.expectations import expect
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
-from anysym.nodes.copied_steps import copied_steps
+from anysym.repair.copied_steps import copied_steps
 
 _TASK = "Resize photo.png to exactly 128x96 pixels using bilinear sampling."
 _SHOWN = ["LoadImage", "ImageInvert", "ImageScale", "SaveImage"]

@@ -10,18 +10,18 @@ import pytest
 
 from anysym.errors import ALangSyntaxError
 from anysym.graph.state import Draft
+from anysym.inference.catalog_excerpt import select_types, signature
+from anysym.inference.extract import extract_program
+from anysym.inference.keys import check_key_functions, parse_key_function
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.syntax import parse
-from anysym.nodes.catalog_excerpt import select_types, signature
 from anysym.nodes.compile import compile_draft
-from anysym.nodes.extract import extract_program
-from anysym.nodes.keys import check_key_functions, parse_key_function
-from anysym.nodes.repairs import repair, unique_close
-from anysym.nodes.task_facts import describe_inputs, numbers_in
-from anysym.nodes.task_repairs import load_inputs
-from anysym.nodes.task_values import bind_task_values
+from anysym.repair.flow_repairs import repair, unique_close
+from anysym.repair.task_repairs import load_inputs
+from anysym.task.facts import describe_inputs, numbers_in
+from anysym.task.values import bind_task_values
 from anysym.verify.media import Size
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
@@ -238,7 +238,7 @@ def test_the_one_size_the_task_states_is_bound(snapshot_catalog: Catalog) -> Non
 
 
 def test_a_task_without_files_creates_what_a_copied_loader_would_load(snapshot_catalog: Catalog) -> None:
-    from anysym.nodes.task_repairs import apply_task_repairs
+    from anysym.repair.task_repairs import apply_task_repairs
 
     flow = Flow.build(
         {
@@ -277,8 +277,8 @@ def test_a_centred_crop_is_placed_from_the_input_size(
 ) -> None:
     from PIL import Image
 
-    from anysym.nodes.anchored_crops import anchored_crops
-    from anysym.nodes.task_repairs import apply_task_repairs
+    from anysym.repair.anchored_crops import anchored_crops
+    from anysym.repair.task_repairs import apply_task_repairs
 
     portrait = tmp_path / "portrait.png"
     Image.new("RGB", (192, 256)).save(portrait)
@@ -314,8 +314,8 @@ def test_a_resize_by_width_and_height_takes_the_stated_factor_of_the_input_size(
 ) -> None:
     from PIL import Image
 
-    from anysym.nodes.scaled_sizes import scaled_sizes
-    from anysym.nodes.task_repairs import apply_task_repairs
+    from anysym.repair.task_repairs import apply_task_repairs
+    from anysym.task.scaled_sizes import scaled_sizes
 
     photo = tmp_path / "photo.png"
     Image.new("RGB", (256, 192)).save(photo)
@@ -346,7 +346,7 @@ def test_a_resize_by_width_and_height_takes_the_stated_factor_of_the_input_size(
 
 
 def test_the_system_prompt_example_shows_the_syntax_with_a_placeholder_step() -> None:
-    from anysym.nodes.prompting import system_prompt
+    from anysym.inference.prompting import system_prompt
 
     for syntax in ("declarative", "dataflow", "pseudo"):
         neutral = system_prompt(syntax)  # type: ignore[arg-type]

@@ -102,3 +102,23 @@ def test_language_imports_nothing_of_anysym_but_the_errors() -> None:
         if not target.startswith("anysym.language") and target not in _LANGUAGE_MAY_IMPORT
     )
     assert outside == []
+
+
+def test_nodes_holds_the_graphs_nodes_and_nothing_else() -> None:
+    """Each module of `nodes/` is one node of the graph, named after it; helpers live elsewhere."""
+    modules = {path.stem for path in (REPO / "nodes").glob("*.py") if path.stem != "__init__"}
+    build = ast.parse((REPO / "graph" / "build.py").read_text(encoding="utf-8"))
+    added = {
+        call.args[0].value
+        for call in ast.walk(build)
+        if isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Attribute)
+        and call.func.attr == "add_node"
+        and isinstance(call.args[0], ast.Constant)
+    }
+    imported = {
+        node.module.removeprefix("anysym.nodes.")
+        for node in ast.walk(build)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("anysym.nodes.")
+    }
+    assert modules == imported == added

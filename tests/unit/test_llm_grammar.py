@@ -9,12 +9,12 @@ import pytest
 
 from anysym.errors import ALangSemanticError
 from anysym.graph.state import Example, State
+from anysym.inference.ask import answer_bounds
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
 from anysym.language.syntax import SYNTAXES, Syntax, parse, render
 from anysym.language.types import types_compatible
 from anysym.llm.grammar import Gbnf, GbnfError, build_grammar
-from anysym.nodes.ask import answer_bounds
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 IMAGE_TYPES = ["LoadImage", "ImageInvert", "ImageScale", "ImageBlur", "ImageCompositeMasked", "SaveImage"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.validate import validate
-from anysym.nodes.local_edits import EditHints, LocalEdit, local_edits
+from anysym.repair.local_edits import EditHints, LocalEdit, local_edits
 from anysym.verify.media import Size
 
 from .flows import flow_of

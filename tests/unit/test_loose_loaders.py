@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
-from anysym.nodes.loose_loaders import link_loose_loaders
+from anysym.repair.loose_loaders import link_loose_loaders
 
 FILES = ("photo.png", "pattern.png", "mask.png")
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
+from anysym.inference.catalog_excerpt import installed_models
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.validate_values import check_value, is_file_input
-from anysym.nodes.catalog_excerpt import installed_models
 
 
 @pytest.mark.parametrize(

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anysym.graph.state import State
+from anysym.inference.catalog_excerpt import counterparts, select_types, signature
+from anysym.inference.prompting import io_types
 from anysym.language.catalog import Catalog
 from anysym.language.io_nodes import loaders_for, savers_for
-from anysym.nodes.catalog_excerpt import counterparts, select_types, signature
-from anysym.nodes.prompting import io_types
 from anysym.nodes.retrieve import search_steps, suggest_types
-from anysym.nodes.task_facts import task_steps
 from anysym.retriever.node_docs import NodeDoc, load_node_docs, node_docs_for
+from anysym.task.facts import task_steps
 
 DOC = """# Upscale Image By
 
@@ -206,8 +206,8 @@ def test_hidden_example_values_fall_back_to_defaults_but_keep_files(snapshot_cat
 
 
 def test_psi1_ids_written_twice_are_renamed_in_every_syntax() -> None:
+    from anysym.inference.components import unique_ids
     from anysym.language.syntax import parse
-    from anysym.nodes.components import unique_ids
 
     declarative = (
         'workflow.add_node("up", "UpscaleModelLoader", {"model_name": "m"})\n'
@@ -234,7 +234,7 @@ def test_psi1_ids_written_twice_are_renamed_in_every_syntax() -> None:
 
 
 def test_the_program_search_sees_file_kinds_not_file_names() -> None:
-    from anysym.nodes.task_facts import retrieval_query
+    from anysym.task.facts import retrieval_query
 
     assert retrieval_query("Sharpen texture.png with sigma 1.0.") == "Sharpen image with sigma 1.0."
     assert retrieval_query("Blend a.png and b.jpg, e.g. into clip.mp4 or song.wav") == (

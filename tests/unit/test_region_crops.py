@@ -9,9 +9,9 @@ from PIL import Image
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Function, Link
-from anysym.nodes.anchored_crops import anchored_crops
-from anysym.nodes.region_crops import region_crops
-from anysym.nodes.task_repairs import apply_task_repairs
+from anysym.repair.anchored_crops import anchored_crops
+from anysym.repair.region_crops import region_crops
+from anysym.repair.task_repairs import apply_task_repairs
 from anysym.verify.media import Size
 
 from .flows import flow_of

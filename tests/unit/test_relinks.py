@@ -5,8 +5,8 @@ from __future__ import annotations
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.validate import validate
-from anysym.nodes.local_edits import EditHints, local_edits
-from anysym.nodes.relinks import relinks
+from anysym.repair.local_edits import EditHints, local_edits
+from anysym.repair.relinks import relinks
 
 
 def _flow(functions: dict[str, str], links: list[tuple[str, str, str, str]]) -> Flow:

@@ -10,8 +10,8 @@ from PIL import Image
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function
 from anysym.language.validate import validate
-from anysym.nodes.local_edits import EditHints, local_edits
-from anysym.nodes.sequences import sequences, stated_sequence
+from anysym.repair.local_edits import EditHints, local_edits
+from anysym.repair.sequences import sequences, stated_sequence
 from anysym.verify.expectations import expect
 from anysym.verify.flow_walk import reaching_outputs
 

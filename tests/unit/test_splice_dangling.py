@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
-from anysym.nodes.dangling import splice_dangling
-from anysym.nodes.repairs import repair
+from anysym.repair.dangling import splice_dangling
+from anysym.repair.flow_repairs import repair
 
 
 def _flow(functions: dict[str, str], links: list[tuple[str, str | int, str, str]]) -> Flow:

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from anysym.inference.candidates import fit_of
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.flow import Flow, Function
 from anysym.language.syntax import parse
-from anysym.nodes.candidates import fit_of
-from anysym.nodes.task_claims import unclaimed_diagnostics, unclaimed_values
+from anysym.task.claims import unclaimed_diagnostics, unclaimed_values
 from anysym.verify.expectations import expect
 
 SUITE = Path(__file__).resolve().parents[2] / "bench" / "suites"

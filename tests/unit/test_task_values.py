@@ -10,7 +10,7 @@ import pytest
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow, Function, Link
 from anysym.language.syntax import parse
-from anysym.nodes.task_values import bind_task_values, flow_order
+from anysym.task.values import bind_task_values, flow_order
 from anysym.verify.colors import stated_color
 
 _SUITE = Path(__file__).parents[2] / "bench" / "suites"
