@@ -4,7 +4,7 @@ One run starts a fresh managed server on its own port and measures, with the ser
 a ~900-token prompt followed by a fixed-length generation (`ignore_eos`), idle and again beside one
 CPU-bound process (`python -c 'while True: pass'`, started and killed here); the `llama-bench -t 2
 -p 512 -n 64` reference of the same build; and N grammar-constrained requests as psi1 sends them (the
-engine's GBNF from `llm.grammar` over a typical excerpt of 11 image node types), each with a task of
+engine's GBNF from `language.gbnf` over a typical excerpt of 11 image node types), each with a task of
 its own so the server's prompt cache keeps growing as it does over many runs: their generation speed,
 which the grammar slows, and the server's resident memory sampled along the way (`--constrained 300`
 is the soak that checks the memory bound). The medians go into one report.
@@ -191,7 +191,7 @@ def _constrained(
     http: httpx.Client, local: LocalLLM, requests: int, progress: Progress
 ) -> tuple[list[Timings], list[tuple[int, int]]]:
     from anysym.language.catalog import Catalog
-    from anysym.llm.grammar import build_grammar
+    from anysym.language.gbnf import build_grammar
 
     catalog = Catalog.from_object_info(json.loads(GRAMMAR_CATALOG.read_text(encoding="utf-8")))
     shown = catalog.subset(GRAMMAR_TYPES)

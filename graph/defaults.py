@@ -165,6 +165,6 @@ def _grammar_supported(settings: LLMSettings, paths: Paths) -> bool:
 
 
 def _grammar_builder() -> GrammarBuilder:
-    from anysym.llm.grammar import build_grammar
+    from anysym.language.gbnf import build_grammar
 
     return build_grammar

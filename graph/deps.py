@@ -158,7 +158,7 @@ class GrammarBuilder(Protocol):
     `part` is "components" (psi1: functions and parameters only), "links" (psi2: the links of `flow`, the
     parsed psi1 answer) or "full" (one-step and refine); programs end with 1..`max_outputs` output functions.
     Refine bounds its program by the flow it repairs (`max_functions`, `max_links`).
-    `anysym.llm.grammar.build_grammar` is one.
+    `anysym.language.gbnf.build_grammar` is one.
     """
 
     def __call__(

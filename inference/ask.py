@@ -17,7 +17,7 @@ from anysym.graph.state import State
 from anysym.inference.prompting import system_prompt
 from anysym.language.catalog import Catalog, NodeSpec
 from anysym.language.flow import Flow
-from anysym.llm.grammar.build import MAX_FUNCTIONS
+from anysym.language.gbnf.build import MAX_FUNCTIONS
 
 __all__ = ["Bounds", "answer_bounds", "ask"]
 

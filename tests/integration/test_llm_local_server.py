@@ -17,10 +17,10 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from anysym.errors import ALangSemanticError, LocalServiceError
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
+from anysym.language.gbnf import build_grammar
 from anysym.language.syntax import SYNTAXES, Syntax, parse, render
 from anysym.language.types import types_compatible
 from anysym.llm.chat import LLMClient
-from anysym.llm.grammar import build_grammar
 from anysym.llm.install import verify_model
 from anysym.llm.local_server import LocalLLM
 from anysym.llm.probe import GrammarProbe

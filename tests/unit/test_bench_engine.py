@@ -17,8 +17,8 @@ from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt, LLMCall, OutputFile, Result, Timings
 from anysym.graph.testing import ScriptedExecutor, ScriptedLLM
 from anysym.language.catalog import Catalog
+from anysym.language.gbnf import build_grammar
 from anysym.language.syntax import parse
-from anysym.llm.grammar import build_grammar
 
 PROGRAM = """```python
 workflow.add_node("photo", "LoadImage", {"image": "photo.png"})

@@ -113,7 +113,7 @@ def test_every_constrained_request_has_a_task_of_its_own() -> None:
 def test_the_constrained_requests_use_the_engines_grammar_over_a_psi1_excerpt() -> None:
     from anysym.bench.llm_bench import GRAMMAR_CATALOG, GRAMMAR_TYPES
     from anysym.language.catalog import Catalog
-    from anysym.llm.grammar import build_grammar
+    from anysym.language.gbnf import build_grammar
 
     catalog = Catalog.from_object_info(json.loads(GRAMMAR_CATALOG.read_text(encoding="utf-8")))
     shown = catalog.subset(GRAMMAR_TYPES)

@@ -23,9 +23,9 @@ from anysym.graph.testing import (
 )
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import Diagnostic, DiagnosticKind
+from anysym.language.gbnf import build_grammar
 from anysym.language.syntax import parse, render
 from anysym.llm.chat import LLMClient
-from anysym.llm.grammar import build_grammar
 
 PHOTO = Path(__file__).resolve().parents[2] / "examples" / "photo.png"
 TASK = "Invert the colours of photo.png and save it"

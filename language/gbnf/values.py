@@ -9,9 +9,9 @@ one line with the escapes the parsers know, `-?digits` integers, `-?digits(.digi
 from __future__ import annotations
 
 from anysym.language.catalog import InputSpec
+from anysym.language.gbnf.rules import RuleSet, alternatives, literal
 from anysym.language.syntax.literals import render_value
 from anysym.language.validate_values import is_file_input
-from anysym.llm.grammar.gbnf import RuleSet, alternatives, literal
 
 __all__ = ["any_value", "value_rule"]
 

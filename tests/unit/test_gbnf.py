@@ -12,9 +12,9 @@ from anysym.graph.state import Example, State
 from anysym.inference.ask import answer_bounds
 from anysym.language.catalog import Catalog
 from anysym.language.flow import Flow
+from anysym.language.gbnf import Gbnf, GbnfError, build_grammar
 from anysym.language.syntax import SYNTAXES, Syntax, parse, render
 from anysym.language.types import types_compatible
-from anysym.llm.grammar import Gbnf, GbnfError, build_grammar
 
 GOLDEN = Path(__file__).parents[1] / "golden"
 IMAGE_TYPES = ["LoadImage", "ImageInvert", "ImageScale", "ImageBlur", "ImageCompositeMasked", "SaveImage"]

@@ -24,12 +24,12 @@ from typing import Literal
 
 from anysym.language.catalog import Catalog, InputSpec, NodeSpec, OutputSpec
 from anysym.language.flow import Flow
+from anysym.language.gbnf.rules import RuleSet, alternatives, identifier_excluding, literal
+from anysym.language.gbnf.values import any_value, value_rule
 from anysym.language.syntax import SYNTAXES
 from anysym.language.syntax.literals import IDENTIFIER, LITERAL_WORDS, render_name, render_string
 from anysym.language.syntax.pseudo_natural import KEYWORDS
 from anysym.language.types import types_compatible
-from anysym.llm.grammar.gbnf import RuleSet, alternatives, identifier_excluding, literal
-from anysym.llm.grammar.values import any_value, value_rule
 
 __all__ = ["PARTS", "Part", "build_grammar"]
 

@@ -6,7 +6,7 @@ GBNF); `Gbnf(text).sample(rng)` draws admitted strings for tests. See docs/const
 
 from __future__ import annotations
 
-from anysym.llm.grammar.build import PARTS, Part, build_grammar
-from anysym.llm.grammar.sample import Gbnf, GbnfError
+from anysym.language.gbnf.build import PARTS, Part, build_grammar
+from anysym.language.gbnf.sample import Gbnf, GbnfError
 
 __all__ = ["PARTS", "Gbnf", "GbnfError", "Part", "build_grammar"]
