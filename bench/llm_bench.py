@@ -25,10 +25,10 @@ from typing import Any
 import httpx
 
 from anysym.errors import BenchError
-from anysym.llm.local_server import LocalLLM
-from anysym.llm.server_flags import ServerTuning
 from anysym.llm.timings import Timings, parse_timings
-from anysym.process import rss_bytes
+from anysym.services.llm.flags import ServerTuning
+from anysym.services.llm.server import LocalLLM
+from anysym.services.process import rss_bytes
 
 __all__ = [
     "LLMBenchReport",

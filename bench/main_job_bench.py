@@ -20,10 +20,10 @@ from typing import Literal
 from pydantic import ValidationError
 
 from anysym.errors import BenchError
-from anysym.executor.local_server import LocalComfy
 from anysym.graph.artifacts import RESULT_FILE
 from anysym.graph.result import Result
-from anysym.llm.local_server import LocalLLM
+from anysym.services.comfy.server import LocalComfy
+from anysym.services.llm.server import LocalLLM
 from anysym.settings import Paths
 
 __all__ = ["MAIN_JOB_TASK", "MainJobReport", "MainJobRun", "run_main_job_bench"]

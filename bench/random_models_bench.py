@@ -22,12 +22,12 @@ import numpy as np
 from PIL import Image
 
 from anysym.errors import BenchError
-from anysym.executor.local_server import LocalComfy
-from anysym.executor.random_models import generate
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse
+from anysym.services.comfy.random_models import generate
+from anysym.services.comfy.server import LocalComfy
 
 FLOWS_DIR = Path(__file__).resolve().parent / "data" / "random_flows"
 """The CPU flows (a source checkout is needed: they live beside the integration tests)."""

@@ -27,14 +27,14 @@ import httpx
 from PIL import Image
 
 from anysym.errors import BenchError
-from anysym.executor.local_server import LocalComfy
 from anysym.executor.pool import ServerPool
 from anysym.graph.api import agenerate
 from anysym.graph.comfy import ComfyExecutor
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.testing import ScriptedLLM, StaticRetriever
-from anysym.process import free_port
+from anysym.services.comfy.server import LocalComfy
+from anysym.services.process import free_port
 from anysym.settings import Paths
 
 __all__ = ["Measurement", "ThroughputReport", "render_report", "run_bench"]

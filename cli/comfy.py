@@ -14,7 +14,7 @@ from anysym.cli.common import console, err_console, paths_from_env, reporting_er
 from anysym.settings import COMFY_PORT
 
 if TYPE_CHECKING:
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
 comfy_app = typer.Typer(name="comfy", help="The managed local CPU ComfyUI.", no_args_is_help=True)
 catalog_app = typer.Typer(name="catalog", help="Node catalogs (/object_info) of ComfyUI servers.")
@@ -23,7 +23,7 @@ PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")]
 
 
 def _local(port: int = COMFY_PORT) -> LocalComfy:
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
     return LocalComfy(paths_from_env(), port=port)
 
@@ -48,7 +48,7 @@ def install(
 
 def _generate_random_models(local: LocalComfy) -> None:
     try:
-        module = importlib.import_module("anysym.executor.random_models")
+        module = importlib.import_module("anysym.services.comfy.random_models")
     except ModuleNotFoundError:
         _progress("random-weight models are not available in this version; skipped")
         return

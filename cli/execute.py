@@ -30,7 +30,7 @@ def default_servers(servers: list[str] | None) -> list[str]:
     """The given servers, else the managed local ComfyUI (started if installed and not running)."""
     if servers:
         return servers
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
     local = LocalComfy(paths_from_env())
     if not local.status().running:

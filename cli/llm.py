@@ -11,12 +11,12 @@ from rich.markup import escape
 
 from anysym.cli.bench_group import bench_app
 from anysym.cli.common import console, err_console, paths_from_env, reporting_errors
-from anysym.llm.models import DEFAULT_MODEL, MODELS
-from anysym.llm.server_flags import ServerTuning
+from anysym.services.llm.flags import ServerTuning
+from anysym.services.llm.models import DEFAULT_MODEL, MODELS
 from anysym.settings import LLM_PORT
 
 if TYPE_CHECKING:
-    from anysym.llm.local_server import LocalLLM
+    from anysym.services.llm.server import LocalLLM
 
 llm_app = typer.Typer(name="llm", help="The managed local LLM (offline default).", no_args_is_help=True)
 
@@ -30,7 +30,7 @@ PortOption = Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")]
 
 
 def _local(model: str = DEFAULT_MODEL, port: int = LLM_PORT, tuning: ServerTuning | None = None) -> LocalLLM:
-    from anysym.llm.local_server import LocalLLM
+    from anysym.services.llm.server import LocalLLM
 
     if model not in MODELS:
         raise typer.BadParameter(f"unknown model {model!r}; choose one of {', '.join(MODELS)}")

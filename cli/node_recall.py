@@ -34,11 +34,11 @@ def bench_node_recall(
 
     from anysym.bench.node_recall import node_recall
     from anysym.bench.suites import load_suite
-    from anysym.executor.local_server import LocalComfy
     from anysym.graph.context import Context
     from anysym.language.catalog import Catalog
     from anysym.retriever import OfflineMiniLM, build_index
     from anysym.retriever.factory import build_node_index
+    from anysym.services.comfy.server import LocalComfy
 
     paths = paths_from_env()
     with reporting_errors():

@@ -23,8 +23,8 @@ def models(
     ] = False,
 ) -> None:
     """Put model files into the local ComfyUI's models folder (today: the random-weight kit)."""
-    from anysym.executor.local_server import LocalComfy
-    from anysym.executor.random_models import generate
+    from anysym.services.comfy.random_models import generate
+    from anysym.services.comfy.server import LocalComfy
 
     if not random:
         fail("say which models: `anysym comfy models --random` (the only kind so far)")
@@ -48,7 +48,7 @@ def bench_random_models(
 ) -> None:
     """Time generating every random-weight model (fresh, in a temp dir) and executing each CPU flow."""
     from anysym.bench.random_models_bench import render_report, run_bench
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
     with reporting_errors():
         report = run_bench(LocalComfy(paths_from_env(), port=port), repeats=repeats, progress=_progress)

@@ -28,7 +28,7 @@ EXIT_UNUSABLE = 2
 
 def default_catalog_path() -> Path:
     """The catalog saved by the managed local ComfyUI (`anysym comfy serve` writes it)."""
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
     return LocalComfy(paths_from_env()).catalog_path
 

@@ -41,8 +41,8 @@ def resolve_llm_settings(settings: LLMSettings, paths: Paths) -> LLMSettings:
     """
     if settings.is_configured:
         return settings
-    from anysym.llm.local_server import LocalLLM
-    from anysym.llm.models import MODELS
+    from anysym.services.llm.models import MODELS
+    from anysym.services.llm.server import LocalLLM
 
     if settings.model not in MODELS:
         raise LocalServiceError(
@@ -120,7 +120,7 @@ def engine_deps(
 
 
 def _local_comfy_url(paths: Paths, *, execute: bool) -> str | None:
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
     local = LocalComfy(paths)
     if not execute and local.catalog_path.is_file():
@@ -131,7 +131,7 @@ def _local_comfy_url(paths: Paths, *, execute: bool) -> str | None:
 async def _catalog(paths: Paths, pool: Any) -> Catalog:
     if pool is not None:
         return await first_reachable_catalog(pool)
-    from anysym.executor.local_server import LocalComfy
+    from anysym.services.comfy.server import LocalComfy
 
     return Catalog.load(LocalComfy(paths).catalog_path)
 
@@ -156,8 +156,8 @@ def _default_node_search(
 
 def _grammar_supported(settings: LLMSettings, paths: Paths) -> bool:
     """Detect (never assume) grammar support: the managed local server has it, others are probed once."""
-    from anysym.llm.local_server import LocalLLM
     from anysym.llm.probe import GrammarProbe
+    from anysym.services.llm.server import LocalLLM
 
     supported = GrammarProbe(known={LocalLLM(paths).url}).supports(settings)
     _log.info("grammar_support", base_url=settings.base_url, supported=supported)

@@ -15,7 +15,6 @@ import os
 
 import httpx
 
-from anysym.executor.local_server import LocalComfy
 from anysym.executor.object_info import fetch_catalog
 from anysym.executor.pool import ServerPool
 from anysym.graph.build import GRAPH_NAME, build_graph
@@ -26,6 +25,7 @@ from anysym.language.catalog import Catalog
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
 from anysym.retriever.settings import RetrievalSettings
+from anysym.services.comfy.server import LocalComfy
 from anysym.settings import Paths
 
 COMFY_URL_ENV = "ANYSYM_COMFY_URL"

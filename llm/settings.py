@@ -2,7 +2,7 @@
 
 Built once by the CLI (`LLMSettings.from_env(os.environ, model=flag, ...)`); library code receives it.
 `base_url=None` means "no endpoint configured": `anysym run` then starts the managed local model
-(`anysym.llm.local_server.LocalLLM.ensure_running`) and fills in its URL.
+(`anysym.services.llm.server.LocalLLM.ensure_running`) and fills in its URL.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from anysym.llm.models import DEFAULT_MODEL
+from anysym.services.llm.models import DEFAULT_MODEL
 
 __all__ = ["BASE_URL_ENV", "KEY_ENV", "MODEL_ENV", "LLMSettings"]
 

@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from anysym.executor.local_server import LocalComfy
 from anysym.graph.api import agenerate, generate
 from anysym.graph.result import STAGES_REACHED, Result
-from anysym.llm.local_server import LocalLLM
+from anysym.services.comfy.server import LocalComfy
+from anysym.services.llm.server import LocalLLM
 from anysym.settings import Paths
 
 pytestmark = [pytest.mark.slow, pytest.mark.integration]

@@ -17,12 +17,12 @@ import pytest
 from anysym.executor.client import ComfyClient
 from anysym.executor.events import Event
 from anysym.executor.job import JobResult, run_prompt
-from anysym.executor.local_server import LocalComfy
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.flow import Flow
 from anysym.language.syntax import Syntax, parse
 from anysym.language.ui_export import to_ui
+from anysym.services.comfy.server import LocalComfy
 from anysym.settings import Paths
 
 START_TIMEOUT_S = 180.0

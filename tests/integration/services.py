@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from anysym.process import free_port
+from anysym.services.process import free_port
 
 __all__ = ["INVERT_PROGRAM", "ChatStandIn", "chat_stand_in", "free_port", "served"]
 

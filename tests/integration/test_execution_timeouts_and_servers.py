@@ -16,7 +16,6 @@ import pytest
 
 from anysym.errors import ComfyConnectionError
 from anysym.executor.client import ComfyClient
-from anysym.executor.local_server import LocalComfy
 from anysym.graph.api import agenerate
 from anysym.graph.comfy import ComfyExecutor
 from anysym.graph.defaults import open_default_deps
@@ -27,6 +26,7 @@ from anysym.language.comfy_format import to_api
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.syntax import parse
 from anysym.llm.settings import LLMSettings
+from anysym.services.comfy.server import LocalComfy
 from tests.integration.services import free_port
 
 # A large tiled decode with the random TAESD takes well over TIMEOUT_S on CPU; TINY takes a fraction.

@@ -19,11 +19,11 @@ from anysym.errors import ComfyConnectionError, ComfyTimeoutError, ComfyValidati
 from anysym.executor.client import ComfyClient
 from anysym.executor.events import Event, ExecutionStart, Progress
 from anysym.executor.job import JobResult, run_prompt
-from anysym.executor.local_server import LocalComfy
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.diagnostics import DiagnosticKind as K
 from anysym.language.syntax import parse
+from anysym.services.comfy.server import LocalComfy
 
 RunFlow = Callable[..., Awaitable[JobResult]]
 SECOND_PORT = 8197

@@ -21,10 +21,10 @@ from anysym.language.gbnf import build_grammar
 from anysym.language.syntax import SYNTAXES, Syntax, parse, render
 from anysym.language.types import types_compatible
 from anysym.llm.chat import LLMClient
-from anysym.llm.install import verify_model
-from anysym.llm.local_server import LocalLLM
 from anysym.llm.probe import GrammarProbe
 from anysym.llm.settings import LLMSettings
+from anysym.services.llm.install import verify_model
+from anysym.services.llm.server import LocalLLM
 from anysym.settings import Paths
 
 PORT = 8781

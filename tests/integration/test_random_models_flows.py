@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 
 from anysym.bench.random_models_bench import FlowRun, compile_flow, load_flows, run_prompt, upload_source
-from anysym.executor.local_server import LocalComfy
-from anysym.executor.random_models import RANDOM_MODELS, generate
 from anysym.language.catalog import Catalog
 from anysym.language.diagnostics import DiagnosticKind
 from anysym.language.validate import validate
+from anysym.services.comfy.random_models import RANDOM_MODELS, generate
+from anysym.services.comfy.server import LocalComfy
 from anysym.settings import Paths
 from tests.integration.services import free_port
 

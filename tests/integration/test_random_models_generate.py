@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from anysym.errors import LocalServiceError
-from anysym.executor.local_server import LocalComfy
-from anysym.executor.random_models import RANDOM_MODELS, file_sha256, generate
+from anysym.services.comfy.random_models import RANDOM_MODELS, file_sha256, generate
+from anysym.services.comfy.server import LocalComfy
 from anysym.settings import Paths
 
 SMALL = tuple(

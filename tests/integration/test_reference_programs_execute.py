@@ -12,11 +12,11 @@ import httpx
 import pytest
 from PIL import Image, ImageDraw
 
-from anysym.executor.random_models import RANDOM_MODELS
 from anysym.language.catalog import Catalog
 from anysym.language.comfy_format import to_api
 from anysym.language.validate import validate
 from anysym.reference_programs import ReferenceProgram, load_library
+from anysym.services.comfy.random_models import RANDOM_MODELS
 
 RANDOM_FILES = {model.filename for model in RANDOM_MODELS}
 LIBRARY = load_library()

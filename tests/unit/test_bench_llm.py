@@ -14,8 +14,8 @@ from anysym.bench.llm_bench import (
     render_report,
 )
 from anysym.errors import BenchError
-from anysym.llm.server_flags import ServerTuning
 from anysym.llm.timings import Timings, parse_timings
+from anysym.services.llm.flags import ServerTuning
 
 SERVER_ANSWER = {
     "choices": [{"message": {"content": "1\n2\n"}}],

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from anysym.llm.local_server import LocalLLM
-from anysym.llm.native_build import (
+from anysym.services.llm.flags import N_CTX, ServerTuning, server_command
+from anysym.services.llm.native_build import (
     CMAKE_ARGS,
     BuildProgress,
     build_percent,
@@ -21,9 +21,9 @@ from anysym.llm.native_build import (
     cpu_fingerprint,
     unpack_vendored,
 )
-from anysym.llm.server_flags import N_CTX, ServerTuning, server_command
-from anysym.llm.status import served_alias
-from anysym.process import cmdline
+from anysym.services.llm.server import LocalLLM
+from anysym.services.llm.status import served_alias
+from anysym.services.process import cmdline
 from anysym.settings import Paths
 
 

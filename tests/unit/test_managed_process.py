@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from anysym.managed_process import ManagedProcess
+from anysym.services.managed import ManagedProcess
 
 
 def _sleeper(tmp_path: Path) -> ManagedProcess:

@@ -56,7 +56,7 @@ def test_importing_the_package_loads_no_engine_and_every_name_resolves() -> None
 
 ENTRY_POINTS = {"cli", "graph/studio.py", "bench/scripts"}
 """Where the environment may be read: the command line, the LangGraph server's module, authoring scripts."""
-CHILD_ENVIRONMENTS = {"llm/local_server.py", "executor/local_server.py"}
+CHILD_ENVIRONMENTS = {"services/llm/server.py", "services/comfy/server.py"}
 """Managed servers hand the environment on to their child process (without configuring anything by it)."""
 
 

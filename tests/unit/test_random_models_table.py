@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from anysym.errors import LocalServiceError
-from anysym.executor.random_models import GENERATOR_SCRIPT, RANDOM_MODELS, file_sha256, generate, model_status
+from anysym.services.comfy.random_models import (
+    GENERATOR_SCRIPT,
+    RANDOM_MODELS,
+    file_sha256,
+    generate,
+    model_status,
+)
 
 
 def test_table_is_consistent() -> None:
@@ -23,7 +29,7 @@ def test_table_is_consistent() -> None:
 
 
 def test_every_kind_exists_in_the_packaged_generator() -> None:
-    script = resources.files("anysym.executor").joinpath(GENERATOR_SCRIPT).read_text(encoding="utf-8")
+    script = resources.files("anysym.services.comfy").joinpath(GENERATOR_SCRIPT).read_text(encoding="utf-8")
     for model in RANDOM_MODELS:
         assert f'"{model.kind}":' in script
 

@@ -3,9 +3,9 @@
 Run as a script by the managed virtualenv's Python (never imported by anysym) instead of the wheel's
 broken `comfyui` console script; every argument is passed on to ComfyUI (`--cwd`, `--port`, `--cpu`,
 ...). Written with `torchvision_cpu.py` beside it by `anysym comfy install` and refreshed by every
-`serve`, which also sets the offline environment (`local_server.OFFLINE_ENV`). Also hardens the fork: dangling
-links are rejected at validation, and an exception escaping the executor fails that prompt instead of
-killing the worker thread.
+`serve`, which also sets the offline environment (`server.OFFLINE_ENV`). Also hardens the fork:
+dangling links are rejected at validation, and an exception escaping the executor fails that prompt
+instead of killing the worker thread.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 try:  # type-checked and tested as part of the anysym package
-    from anysym.executor.torchvision_cpu import define_torchvision_schemas
+    from anysym.services.comfy.torchvision_cpu import define_torchvision_schemas
 except ImportError:  # run as a script in the ComfyUI virtualenv, beside its copy
     from torchvision_cpu import define_torchvision_schemas  # type: ignore[import-not-found,no-redef]
 

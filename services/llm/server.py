@@ -17,13 +17,13 @@ import time
 from pathlib import Path
 
 from anysym.errors import LocalServiceError
-from anysym.llm.install import Progress, assemble_model, verify_model
-from anysym.llm.models import DEFAULT_MODEL, MODELS, ModelSpec, model_spec
-from anysym.llm.native_build import CMAKE_ARGS, LLAMA_SOURCE, build_llama_cpp, cpu_fingerprint
-from anysym.llm.server_flags import HOST, ServerTuning, server_command
-from anysym.llm.status import LLMStatus, healthy, measure_speed, served_alias, served_model
-from anysym.managed_process import STOP_GRACE_S, ManagedProcess
-from anysym.process import cmdline, rss_bytes
+from anysym.services.llm.flags import HOST, ServerTuning, server_command
+from anysym.services.llm.install import Progress, assemble_model, verify_model
+from anysym.services.llm.models import DEFAULT_MODEL, MODELS, ModelSpec, model_spec
+from anysym.services.llm.native_build import CMAKE_ARGS, LLAMA_SOURCE, build_llama_cpp, cpu_fingerprint
+from anysym.services.llm.status import LLMStatus, healthy, measure_speed, served_alias, served_model
+from anysym.services.managed import ManagedServer
+from anysym.services.process import cmdline, rss_bytes
 from anysym.settings import LLM_PORT, Paths
 
 __all__ = ["DEFAULT_PORT", "HOST", "LLMStatus", "LocalLLM"]
@@ -36,8 +36,10 @@ def _quiet(_: str) -> None:
     """Progress sink that prints nothing."""
 
 
-class LocalLLM:
+class LocalLLM(ManagedServer):
     """One managed local model and the server that runs it on `port`."""
+
+    name = "the local LLM server"
 
     def __init__(
         self,
@@ -48,15 +50,12 @@ class LocalLLM:
         tuning: ServerTuning | None = None,
     ) -> None:
         self.spec: ModelSpec = model_spec(model)
-        self.home = paths.llm
-        self.port = port
         self.tuning = tuning or ServerTuning()
-        self._server = ManagedProcess(
-            name="the local LLM server",
-            pid_path=self.pid_path,
-            log_path=self.log_path,
-            owns=lambda command_line: command_line.startswith(f"{self.server_binary} "),
-        )
+        super().__init__(paths.llm, port)
+
+    def owns(self, command_line: str) -> bool:
+        """Whether a process's command line runs this installation's `llama-server`."""
+        return command_line.startswith(f"{self.server_binary} ")
 
     @property
     def bin_dir(self) -> Path:
@@ -77,21 +76,6 @@ class LocalLLM:
     def model_path(self) -> Path:
         """The assembled GGUF file of this model."""
         return self.home / "models" / self.spec.filename
-
-    @property
-    def run_dir(self) -> Path:
-        """Per-port state: log and pid file."""
-        return self.home / f"port-{self.port}"
-
-    @property
-    def log_path(self) -> Path:
-        """The server's combined stdout/stderr log."""
-        return self.run_dir / "server.log"
-
-    @property
-    def pid_path(self) -> Path:
-        """The pid of the background server started by `serve`."""
-        return self.run_dir / "server.pid"
 
     @property
     def url(self) -> str:
@@ -163,12 +147,10 @@ class LocalLLM:
         if pid is not None:
             self.stop()
         elif healthy(self.port) is not None:
-            raise LocalServiceError(
-                f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
-            )
+            raise self.port_taken()
         self.run_dir.mkdir(parents=True, exist_ok=True)
-        pid = self._server.start(self.command(), env=dict(os.environ) | self.tuning.env())
-        self._server.wait_ready(pid, timeout, lambda: healthy(self.port) is True)
+        pid = self._process.start(self.command(), env=dict(os.environ) | self.tuning.env())
+        self._process.wait_ready(pid, timeout, lambda: healthy(self.port) is True)
         return self.url
 
     def ensure_running(self, progress: Progress = _quiet, timeout: float = 120.0) -> str:
@@ -202,14 +184,6 @@ class LocalLLM:
             tokens_per_s=measure_speed(self.url, served) if measure and served else None,
             served_model=served,
         )
-
-    def stop(self, grace: float = STOP_GRACE_S) -> bool:
-        """Stop the server started by `serve` (SIGTERM, then SIGKILL); False if none ran."""
-        return self._server.stop(grace)
-
-    def running_pid(self) -> int | None:
-        """The pid from the pid file if it is alive and is our server (not a reused pid)."""
-        return self._server.running_pid()
 
     @staticmethod
     def installed_models(paths: Paths) -> list[str]:

@@ -25,7 +25,7 @@ import torch
 from safetensors.torch import save_file
 
 try:  # type-checked and tested as part of the anysym package
-    from anysym.executor.torchvision_cpu import define_torchvision_schemas
+    from anysym.services.comfy.torchvision_cpu import define_torchvision_schemas
 except ImportError:  # run as a script from the package folder, in the ComfyUI virtualenv
     from torchvision_cpu import define_torchvision_schemas  # type: ignore[import-not-found,no-redef]
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from anysym.errors import LocalServiceError
-from anysym.llm.models import ModelSpec
-from anysym.process import last_line
+from anysym.services.llm.models import ModelSpec
+from anysym.services.process import last_line
 
 __all__ = [
     "Progress",

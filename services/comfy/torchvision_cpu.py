@@ -1,6 +1,6 @@
 """Let PyPI's CUDA-built torchvision import on CPU torch, inside the managed ComfyUI's virtualenv.
 
-Never imported by anysym itself: the launcher (`comfy_launcher.py`, copied beside this file) and the
+Never imported by anysym itself: the launcher (`launcher.py`, copied beside this file) and the
 random-model generator (`make_random_models.py`) import it in the virtualenv, where torch exists.
 """
 

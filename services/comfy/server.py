@@ -19,8 +19,8 @@ from pathlib import Path
 
 from anysym.errors import ComfyError, LocalServiceError
 from anysym.executor.object_info import fetch_object_info
-from anysym.executor.processes import ServerStatus, answers, run_logged
-from anysym.managed_process import STOP_GRACE_S, ManagedProcess
+from anysym.services.comfy.plumbing import ServerStatus, answers, run_logged
+from anysym.services.managed import ManagedServer
 from anysym.settings import COMFY_PORT, Paths
 
 __all__ = ["DEFAULT_PORT", "LocalComfy", "ServerStatus", "install_fingerprint"]
@@ -29,8 +29,8 @@ TORCH_REQUIREMENT = "torch==2.13.0"
 """The CPU torch wheel; always pinned (an unpinned torch pulls CUDA builds of several GB)."""
 COMFYUI_REQUIREMENT = "comfyui==0.0.1"
 """The installable ComfyUI fork (yanked on PyPI: only the exact pin installs)."""
-LOCK_RESOURCE = "comfy_lock.txt"
-LAUNCHER_RESOURCE = "comfy_launcher.py"
+LOCK_RESOURCE = "lock.txt"
+LAUNCHER_RESOURCE = "launcher.py"
 LAUNCHER_HELPERS = ("torchvision_cpu.py",)
 """Modules the launcher imports, copied beside it (the virtualenv has no anysym)."""
 HOST = "127.0.0.1"
@@ -47,7 +47,7 @@ def _quiet(_: str) -> None:
 
 
 def _resource_text(name: str) -> str:
-    return resources.files("anysym.executor").joinpath(name).read_text(encoding="utf-8")
+    return resources.files("anysym.services.comfy").joinpath(name).read_text(encoding="utf-8")
 
 
 def install_fingerprint() -> str:
@@ -58,7 +58,7 @@ def install_fingerprint() -> str:
     return digest.hexdigest()
 
 
-class LocalComfy:
+class LocalComfy(ManagedServer):
     """One managed local ComfyUI installation and the server it runs on `port`.
 
     **Usage**: `local = LocalComfy(paths); local.install(print); url = local.serve(timeout=120)`.
@@ -68,17 +68,16 @@ class LocalComfy:
     folder, never as the installation's default catalog.
     """
 
+    name = "the local ComfyUI"
+
     def __init__(self, paths: Paths, *, port: int = DEFAULT_PORT, custom_nodes: Path | None = None) -> None:
         self.paths = paths
-        self.home = paths.comfy
-        self.port = port
         self.custom_nodes = custom_nodes
-        self._server = ManagedProcess(
-            name="the local ComfyUI",
-            pid_path=self.pid_path,
-            log_path=self.log_path,
-            owns=lambda command_line: str(self.launcher) in command_line,
-        )
+        super().__init__(paths.comfy, port)
+
+    def owns(self, command_line: str) -> bool:
+        """Whether a process's command line runs this installation's launcher."""
+        return str(self.launcher) in command_line
 
     @property
     def venv(self) -> Path:
@@ -106,11 +105,6 @@ class LocalComfy:
         return self.workdir / "models"
 
     @property
-    def run_dir(self) -> Path:
-        """Per-port state: input/output/temp dirs, log and pid file."""
-        return self.home / f"port-{self.port}"
-
-    @property
     def input_dir(self) -> Path:
         """The server's input directory (uploads land here)."""
         return self.run_dir / "input"
@@ -124,16 +118,6 @@ class LocalComfy:
     def temp_dir(self) -> Path:
         """The server's temp directory (PreviewImage writes here)."""
         return self.run_dir / "temp"
-
-    @property
-    def log_path(self) -> Path:
-        """The server's combined stdout/stderr log."""
-        return self.run_dir / "server.log"
-
-    @property
-    def pid_path(self) -> Path:
-        """The pid of the background server started by `serve`."""
-        return self.run_dir / "server.pid"
 
     @property
     def marker_path(self) -> Path:
@@ -220,21 +204,19 @@ class LocalComfy:
         """Start the server in the background (or reuse the running one) and wait until it answers."""
         if not self.is_installed:
             raise LocalServiceError("the local ComfyUI is not installed: run `anysym comfy install`")
-        pid = self._server.running_pid()
+        pid = self._process.running_pid()
         if pid is not None and answers(self.url):
             return self.url
         if pid is None and answers(self.url):
-            raise LocalServiceError(
-                f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
-            )
+            raise self.port_taken()
         if pid is None:
             self._make_dirs()
             if self.custom_nodes:  # ComfyUI's own config format: {section: {folder kind: path}}
                 folder = json.dumps(str(self.custom_nodes.resolve()))  # a JSON string is a YAML string
                 self.extra_paths.write_text(f"anysym:\n  custom_nodes: {folder}\n", encoding="utf-8")
             self._write_launcher()
-            pid = self._server.start(self.command(), env=self.environment(), cwd=self.workdir)
-        self._server.wait_ready(pid, timeout, lambda: answers(self.url))
+            pid = self._process.start(self.command(), env=self.environment(), cwd=self.workdir)
+        self._process.wait_ready(pid, timeout, lambda: answers(self.url))
         self._save_catalog()
         return self.url
 
@@ -251,16 +233,8 @@ class LocalComfy:
 
     def status(self) -> ServerStatus:
         """Report whether the server is installed and running (its pid alive and answering)."""
-        pid = self._server.running_pid()
+        pid = self._process.running_pid()
         running = pid is not None and answers(self.url)
         return ServerStatus(
             installed=self.is_installed, running=running, pid=pid, url=self.url, log_path=self.log_path
         )
-
-    def stop(self, grace: float = STOP_GRACE_S) -> bool:
-        """Stop the server started by `serve` (SIGTERM, SIGKILL after `grace` s); False if none ran."""
-        return self._server.stop(grace)
-
-    def kill(self) -> None:
-        """Kill the server at once (SIGKILL), as a crash would; for failure tests."""
-        self._server.kill()

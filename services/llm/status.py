@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from anysym.llm.server_flags import HOST
 from anysym.llm.timings import parse_timings
+from anysym.services.llm.flags import HOST
 
 __all__ = ["LLMStatus", "healthy", "measure_speed", "served_alias", "served_model"]
 

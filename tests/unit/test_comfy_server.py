@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from anysym.errors import LocalServiceError
-from anysym.executor.local_server import LocalComfy, install_fingerprint
+from anysym.services.comfy.server import LocalComfy, install_fingerprint
 from anysym.settings import Paths
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 
 from anysym.errors import LocalServiceError
-from anysym.process import last_line
+from anysym.services.process import last_line
 
 PIP_TIMEOUT_S = 1800.0
 """Upper bound for one install step (pip on a slow mirror)."""

@@ -238,7 +238,7 @@ def _run_generator(
 
 def _run_script(python: Path, cwd: Path, request: str, timeout: float) -> Iterator[dict[str, object]]:
     """Run the generator, yielding its JSON progress lines as they come; kill it after `timeout` seconds."""
-    script = resources.files("anysym.executor").joinpath(GENERATOR_SCRIPT)
+    script = resources.files("anysym.services.comfy").joinpath(GENERATOR_SCRIPT)
     with (
         resources.as_file(script) as script_path,
         tempfile.TemporaryFile("w+") as stderr,

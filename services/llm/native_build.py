@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from anysym.errors import LocalServiceError
-from anysym.llm.install import Progress
-from anysym.process import last_line
+from anysym.services.llm.install import Progress
+from anysym.services.process import last_line
 
 __all__ = [
     "BUILD_JOBS",

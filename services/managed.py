@@ -1,10 +1,10 @@
-"""One background server process that anysym starts and owns: pid file, log, start, readiness, stop.
+"""A local server anysym installs, starts and owns on one port: `ManagedServer`, and its `ManagedProcess`.
 
-The managed local ComfyUI (`anysym.executor.local_server`) and the managed local LLM
-(`anysym.llm.local_server`) are both a long-lived child started in its own session, logging to a file,
-found again by later processes through a pid file, and stopped with SIGTERM then SIGKILL. A pid in the
-file counts only while that process is alive and its command line is the one `owns` recognises: a pid
-reused by the system after a crash is never signalled.
+The managed local ComfyUI (`anysym.services.comfy.server`) and the managed local LLM
+(`anysym.services.llm.server`) are both a `ManagedServer`: a long-lived child started in its own session,
+logging to `<home>/port-<N>/server.log`, found again by later processes through `server.pid` there, and
+stopped with SIGTERM then SIGKILL. A pid in the file counts only while that process is alive and its
+command line is the server's own (`owns`): a pid reused by the system after a crash is never signalled.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 import signal
 import subprocess
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from anysym.errors import LocalServiceError
-from anysym.process import alive, cmdline, last_line, send_signal, wait_exit
+from anysym.services.process import alive, cmdline, last_line, send_signal, wait_exit
 
-__all__ = ["STOP_GRACE_S", "ManagedProcess"]
+__all__ = ["STOP_GRACE_S", "ManagedProcess", "ManagedServer"]
 
 STOP_GRACE_S = 10.0
 """Seconds a server gets to exit after SIGTERM before SIGKILL."""
@@ -115,3 +117,67 @@ class ManagedProcess:
             else:
                 self._process = None
         self.pid_path.unlink(missing_ok=True)
+
+
+class ManagedServer(ABC):
+    """One managed server on `port`, its state under `home`: what the ComfyUI and the LLM share.
+
+    A subclass says how messages call it (`name`), its `url`, the `command` that starts it and how its
+    command line is recognised (`owns`); it installs and serves itself with `_process`.
+    """
+
+    name: ClassVar[str]
+    """How messages call the server, e.g. "the local ComfyUI"."""
+
+    def __init__(self, home: Path, port: int) -> None:
+        self.home = home
+        self.port = port
+        self._process = ManagedProcess(
+            name=self.name, pid_path=self.pid_path, log_path=self.log_path, owns=self.owns
+        )
+
+    @property
+    def run_dir(self) -> Path:
+        """Per-port state: the log, the pid file and what the server keeps per port."""
+        return self.home / f"port-{self.port}"
+
+    @property
+    def log_path(self) -> Path:
+        """The server's combined stdout/stderr log."""
+        return self.run_dir / "server.log"
+
+    @property
+    def pid_path(self) -> Path:
+        """The pid of the background server started by `serve`."""
+        return self.run_dir / "server.pid"
+
+    @property
+    @abstractmethod
+    def url(self) -> str:
+        """Where clients reach the server."""
+
+    @abstractmethod
+    def command(self) -> list[str]:
+        """The command line that starts the server on this port."""
+
+    @abstractmethod
+    def owns(self, command_line: str) -> bool:
+        """Whether a running process with this command line is this server."""
+
+    def running_pid(self) -> int | None:
+        """The pid from the pid file if it is alive and is our server (not a reused pid)."""
+        return self._process.running_pid()
+
+    def stop(self, grace: float = STOP_GRACE_S) -> bool:
+        """Stop the server started by `serve` (SIGTERM, SIGKILL after `grace` s); False if none ran."""
+        return self._process.stop(grace)
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would; for failure tests."""
+        self._process.kill()
+
+    def port_taken(self) -> LocalServiceError:
+        """The error for a port another program's server answers on."""
+        return LocalServiceError(
+            f"port {self.port} is taken by a server anysym did not start; use another port (--port)"
+        )
