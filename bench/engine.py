@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
@@ -28,7 +28,7 @@ from anysym.llm.settings import LLMSettings
 from anysym.retriever.settings import RetrievalSettings
 from anysym.settings import Paths
 
-__all__ = ["EngineConfig", "EngineRunner", "error_line", "outcome_from_result"]
+__all__ = ["EngineConfig", "EngineRunner", "error_line", "outcome_from_result", "variant_options"]
 
 _PARSED = STAGES_REACHED[STAGES_REACHED.index("parsed") :]
 
@@ -50,6 +50,51 @@ class EngineConfig:
     """The chat model's endpoint settings (default: from `model`/`base_url`, else the managed local LLM)."""
     retrieval: RetrievalSettings | None = None
     """The index store and embedding (default: the embedded store, the offline embedding)."""
+    context_options: dict[str, Any] = field(default_factory=dict)
+    """Further `Context` fields for every run (`--set`); never one a variant or the bench itself sets."""
+
+    def __post_init__(self) -> None:
+        owned = {*variant_options(Variant()), *_BENCH_OWNED}
+        clash = sorted(set(self.context_options) & owned)
+        if clash:
+            raise BenchError(
+                f"--set {', '.join(clash)}: the variants and the bench's own options set these; use a "
+                "--variants modifier or the bench option instead"
+            )
+
+
+_BENCH_OWNED = ("execute", "execute_timeout_s", "model", "base_url", "run_dir", "outputs_dir")
+"""Context fields the bench sets from its own options (`--no-execute`, `--model`, ...) and run layout."""
+
+
+def variant_options(variant: Variant) -> dict[str, Any]:
+    """The `Context` fields a variant sets, by name."""
+    return {
+        "syntax": cast(Syntax, variant.syntax),  # checked by parse_variants
+        "one_step": variant.one_step,
+        "refine": variant.refine,
+        "verify": variant.verify,
+        "task_repairs": variant.task_repairs,
+        "loose_links": variant.loose_links,
+        "search_budget": Context().search_budget if variant.search else 0,
+        "sequence_edits": variant.sequence_edits,
+        "copied_steps": variant.copied_steps,
+        "crop_check": variant.crop_check,
+        "shared_prefix": variant.shared_prefix,
+        "vary_examples": variant.vary_examples,
+        "neutral_example": variant.neutral_example,
+        "brief_descriptions": variant.brief_descriptions,
+        "node_k": 3 if variant.node_search else 0,
+        "node_docs": variant.node_docs,
+        "example_values": variant.example_values,
+        "refine_in_steps": variant.refine_in_steps,
+        "refine_fresh_examples": variant.fresh_examples,
+        "rerank_examples": variant.rerank,
+        "filter_examples": variant.filter_examples,
+        "match_example_inputs": variant.match_inputs,
+        "parameter_step": variant.parameter_step,
+        "candidates": variant.candidates,
+    }
 
 
 class EngineRunner:
@@ -106,29 +151,8 @@ class EngineRunner:
                 inputs,
                 deps=self.deps,
                 key_functions=task.key_functions if config.use_key_functions else (),
-                syntax=cast(Syntax, variant.syntax),  # checked by parse_variants
-                one_step=variant.one_step,
-                refine=variant.refine,
-                verify=variant.verify,
-                task_repairs=variant.task_repairs,
-                loose_links=variant.loose_links,
-                search_budget=Context().search_budget if variant.search else 0,
-                sequence_edits=variant.sequence_edits,
-                copied_steps=variant.copied_steps,
-                crop_check=variant.crop_check,
-                shared_prefix=variant.shared_prefix,
-                vary_examples=variant.vary_examples,
-                neutral_example=variant.neutral_example,
-                node_k=3 if variant.node_search else 0,
-                node_docs=variant.node_docs,
-                example_values=variant.example_values,
-                refine_in_steps=variant.refine_in_steps,
-                refine_fresh_examples=variant.fresh_examples,
-                rerank_examples=variant.rerank,
-                filter_examples=variant.filter_examples,
-                match_example_inputs=variant.match_inputs,
-                parameter_step=variant.parameter_step,
-                candidates=variant.candidates,
+                **variant_options(variant),
+                **config.context_options,
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

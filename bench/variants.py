@@ -29,7 +29,9 @@ from its cache, or psi1's functions come first in it; on by default),
 `vary-examples`/`same-examples`
 (sampled answer n asked with the retrieved programs rotated by n, or every answer from the same prompt;
 on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
-step, or the former invert example; on by default), `candidates-N` (at most N answers sampled per
+step, or the former invert example; on by default), `brief-descriptions`/`full-descriptions` (each
+reference program in a prompt described by its title and first sentence, or its whole description; on
+by default), `candidates-N` (at most N answers sampled per
 functions step, the best by static fit taken; default 3, 1: off).
 """
 
@@ -71,6 +73,7 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "shared_prefix": ("shared-prefix", "chosen-first"),
     "vary_examples": ("vary-examples", "same-examples"),
     "neutral_example": ("neutral-example", "invert-example"),
+    "brief_descriptions": ("brief-descriptions", "full-descriptions"),
 }
 """Each on/off `Variant` field and its (on, off) modifiers; a label names the modifier of a non-default."""
 _MODIFIERS = (
@@ -110,6 +113,7 @@ class Variant:
     shared_prefix: bool = True
     vary_examples: bool = True
     neutral_example: bool = True
+    brief_descriptions: bool = True
     candidates: int = 3
 
     @property

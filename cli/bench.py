@@ -13,7 +13,9 @@ from rich.markup import escape
 
 from anysym.cli.bench_group import SUITE_COMMAND, bench_app
 from anysym.cli.common import (
+    SetOption,
     console,
+    context_sets,
     fail,
     judge_key_from_env,
     llm_from_env,
@@ -102,6 +104,7 @@ def bench(
     judge_base_url: Annotated[
         str | None, typer.Option(help="OpenAI-compatible endpoint of the judge.")
     ] = None,
+    sets: SetOption = None,
 ) -> None:
     """Benchmark the engine on a suite: stage pass rates, attempts, LLM calls, tokens and time split."""
     import asyncio
@@ -152,6 +155,7 @@ def bench(
                 model=model, base_url=base_url, timeout_s=llm_timeout, max_retries=llm_retries
             ),
             retrieval=retrieval_from_env(),
+            context_options=context_sets(sets, own_flags={}),
         )
         judge = None
         if judge_model and judge_base_url:
@@ -171,6 +175,7 @@ def bench(
             "key_functions": key_functions,
             "judge_model": judge_model or "not judged",
             "judge_prompt": judge.prompt if judge else "",
+            "set": ", ".join(f"{name}={value}" for name, value in config.context_options.items()),
             "finished": "",
         }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -78,3 +78,29 @@ def quiet_logging() -> None:
     import structlog
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Any other engine option as name=value, a field of anysym.graph.context.Context "
+        "(e.g. max_llm_calls=20, brief_descriptions=false); repeatable.",
+    ),
+]
+
+
+def context_sets(items: list[str] | None, *, own_flags: dict[str, str]) -> dict[str, Any]:
+    """Parse `--set name=value` items; a field with its own option of this command names that option."""
+    from anysym.graph.context import parse_option
+
+    options: dict[str, Any] = {}
+    for item in items or ():
+        try:
+            name, value = parse_option(item)
+        except ValueError as exc:
+            fail(str(exc))
+        if name in own_flags:
+            fail(f"--set {name}: this command sets it with {own_flags[name]}")
+        options[name] = value
+    return options

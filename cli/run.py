@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 from rich.markup import escape
 
 from anysym.cli.bench_group import bench_app
 from anysym.cli.common import (
+    SetOption,
     checkpoints_from_env,
     console,
+    context_sets,
     err_console,
     fail,
     judge_key_from_env,
@@ -23,9 +25,6 @@ from anysym.cli.common import (
 )
 from anysym.cli.run_report import configure_logging, finish
 
-if TYPE_CHECKING:
-    pass
-
 SyntaxOption = Annotated[str, typer.Option("--syntax", help="declarative, dataflow or pseudo.")]
 CheckpointsOption = Annotated[
     str | None,
@@ -34,6 +33,24 @@ CheckpointsOption = Annotated[
         help="PostgreSQL URL for the checkpoints (default: ANYSYM_CHECKPOINTS_URL, else SQLite in the run).",
     ),
 ]
+
+
+RUN_FLAGS = {
+    "syntax": "--syntax",
+    "k": "--k",
+    "candidates": "--candidates",
+    "max_refinements": "--max-refinements",
+    "one_step": "--one-step",
+    "refine": "--no-refine",
+    "verify": "--no-verify",
+    "execute": "--dry-run",
+    "review": "--review",
+    "constrained": "--constrained/--free",
+    "execute_timeout_s": "--timeout",
+    "model": "--model",
+    "base_url": "--base-url",
+}
+"""The engine options `run` has its own flag for (`--set` names the flag instead)."""
 
 
 def run(
@@ -98,6 +115,7 @@ def run(
         int | None, typer.Option("--llm-retries", min=0, help="Retries of a failed LLM request (default 3).")
     ] = None,
     checkpoints: CheckpointsOption = None,
+    sets: SetOption = None,
     log_json: Annotated[bool, typer.Option("--log-json", help="Log JSON lines to stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
@@ -109,6 +127,7 @@ def run(
     configure_logging(log_json=log_json, verbose=verbose)
     if syntax not in ("declarative", "dataflow", "pseudo"):
         fail(f"unknown syntax {syntax!r}; choose declarative, dataflow or pseudo")
+    engine_options = context_sets(sets, own_flags=RUN_FLAGS)
     with reporting_errors():
         settings = llm_from_env(
             model=model, base_url=base_url, timeout_s=llm_timeout, max_retries=llm_retries
@@ -150,6 +169,7 @@ def run(
                 llm_settings=settings,
                 retrieval=retrieval_from_env(),
                 checkpoint_url=checkpoints_from_env(checkpoints),
+                **engine_options,
             )
         )
     finish(result)

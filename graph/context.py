@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from anysym.language.syntax import Syntax
 
-__all__ = ["Context"]
+__all__ = ["Context", "parse_option"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -127,6 +129,13 @@ class Context:
             "rotated by n, so another one comes first (False: every sample sees the same prompt)."
         },
     )
+    brief_descriptions: bool = field(
+        default=True,
+        metadata={
+            "description": "Each reference program in a prompt is described by its title and first "
+            "sentence, which names its node types and what they do (False: its whole description)."
+        },
+    )
     neutral_example: bool = field(
         default=True,
         metadata={
@@ -203,3 +212,51 @@ class Context:
             value = getattr(self, name)
             if isinstance(value, str):
                 object.__setattr__(self, name, Path(value))
+
+
+_FOLDERS = ("run_dir", "outputs_dir")
+"""Fields a command sets from its own `--out`, never from `--set`."""
+_TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0")
+
+
+def parse_option(text: str) -> tuple[str, Any]:
+    """Read `name=value` (a `Context` field, `--set` of `anysym run` and `anysym bench`) as a typed value.
+
+    `none` gives None where a field allows it. Raises `ValueError` with a one-line message.
+    """
+    name, sep, raw = (part.strip() for part in text.partition("="))
+    name = name.replace("-", "_")
+    hints = typing.get_type_hints(Context)
+    if not sep or name not in hints or name in _FOLDERS:
+        settable = ", ".join(sorted(set(hints) - set(_FOLDERS)))
+        raise ValueError(f"--set {text!r}: give name=value with a Context field name ({settable})")
+    kind = hints[name]
+    if typing.get_origin(kind) is not typing.Literal and type(None) in typing.get_args(kind):  # X | None
+        if raw.lower() == "none":
+            return name, None
+        kind = next(k for k in typing.get_args(kind) if k is not type(None))
+    try:
+        return name, _typed(kind, raw)
+    except ValueError as exc:
+        raise ValueError(f"--set {name}={raw!r}: {exc}") from None
+
+
+def _typed(kind: Any, raw: str) -> Any:
+    if typing.get_origin(kind) is typing.Literal:
+        if raw not in typing.get_args(kind):
+            raise ValueError(f"choose one of {', '.join(map(str, typing.get_args(kind)))}")
+        return raw
+    if kind is bool:
+        if raw.lower() not in (*_TRUE, *_FALSE):
+            raise ValueError("give true or false")
+        return raw.lower() in _TRUE
+    if kind in (int, float):
+        try:
+            return kind(raw)
+        except ValueError:
+            raise ValueError(f"give a number ({kind.__name__})") from None
+    if kind is Path:
+        return Path(raw)
+    if kind is str:
+        return raw
+    raise ValueError(f"cannot be set from text ({kind})")

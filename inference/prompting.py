@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -27,6 +28,7 @@ __all__ = [
     "io_types",
     "output_budget",
     "output_count",
+    "first_sentence",
     "render_examples",
     "shown_types",
     "system_prompt",
@@ -81,11 +83,20 @@ def system_prompt(syntax: Syntax, *, neutral_example: bool = True) -> str:
     )
 
 
-def render_examples(examples: Sequence[Example]) -> str:
-    """Render the retrieved programs, each with its description and code in the run's syntax."""
+def render_examples(examples: Sequence[Example], *, brief: bool = True) -> str:
+    """Render the retrieved programs, each with its description (`brief`: the first sentence) and code."""
     if not examples:
         return "(none)"
-    return "\n\n".join(f"# {ex.title}: {ex.description}\n```\n{ex.text.rstrip()}\n```" for ex in examples)
+    described = ((ex, first_sentence(ex.description) if brief else ex.description) for ex in examples)
+    return "\n\n".join(f"# {ex.title}: {about}\n```\n{ex.text.rstrip()}\n```" for ex, about in described)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of `text`: up to a full stop followed by a capital (decimals never split)."""
+    return _SENTENCE_END.split(text.strip(), maxsplit=1)[0]
 
 
 def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str] = ()) -> list[str]:
@@ -157,7 +168,7 @@ def context_block(state: State, context: Context, deps: Deps, types: Sequence[st
     return prompts.CONTEXT_BLOCK.format(
         **task_fields(state),
         keys=_keys(state.get("key_functions", [])),
-        examples=render_examples(state.get("examples", [])),
+        examples=render_examples(state.get("examples", []), brief=context.brief_descriptions),
         catalog=bullets(signature(deps.catalog[t], gist(t) if gist else None) for t in types),
         models=bullets(models),
     )

@@ -68,3 +68,10 @@ def test_fully_resumed_benchmark_reports_without_starting_any_service(
     settings = json.loads((tmp_path / "bench.json").read_text())
     assert settings["llm_timeout_s"] == 600.0 and settings["tasks"] == "invert_photo, resize_photo"
     assert settings["llm_retries"] == 1
+
+
+def test_set_may_not_override_what_a_variant_or_the_bench_sets(tmp_path: Path) -> None:
+    code, output = _invoke("cpu", "--out", str(tmp_path), "--set", "verify=false", "--set", "model=x")
+    assert code == 1 and "--set model, verify" in output and "--variants modifier" in output
+    code, output = _invoke("cpu", "--out", str(tmp_path), "--set", "max_llm_calls=lots")
+    assert code == 1 and "give a number" in output and "Traceback" not in output

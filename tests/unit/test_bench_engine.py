@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -171,3 +172,15 @@ def test_task_selection_keeps_suite_order_and_rejects_unknown_ids(tmp_path: Path
     assert [t.id for t in plan(limit=3).tasks()] == ["a", "b", "c"]
     with pytest.raises(BenchError, match="unknown task id.*zz"):
         plan(task_ids=["a", "zz"])
+
+
+def test_set_options_reach_every_run(snapshot_catalog: Catalog, inputs: Path) -> None:
+    def catalog_lines(config: EngineConfig) -> int:
+        deps = _deps(snapshot_catalog, [PROGRAM])
+        asyncio.run(EngineRunner(config, deps=deps).run(TASK, ONE_STEP, run_index=0, inputs_dir=inputs))
+        assert isinstance(deps.llm, ScriptedLLM)
+        [(_, prompt)] = deps.llm.prompts
+        return len(prompt.split("Available functions", 1)[1].split("\n\n", 1)[0].splitlines()) - 1
+
+    assert catalog_lines(EngineConfig(context_options={"max_catalog_entries": 3})) == 3
+    assert catalog_lines(EngineConfig()) > 3

@@ -29,6 +29,7 @@ def test_run_passes_options_and_prints_the_result(monkeypatch: pytest.MonkeyPatc
     args = ["run", "Blur photo.png", "--input", "photo.png", "--timeout", "42", "--free"]
     args += ["--out", str(tmp_path), "--base-url", "http://127.0.0.1:9/v1", "--syntax", "dataflow"]
     args += ["--llm-timeout", "77", "--llm-retries", "1"]
+    args += ["--set", "max_llm_calls=20", "--set", "brief-descriptions=off", "--set", "max_catalog_entries=9"]
     outcome = CliRunner().invoke(app, args)
     assert outcome.exit_code == 1, outcome.output
     assert seen["execute_timeout_s"] == 42.0 and seen["constrained"] is False
@@ -37,6 +38,29 @@ def test_run_passes_options_and_prints_the_result(monkeypatch: pytest.MonkeyPatc
     )
     assert "functions form a cycle" in outcome.output
     assert (seen["llm_settings"].timeout_s, seen["llm_settings"].max_retries) == (77.0, 1)
+    assert (seen["max_llm_calls"], seen["brief_descriptions"], seen["max_catalog_entries"]) == (20, False, 9)
+
+
+@pytest.mark.parametrize(
+    ("item", "says"),
+    [
+        ("nope=1", "a Context field name"),
+        ("max_llm_calls=many", "give a number"),
+        ("syntax=dataflow", "sets it with --syntax"),
+        ("run_dir=/tmp/x", "a Context field name"),
+        ("verify=maybe", "true or false"),
+    ],
+)
+def test_a_bad_set_is_one_line_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch, item: str, says: str
+) -> None:
+    async def never(task: str, inputs: list[str], **options: Any) -> Result:
+        raise AssertionError("the engine must not start")
+
+    monkeypatch.setattr(api, "agenerate", never)
+    outcome = CliRunner().invoke(app, ["run", "Blur photo.png", "--set", item])
+    assert outcome.exit_code != 0 and says in outcome.output, outcome.output
+    assert "Traceback" not in outcome.output and len(outcome.output.strip().splitlines()) == 1
 
 
 def test_run_turns_service_errors_into_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
