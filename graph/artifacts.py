@@ -79,6 +79,10 @@ class RunDir:
             self._write("api.json", json.dumps(result.api, indent=2, ensure_ascii=False))
         if result.workflow is not None:
             self._write(UI_FILE, json.dumps(result.workflow, indent=2, ensure_ascii=False))
+        self.write_record(result)
+
+    def write_record(self, result: Result) -> None:
+        """Write result.json alone (its flow files are already there)."""
         self._write(RESULT_FILE, result.model_dump_json(indent=2))
 
     def finished_result(self) -> Result | None:

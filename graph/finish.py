@@ -32,10 +32,15 @@ def review_path(run_dir: Path, syntax: str) -> Path:
 async def finish_run(
     graph: Any, config: RunnableConfig, context: Context, run_id: str, started: float
 ) -> Result:
-    """The run's `Result` (interrupted when it paused for review), timed from `started`, written out."""
+    """The run's `Result` (interrupted when it paused for review), timed from `started`, written out.
+
+    A run that ended has its files from the finalize node already; only result.json is written again,
+    with this process's wall-clock timings and the run id, which the graph itself does not know.
+    """
     snapshot = await graph.aget_state(config)
     values = dict(snapshot.values)
-    if snapshot.interrupts:
+    interrupted = bool(snapshot.interrupts)
+    if interrupted:
         result = assemble_result(values, context, status="interrupted")  # type: ignore[arg-type]
         if context.run_dir is not None:
             payload = snapshot.interrupts[0].value
@@ -49,7 +54,8 @@ async def finish_run(
     )
     result = result.model_copy(update={"timings": timings, "run_id": run_id})
     if context.run_dir is not None:
-        RunDir(context.run_dir).write_result(result)
+        run_dir = RunDir(context.run_dir)
+        (run_dir.write_result if interrupted else run_dir.write_record)(result)
     return result
 
 
