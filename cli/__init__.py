@@ -39,14 +39,29 @@ COMMAND_MODULES: tuple[str, ...] = (
 """Modules of `anysym.cli` that register commands (imported lazily by `main`)."""
 
 
+OWN_MODULE: dict[str, str] = {"convert": "convert", "validate": "validate", "execute": "execute"}
+"""Commands one module defines alone: `anysym convert ...` registers only that module, since typer builds
+every registered command's parameters at start, which is most of a quick command's start-up time."""
+
+
 def _register_all() -> None:
+    for name in COMMAND_MODULES:
+        _register(name)
+
+
+def _register(module: str) -> None:
     import importlib
 
-    for name in COMMAND_MODULES:
-        importlib.import_module(f"anysym.cli.{name}").register(app)
+    importlib.import_module(f"anysym.cli.{module}").register(app)
 
 
 def main() -> None:
     """Run the `anysym` console script."""
-    _register_all()
+    import sys
+
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command in OWN_MODULE:
+        _register(OWN_MODULE[command])
+    else:
+        _register_all()
     app()
