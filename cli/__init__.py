@@ -39,9 +39,15 @@ COMMAND_MODULES: tuple[str, ...] = (
 """Modules of `anysym.cli` that register commands (imported lazily by `main`)."""
 
 
-OWN_MODULE: dict[str, str] = {"convert": "convert", "validate": "validate", "execute": "execute"}
-"""Commands one module defines alone: `anysym convert ...` registers only that module, since typer builds
-every registered command's parameters at start, which is most of a quick command's start-up time."""
+COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
+    "convert": ("convert",),
+    "validate": ("validate",),
+    "execute": ("execute",),
+    "catalog": ("comfy", "validate"),
+}
+"""The modules that define a quick command (and every subcommand of it): `anysym convert ...` registers
+only those, since typer builds every registered command's parameters at start, which is most of a quick
+command's start-up time."""
 
 
 def _register_all() -> None:
@@ -60,8 +66,6 @@ def main() -> None:
     import sys
 
     command = sys.argv[1] if len(sys.argv) > 1 else ""
-    if command in OWN_MODULE:
-        _register(OWN_MODULE[command])
-    else:
-        _register_all()
+    for module in COMMAND_OWNERS.get(command, COMMAND_MODULES):
+        _register(module)
     app()

@@ -1,40 +1,46 @@
-"""The quick commands register only their own module; that must give the same command as registering all."""
+"""The quick commands register only the modules that define them; each must be the same command as when
+every module is registered (subcommands and options included)."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import subprocess
 import sys
 
 import pytest
-import typer
 
-from anysym.cli import COMMAND_MODULES, OWN_MODULE
+from anysym.cli import COMMAND_MODULES, COMMAND_OWNERS
 
+_DESCRIBE = """
+import importlib, json, sys
+import typer.main
+from anysym.cli import app
 
-def _top_level_commands(module: str) -> set[str]:
-    app = typer.Typer()
+def shape(command):
+    subcommands = getattr(command, "commands", {})
+    return {"params": sorted(p.name for p in command.params),
+            "sub": {name: shape(sub) for name, sub in sorted(subcommands.items())}}
+
+for module in json.loads(sys.argv[1]):
     importlib.import_module(f"anysym.cli.{module}").register(app)
-    commands = [command for command in app.registered_commands if command.callback]
-    return {command.name or command.callback.__name__ for command in commands if command.callback}
+commands = typer.main.get_command(app).commands
+print(json.dumps({"shape": shape(commands[sys.argv[2]]), "top": sorted(commands)}))
+"""
 
 
-@pytest.mark.parametrize(("command", "module"), sorted(OWN_MODULE.items()))
-def test_a_quick_command_is_defined_by_its_module_and_no_other(command: str, module: str) -> None:
-    assert command in _top_level_commands(module)
-    others = [name for name in COMMAND_MODULES if name != module and command in _top_level_commands(name)]
-    assert others == []
-
-
-def test_a_quick_command_runs_without_the_other_modules() -> None:
-    code = (
-        "import sys; sys.argv = ['anysym', 'convert', '--help']\n"
-        "from anysym.cli import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "import json; print(json.dumps(sorted(m for m in sys.modules if m.startswith('anysym.cli.'))))"
+def _describe(modules: tuple[str, ...], command: str) -> dict[str, object]:
+    done = subprocess.run(
+        [sys.executable, "-c", _DESCRIBE, json.dumps(list(modules)), command],
+        capture_output=True,
+        text=True,
+        check=True,
     )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert "Usage: anysym convert" in done.stdout
-    loaded = set(json.loads(done.stdout.strip().splitlines()[-1]))
-    assert loaded & {f"anysym.cli.{name}" for name in COMMAND_MODULES} == {"anysym.cli.convert"}
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize(("command", "owners"), sorted(COMMAND_OWNERS.items()))
+def test_a_quick_command_is_whole_from_its_own_modules(command: str, owners: tuple[str, ...]) -> None:
+    alone, everything = _describe(owners, command), _describe(COMMAND_MODULES, command)
+    assert alone["shape"] == everything["shape"]
+    assert not {"run", "bench", "llm", "index"} & set(alone["top"])  # type: ignore[arg-type]
