@@ -25,9 +25,9 @@ from typing import Any
 import httpx
 
 from anysym.errors import BenchError
-from anysym.llm.timings import Timings, parse_timings
 from anysym.services.llm.flags import ServerTuning
 from anysym.services.llm.server import LocalLLM
+from anysym.services.llm.timings import ServerTimings, parse_timings
 from anysym.services.process import rss_bytes
 
 __all__ = [
@@ -153,7 +153,7 @@ def busy_cpu() -> Iterator[None]:
         process.wait()
 
 
-def _complete(http: httpx.Client, local: LocalLLM, body: dict[str, Any]) -> Timings:
+def _complete(http: httpx.Client, local: LocalLLM, body: dict[str, Any]) -> ServerTimings:
     body = {"model": local.spec.alias, "temperature": 0, "seed": 0, **body}
     try:
         response = http.post(f"{local.url}/chat/completions", json=body, timeout=REQUEST_TIMEOUT_S)
@@ -168,7 +168,7 @@ def _complete(http: httpx.Client, local: LocalLLM, body: dict[str, Any]) -> Timi
 
 def _speed(
     http: httpx.Client, local: LocalLLM, runs: int, label: str, progress: Progress, *, first_nonce: int
-) -> list[Timings]:
+) -> list[ServerTimings]:
     samples = []
     for run in range(runs):
         prompt = long_prompt(nonce=first_nonce + run)
@@ -189,7 +189,7 @@ def grammar_task(index: int) -> str:
 
 def _constrained(
     http: httpx.Client, local: LocalLLM, requests: int, progress: Progress
-) -> tuple[list[Timings], list[tuple[int, int]]]:
+) -> tuple[list[ServerTimings], list[tuple[int, int]]]:
     from anysym.language.catalog import Catalog
     from anysym.language.gbnf import build_grammar
 

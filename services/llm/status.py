@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from anysym.llm.timings import parse_timings
 from anysym.services.llm.flags import HOST
+from anysym.services.llm.timings import parse_timings
 
 __all__ = ["LLMStatus", "healthy", "measure_speed", "served_alias", "served_model"]
 

@@ -15,8 +15,8 @@ from langchain_core.messages import HumanMessage
 from anysym.bench.llm_bench import run_llm_bench
 from anysym.llm.chat import LLMClient
 from anysym.llm.settings import LLMSettings
-from anysym.llm.timings import parse_timings
 from anysym.services.llm.server import LocalLLM
+from anysym.services.llm.timings import parse_timings
 from anysym.services.process import cmdline
 from anysym.settings import Paths
 

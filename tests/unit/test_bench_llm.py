@@ -14,8 +14,8 @@ from anysym.bench.llm_bench import (
     render_report,
 )
 from anysym.errors import BenchError
-from anysym.llm.timings import Timings, parse_timings
 from anysym.services.llm.flags import ServerTuning
+from anysym.services.llm.timings import ServerTimings, parse_timings
 
 SERVER_ANSWER = {
     "choices": [{"message": {"content": "1\n2\n"}}],
@@ -39,7 +39,7 @@ LLAMA_BENCH_JSON = [
 
 
 def test_parse_timings_reads_llama_server_timings() -> None:
-    assert parse_timings(SERVER_ANSWER) == Timings(
+    assert parse_timings(SERVER_ANSWER) == ServerTimings(
         prompt_tokens=893, prompt_per_s=279.9, generated_tokens=128, generated_per_s=52.0, cached_tokens=12
     )
 

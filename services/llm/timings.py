@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Timings", "parse_timings"]
+__all__ = ["ServerTimings", "parse_timings"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class Timings:
+class ServerTimings:
     """What llama-server measured for one request (prompt = tokens evaluated, not those from cache)."""
 
     prompt_tokens: int
@@ -19,13 +19,13 @@ class Timings:
     cached_tokens: int = 0
 
 
-def parse_timings(body: Any) -> Timings | None:
+def parse_timings(body: Any) -> ServerTimings | None:
     """Read `timings` of a chat-completion response body (None when absent or malformed)."""
     timings = body.get("timings") if isinstance(body, dict) else None
     if not isinstance(timings, dict):
         return None
     try:
-        return Timings(
+        return ServerTimings(
             prompt_tokens=int(timings["prompt_n"]),
             prompt_per_s=float(timings["prompt_per_second"]),
             generated_tokens=int(timings["predicted_n"]),
