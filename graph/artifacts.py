@@ -1,5 +1,9 @@
 """The run directory: task, attempts, LLM transcript, final flow in every syntax, outputs, result.
 
+Attempts and the result are written from the nodes' state updates (`RunDir.record`, one call per node
+in the graph's node wrapper); the transcript as each LLM call ends (`inference/ask.py`), so a run that
+crashes keeps every answer it paid for; the output files by the executor.
+
 ```
 RUN_DIR/task.json  transcript.jsonl  attempts/NN/{flow.txt, diagnostics.json, repairs.txt}
         flow.declarative  flow.dataflow  flow.pseudo  api.json  ui.json  outputs/  result.json
@@ -10,7 +14,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -80,6 +84,17 @@ class RunDir:
         if result.workflow is not None:
             self._write(UI_FILE, json.dumps(result.workflow, indent=2, ensure_ascii=False))
         self.write_record(result)
+
+    def record(self, update: Mapping[str, Any]) -> None:
+        """Write what one node's state update adds to the run: its attempts, and the result if any.
+
+        Called for every node by the graph's node wrapper (`graph/build.py`), so the nodes themselves
+        write no run files; a graph served by `langgraph dev` records its runs the same way.
+        """
+        for attempt in update.get("attempts", ()):
+            self.write_attempt(attempt)
+        if update.get("result") is not None:
+            self.write_result(update["result"])
 
     def write_record(self, result: Result) -> None:
         """Write result.json alone (its flow files are already there)."""

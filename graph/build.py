@@ -11,6 +11,7 @@ finalize -> END
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
@@ -24,6 +25,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import RetryPolicy
 
 from anysym.errors import ComfyConnectionError
+from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.routes import (
@@ -104,6 +106,8 @@ def _instrument(name: str, node: Callable[..., Awaitable[dict[str, Any]]], deps:
         log.debug("node_started")
         started = time.perf_counter()
         update = await (node(state, runtime, deps=deps) if deps is not None else node(state, runtime))
+        if runtime.context.run_dir is not None:
+            await asyncio.to_thread(RunDir(runtime.context.run_dir).record, update)
         seconds = time.perf_counter() - started
         log.info("node_finished", seconds=round(seconds, 3), **_summary(update))
         return {**update, "node_s": seconds}

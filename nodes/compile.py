@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -10,7 +9,6 @@ from typing import Any, NamedTuple
 from langgraph.runtime import Runtime
 
 from anysym.errors import ALangError, CompileError
-from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt
@@ -57,8 +55,6 @@ async def compile_flow(state: State, runtime: Runtime[Context], *, deps: Deps) -
         loose_links=context.loose_links,
         verify=context.verify,
     )
-    if context.run_dir is not None:
-        await asyncio.to_thread(RunDir(context.run_dir).write_attempt, attempt)
     workflow = to_ui(attempt.flow, deps.catalog) if prompt and attempt.flow is not None else {}
     return {"attempts": [attempt], "prompt": prompt or {}, "workflow": workflow}
 

@@ -32,8 +32,7 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
         )
     attempt = state["attempts"][-1]
     inputs = {Path(p).name: Path(p) for p in state.get("inputs", [])}
-    run_dir = RunDir(context.run_dir) if context.run_dir is not None else None
-    out_dir = run_dir.outputs if run_dir else context.outputs_dir
+    out_dir = RunDir(context.run_dir).outputs if context.run_dir is not None else context.outputs_dir
     if out_dir is None:  # a graph embedded without either: agenerate always gives one
         out_dir = Path(await asyncio.to_thread(tempfile.mkdtemp, prefix="anysym-outputs-"))
     started = time.perf_counter()
@@ -58,8 +57,6 @@ async def execute(state: State, runtime: Runtime[Context], *, deps: Deps) -> dic
         )
     else:
         attempt = attempt.model_copy(update={"stage_reached": "outputs", "outputs": tuple(outputs)})
-    if run_dir is not None:
-        await asyncio.to_thread(run_dir.write_attempt, attempt)
     return {"attempts": [attempt], "outputs": outputs, "comfy_s": comfy_s}
 
 

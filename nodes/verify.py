@@ -18,7 +18,6 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from anysym.errors import JudgeError
-from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.result import Attempt, Verification
@@ -58,8 +57,6 @@ async def verify(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict
     if verdict_name == "failed":
         update |= {"failed_stage": "verification", "diagnostics": (*attempt.diagnostics, *problems)}
     attempt = attempt.model_copy(update=update)
-    if runtime.context.run_dir is not None:
-        await asyncio.to_thread(RunDir(runtime.context.run_dir).write_attempt, attempt)
     return {"attempts": [attempt]}
 
 

@@ -122,3 +122,15 @@ def test_nodes_holds_the_graphs_nodes_and_nothing_else() -> None:
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("anysym.nodes.")
     }
     assert modules == imported == added
+
+
+def test_nodes_write_no_run_files_the_node_wrapper_records_their_updates() -> None:
+    """Attempts and results reach the run directory through `RunDir.record` in `graph/build.py` only."""
+    writers = {"write_attempt", "write_result", "write_record", "record"}
+    calls = sorted(
+        f"{path.relative_to(REPO)}: {node.func.attr}"
+        for path in REPO.glob("nodes/*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in writers
+    )
+    assert calls == []  # what they write instead: test_graph_engine's run-directory checks
