@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from anysym.errors import ComfyHTTPStatusError, ComfyProtocolError, ComfyTimeoutError
-from anysym.executor.responses import transport_error
+from anysym.executor.responses import json_object, transport_error
 from anysym.http_body import BodyTooSlow, read_within
 from anysym.language.catalog import Catalog
 
@@ -61,6 +61,4 @@ def fetch_object_info(
         data = json.loads(text)
     except ValueError as exc:
         raise ComfyProtocolError(f"{endpoint} did not return JSON", body=text[:2000]) from exc
-    if not isinstance(data, dict):
-        raise ComfyProtocolError(f"{endpoint} returned JSON that is not an object", body=text[:2000])
-    return data
+    return json_object(data, f"GET {endpoint}")

@@ -11,7 +11,7 @@ from typing import Any
 from langgraph.types import Command
 from structlog.contextvars import bound_contextvars
 
-from anysym.errors import CheckpointError
+from anysym.errors import AnysymError, CheckpointError
 from anysym.graph.artifacts import RunDir
 from anysym.graph.build import compile_graph, run_config
 from anysym.graph.context import Context
@@ -106,8 +106,6 @@ async def arerun(
     try:
         text = read_source(text_path)
     except OSError as exc:
-        from anysym.errors import AnysymError
-
         raise AnysymError(f"cannot read the flow {text_path}: {exc}; pass --edit FILE") from exc
     new_dir = _rerun_dir(run_dir)
     context = context_from_task(task, run_dir=new_dir, refine=False, review=False, execute=True)
@@ -124,13 +122,11 @@ async def arerun(
     )
     async with AsyncExitStack() as stack:
         stack.enter_context(bound_contextvars(run_id=run_id))
-        used = (
-            deps
-            if deps is not None
-            else await stack.enter_async_context(
+        used = deps
+        if used is None:
+            used = await stack.enter_async_context(
                 _default_deps(paths, context, task, llm_settings=llm_settings)
             )
-        )
         saver = await stack.enter_async_context(open_checkpointer(new_dir, checkpoint_url))
         graph = compile_graph(used, checkpointer=saver)
         config = run_config(run_id, context)

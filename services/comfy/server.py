@@ -222,7 +222,7 @@ class LocalComfy(ManagedServer):
 
     def _save_catalog(self) -> None:
         try:
-            info = fetch_object_info(self.url, CATALOG_SAVE_TIMEOUT_S, fix=f"see {self.log_path}")
+            info = fetch_object_info(self.url, CATALOG_SAVE_TIMEOUT_S, fix="is it still running?")
         except ComfyError as exc:
             raise LocalServiceError(
                 f"the local ComfyUI answers but /object_info failed ({exc.message}); see {self.log_path}"
