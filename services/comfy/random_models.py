@@ -25,7 +25,7 @@ from typing import Literal, Protocol
 from anysym.errors import LocalServiceError
 
 GENERATOR_SCRIPT = "make_random_models.py"
-"""Package data of `anysym.executor`: the generator run by the ComfyUI venv's Python (never imported)."""
+"""Package data of `anysym.services.comfy`: the generator the ComfyUI venv's Python runs (never imported)."""
 
 
 @dataclass(frozen=True, kw_only=True)
