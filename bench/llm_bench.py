@@ -2,8 +2,10 @@
 
 One run starts a fresh managed server on its own port and measures, with the server's own `timings`:
 a ~900-token prompt followed by a fixed-length generation (`ignore_eos`), idle and again beside one
-CPU-bound process (`python -c 'while True: pass'`, started and killed here); the `llama-bench -t 2
--p 512 -n 64` reference of the same build; and N grammar-constrained requests as psi1 sends them (the
+CPU-bound process (`python -c 'while True: pass'`, started and killed here); the same generation after
+a short prompt (each generated token attends to every token before it, so it is faster without the
+long prompt); the `llama-bench -t 2 -p 512 -n 64` reference of the same build, with its generation
+also at the long prompt's depth; and N grammar-constrained requests as psi1 sends them (the
 engine's GBNF from `language.gbnf` over a typical excerpt of 11 image node types), each with a task of
 its own so the server's prompt cache keeps growing as it does over many runs: their generation speed,
 which the grammar slows, and the server's resident memory sampled along the way (`--constrained 300`
@@ -85,10 +87,14 @@ class LLMBenchReport:
     prompt_tokens: int
     idle_prompt_per_s: float
     idle_generated_per_s: float
+    short_generated_per_s: float
+    """Idle generation after a short prompt (comparable to llama-bench's `n64` at depth 0)."""
     loaded_prompt_per_s: float
     loaded_generated_per_s: float
     llama_bench_prompt_per_s: float | None
     llama_bench_generated_per_s: float | None
+    llama_bench_deep_generated_per_s: float | None
+    """llama-bench's `n64` at the depth of the server's long prompt (comparable to `idle_generated_per_s`)."""
     constrained_requests: int
     constrained_generated_per_s: float | None
     """Generation under the engine's grammar (psi1's functions), idle; None without constrained requests."""
@@ -106,6 +112,11 @@ class LLMBenchReport:
     def to_json(self) -> dict[str, Any]:
         """The report as a JSON-ready dict."""
         return {f.name: getattr(self, f.name) for f in fields(self)} | {"rss_peak_bytes": self.rss_peak_bytes}
+
+
+def short_prompt(nonce: int) -> str:
+    """A prompt of about 20 tokens whose first words differ per `nonce`."""
+    return f"Request {nonce}. Count upwards from 1, one number per line."
 
 
 def long_prompt(nonce: int, lines: int = 22) -> str:
@@ -131,15 +142,26 @@ def parse_tuning(text: str, base: ServerTuning | None = None) -> ServerTuning:
     return replace(tuning, **changes)
 
 
-def parse_llama_bench(text: str) -> tuple[float | None, float | None]:
-    """Prompt and generation tokens/s from `llama-bench -o json` output."""
+def parse_llama_bench(text: str) -> tuple[float | None, float | None, float | None]:
+    """Prompt, generation and deep generation (at a depth > 0) tokens/s from `llama-bench -o json`."""
     try:
         rows = json.loads(text)
     except ValueError as exc:
         raise BenchError(f"llama-bench printed no JSON ({text.strip()[:120]!r})") from exc
-    prompt = next((float(r["avg_ts"]) for r in rows if r.get("n_prompt") and not r.get("n_gen")), None)
-    generated = next((float(r["avg_ts"]) for r in rows if r.get("n_gen") and not r.get("n_prompt")), None)
-    return prompt, generated
+
+    def speed(prompt: bool, deep: bool) -> float | None:
+        return next(
+            (
+                float(r["avg_ts"])
+                for r in rows
+                if bool(r.get("n_prompt")) == prompt
+                and bool(r.get("n_gen")) != prompt
+                and bool(r.get("n_depth")) == deep
+            ),
+            None,
+        )
+
+    return speed(prompt=True, deep=False), speed(prompt=False, deep=False), speed(prompt=False, deep=True)
 
 
 @contextmanager
@@ -167,11 +189,18 @@ def _complete(http: httpx.Client, local: LocalLLM, body: dict[str, Any]) -> Serv
 
 
 def _speed(
-    http: httpx.Client, local: LocalLLM, runs: int, label: str, progress: Progress, *, first_nonce: int
+    http: httpx.Client,
+    local: LocalLLM,
+    runs: int,
+    label: str,
+    progress: Progress,
+    *,
+    first_nonce: int,
+    prompt_of: Callable[[int], str] = long_prompt,
 ) -> list[ServerTimings]:
     samples = []
     for run in range(runs):
-        prompt = long_prompt(nonce=first_nonce + run)
+        prompt = prompt_of(first_nonce + run)
         body = {"messages": [{"role": "user", "content": prompt}], "max_tokens": GENERATED_TOKENS}
         sample = _complete(http, local, body | {"ignore_eos": True})
         progress(
@@ -216,11 +245,13 @@ def _constrained(
     return samples, memory
 
 
-def run_llama_bench(local: LocalLLM, threads: int, progress: Progress) -> tuple[float | None, float | None]:
-    """Run `llama-bench -t <threads> -p 512 -n 64` of the same build on the same model."""
+def run_llama_bench(
+    local: LocalLLM, threads: int, depth: int, progress: Progress
+) -> tuple[float | None, float | None, float | None]:
+    """Run `llama-bench -t <threads> -p 512 -n 64 -d 0,<depth>` of the same build on the same model."""
     command = [str(local.bench_binary), "-m", str(local.model_path), "-t", str(threads)]
     command += ["-fa", "1" if local.tuning.flash_attn == "on" else "0", "-ub", str(local.tuning.ubatch)]
-    command += ["-p", "512", "-n", "64", "-r", "3", "-o", "json"]
+    command += ["-p", "512", "-n", "64", "-d", f"0,{depth}", "-r", "3", "-o", "json"]
     progress(f"reference: {' '.join(command[:1] + command[3:])}")
     done = subprocess.run(command, capture_output=True, text=True, timeout=REQUEST_TIMEOUT_S, check=False)
     if done.returncode != 0:
@@ -243,6 +274,15 @@ def run_llm_bench(
         with httpx.Client() as http:
             _complete(http, local, {"messages": [{"role": "user", "content": "Hi"}], "max_tokens": 4})
             idle = _speed(http, local, runs, "idle", progress, first_nonce=0)
+            short = _speed(
+                http,
+                local,
+                runs,
+                "idle, short prompt",
+                progress,
+                first_nonce=2 * runs,
+                prompt_of=short_prompt,
+            )
             with busy_cpu():
                 progress("one busy CPU process started beside the server")
                 loaded = _speed(http, local, runs, "loaded", progress, first_nonce=runs)
@@ -250,18 +290,23 @@ def run_llm_bench(
         rss_after = rss_bytes(pid) if pid is not None else None
     finally:
         local.stop()
-    bench_prompt, bench_generated = run_llama_bench(local, REFERENCE_THREADS, progress)
+    prompt_tokens = round(statistics.median(s.prompt_tokens for s in idle))
+    bench_prompt, bench_generated, bench_deep = run_llama_bench(
+        local, REFERENCE_THREADS, prompt_tokens, progress
+    )
     return LLMBenchReport(
         model=local.spec.alias,
         command=local.command(),
         env=local.tuning.env(),
-        prompt_tokens=round(statistics.median(s.prompt_tokens for s in idle)),
+        prompt_tokens=prompt_tokens,
         idle_prompt_per_s=statistics.median(s.prompt_per_s for s in idle),
         idle_generated_per_s=statistics.median(s.generated_per_s for s in idle),
+        short_generated_per_s=statistics.median(s.generated_per_s for s in short),
         loaded_prompt_per_s=statistics.median(s.prompt_per_s for s in loaded),
         loaded_generated_per_s=statistics.median(s.generated_per_s for s in loaded),
         llama_bench_prompt_per_s=bench_prompt,
         llama_bench_generated_per_s=bench_generated,
+        llama_bench_deep_generated_per_s=bench_deep,
         constrained_requests=constrained,
         constrained_generated_per_s=(
             statistics.median(s.generated_per_s for s in grammar_bound) if grammar_bound else None
@@ -287,11 +332,13 @@ def render_report(report: LLMBenchReport) -> str:
             f"local LLM {report.model}: tokens/s (medians; prompt of {report.prompt_tokens} tokens)",
             f"  {'':<24}{'prompt':>12}{'generation':>12}",
             row("server, idle", report.idle_prompt_per_s, report.idle_generated_per_s),
+            row("server, idle, short prompt", None, report.short_generated_per_s),
             row("server, 1 busy CPU", report.loaded_prompt_per_s, report.loaded_generated_per_s),
             row("server, engine grammar", None, report.constrained_generated_per_s),
             row(
                 "llama-bench p512 / n64", report.llama_bench_prompt_per_s, report.llama_bench_generated_per_s
             ),
+            row(f"llama-bench n64 @ d{report.prompt_tokens}", None, report.llama_bench_deep_generated_per_s),
             f"  RSS: {mib(report.rss_start_bytes)} at start, {mib(report.rss_after_bytes)} after "
             f"{report.constrained_requests} constrained requests, peak {mib(report.rss_peak_bytes)}",
         ]

@@ -19,12 +19,13 @@ N_CTX = 8192
 class ServerTuning:
     """Thread, batching and cache settings of `llama-server` (defaults: the measured best)."""
 
-    threads: int = 1
-    """Generation threads. One: two lockstep threads collapsed to 0.5 tok/s beside one busy process."""
+    threads: int = 2
+    """Generation threads, one per core: with the short barrier spin below, two are ~2x one idle and
+    keep about half of that beside one busy process (spinning without bound, they collapsed to 0.6 tok/s)."""
     threads_batch: int = 2
     """Prompt-processing threads: one per core (big matrix products; ~2x one thread when idle)."""
     poll: int = 0
-    """ggml's busy-wait level between graph runs (moot in this OpenMP build; 0 so it never spins)."""
+    """ggml's busy-wait level between graph runs (moot in this OpenMP build, whose spin is set below)."""
     parallel: int = 1
     """Server slots. One: anysym sends one request at a time per run, and each slot costs KV memory."""
     batch: int = 2048
@@ -35,12 +36,15 @@ class ServerTuning:
     """Minimum chunk (tokens) reused from the KV cache by shifting; 0 = off."""
     cache_ram_mib: int = 256
     """Host-memory prompt cache bound (llama-server's default, 8 GiB, would let RSS grow far)."""
-    omp_wait_policy: str = "passive"
-    """OpenMP threads sleep at barriers instead of spinning (the build uses OpenMP, so `poll` is moot)."""
+    omp_spin_count: int = 300
+    """How long an OpenMP worker spins at a barrier before it sleeps (`GOMP_SPINCOUNT`). Generation
+    meets a barrier every few microseconds: sleeping at each one (0, OpenMP's "passive") halves two
+    threads' speed, while spinning long (OpenMP's default 300,000 or "active") starves a partner that
+    shares its core with another process."""
 
     def env(self) -> dict[str, str]:
         """Environment variables the server process needs for this tuning."""
-        return {"OMP_WAIT_POLICY": self.omp_wait_policy.upper()}
+        return {"GOMP_SPINCOUNT": str(self.omp_spin_count)}
 
     def flags(self) -> list[str]:
         """The tuning as llama-server flags."""

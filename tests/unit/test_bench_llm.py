@@ -12,6 +12,7 @@ from anysym.bench.llm_bench import (
     parse_llama_bench,
     parse_tuning,
     render_report,
+    short_prompt,
 )
 from anysym.errors import BenchError
 from anysym.services.llm.flags import ServerTuning
@@ -35,6 +36,8 @@ SERVER_ANSWER = {
 LLAMA_BENCH_JSON = [
     {"model_type": "qwen2 1B Q4_K - Medium", "n_threads": 2, "n_prompt": 512, "n_gen": 0, "avg_ts": 285.4},
     {"model_type": "qwen2 1B Q4_K - Medium", "n_threads": 2, "n_prompt": 0, "n_gen": 64, "avg_ts": 54.1},
+    {"n_threads": 2, "n_prompt": 512, "n_gen": 0, "n_depth": 916, "avg_ts": 120.0},
+    {"n_threads": 2, "n_prompt": 0, "n_gen": 64, "n_depth": 916, "avg_ts": 31.3},
 ]
 
 
@@ -52,8 +55,9 @@ def test_parse_timings_is_none_without_usable_timings(body: object) -> None:
 
 
 def test_parse_llama_bench_json() -> None:
-    assert parse_llama_bench(json.dumps(LLAMA_BENCH_JSON)) == (285.4, 54.1)
-    assert parse_llama_bench("[]") == (None, None)
+    assert parse_llama_bench(json.dumps(LLAMA_BENCH_JSON)) == (285.4, 54.1, 31.3)
+    assert parse_llama_bench(json.dumps(LLAMA_BENCH_JSON[:2])) == (285.4, 54.1, None)
+    assert parse_llama_bench("[]") == (None, None, None)
     with pytest.raises(BenchError, match="no JSON"):
         parse_llama_bench("error: unknown argument")
 
@@ -72,20 +76,23 @@ def test_long_prompt_is_long_and_differs_from_the_first_line() -> None:
     first, second = long_prompt(0), long_prompt(1)
     assert first != second and first.splitlines()[1:] == second.splitlines()[1:]
     assert 3000 < len(first) < 5000  # ~900 tokens of English-like text
+    assert short_prompt(0) != short_prompt(1) and len(short_prompt(0)) < 100
 
 
 def test_render_report_shows_every_number() -> None:
     report = LLMBenchReport(
         model="qwen2.5-coder-0.5b",
         command=["llama-server"],
-        env={"OMP_WAIT_POLICY": "PASSIVE"},
+        env={"GOMP_SPINCOUNT": "300"},
         prompt_tokens=893,
         idle_prompt_per_s=280.0,
         idle_generated_per_s=52.0,
+        short_generated_per_s=61.5,
         loaded_prompt_per_s=150.5,
         loaded_generated_per_s=30.25,
         llama_bench_prompt_per_s=285.4,
         llama_bench_generated_per_s=None,
+        llama_bench_deep_generated_per_s=33.3,
         constrained_requests=10,
         constrained_generated_per_s=17.5,
         rss_start_bytes=600 * 2**20,
@@ -93,7 +100,19 @@ def test_render_report_shows_every_number() -> None:
         rss_samples=[(5, 700 * 2**20), (10, 640 * 2**20)],
     )
     text = render_report(report)
-    for needle in ("280.0", "52.0", "150.5", "30.2", "17.5", "285.4", "n/a", "600 MiB", "650 MiB"):
+    for needle in (
+        "280.0",
+        "52.0",
+        "61.5",
+        "150.5",
+        "30.2",
+        "17.5",
+        "285.4",
+        "n/a",
+        "33.3",
+        "600 MiB",
+        "650 MiB",
+    ):
         assert needle in text
     assert "10 constrained requests, peak 700 MiB" in text
     dumped = json.loads(json.dumps(report.to_json()))

@@ -47,10 +47,10 @@ def test_command_runs_the_native_binary_with_the_pinned_flags(tmp_path: Path) ->
     assert _flag(command, "--model") == str(local.model_path)
     assert _flag(command, "--alias") == "qwen2.5-coder-0.5b" == served_alias(" ".join(command))
     assert _flag(command, "--ctx-size") == str(N_CTX) == "8192"
-    assert _flag(command, "--threads") == "1" and _flag(command, "--threads-batch") == "2"
+    assert _flag(command, "--threads") == "2" and _flag(command, "--threads-batch") == "2"
     assert _flag(command, "--poll") == "0" and _flag(command, "--flash-attn") == "on"
     assert _flag(command, "--parallel") == "1" and _flag(command, "--cache-ram") == "256"
-    assert local.tuning.env() == {"OMP_WAIT_POLICY": "PASSIVE"}
+    assert local.tuning.env() == {"GOMP_SPINCOUNT": "300"}
     assert (_flag(command, "--host"), _flag(command, "--port")) == ("127.0.0.1", "8799")
     assert "--no-webui" in command
 
