@@ -183,3 +183,15 @@ def test_a_busy_server_is_reused_not_restarted(served: LocalLLM) -> None:
         assert served.serve(timeout=5) == served.url
         assert served.running_pid() == pid
         assert busy.result().status_code == 200  # the request in flight was not killed
+
+
+def test_our_running_server_is_reused_without_hashing_the_model_again(
+    served: LocalLLM, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The file was checked when the server started; every `anysym run` need not hash it again."""
+
+    def hashed(*_: object) -> None:
+        raise AssertionError("the model was hashed again for a server that already runs it")
+
+    monkeypatch.setattr("anysym.services.llm.server.verify_model", hashed)
+    assert served.serve(timeout=5) == served.url
