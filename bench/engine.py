@@ -81,6 +81,7 @@ def variant_options(variant: Variant) -> dict[str, Any]:
         "copied_steps": variant.copied_steps,
         "crop_check": variant.crop_check,
         "shared_prefix": variant.shared_prefix,
+        "continued_chat": variant.continued_chat,
         "vary_examples": variant.vary_examples,
         "neutral_example": variant.neutral_example,
         "brief_descriptions": variant.brief_descriptions,

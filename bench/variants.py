@@ -71,6 +71,7 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "copied_steps": ("copied-steps", "no-copied-steps"),
     "crop_check": ("crop-check", "no-crop-check"),
     "shared_prefix": ("shared-prefix", "chosen-first"),
+    "continued_chat": ("continued-chat", "restated-functions"),
     "vary_examples": ("vary-examples", "same-examples"),
     "neutral_example": ("neutral-example", "invert-example"),
     "brief_descriptions": ("brief-descriptions", "full-descriptions"),
@@ -111,6 +112,7 @@ class Variant:
     copied_steps: bool = True
     crop_check: bool = True
     shared_prefix: bool = True
+    continued_chat: bool = True
     vary_examples: bool = True
     neutral_example: bool = True
     brief_descriptions: bool = True

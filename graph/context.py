@@ -122,6 +122,14 @@ class Context:
             "psi1's functions first in psi2's excerpt)."
         },
     )
+    continued_chat: bool = field(
+        default=True,
+        metadata={
+            "description": "psi2 is the next turn of psi1's chat (psi1's question, its functions as the "
+            "model's answer, then the links question), so the LLM server reads only the new question "
+            "(False: one message that restates psi1's functions). Needs shared_prefix's excerpt."
+        },
+    )
     vary_examples: bool = field(
         default=True,
         metadata={

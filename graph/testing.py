@@ -45,11 +45,15 @@ class FakeCompletion:
 
 @dataclass
 class ScriptedLLM:
-    """Answer each call with the next scripted item; `prompts` keeps (stage, user text) per call."""
+    """Answer each call with the next scripted item, recording what each call was sent.
+
+    `prompts` keeps (stage, user text) per call and `chats` every call's whole message list.
+    """
 
     answers: list[str | BaseException]
     seconds: float = 0.0
     prompts: list[tuple[str, str]] = field(default_factory=list)
+    chats: list[list[BaseMessage]] = field(default_factory=list)
     grammars: list[str | None] = field(default_factory=list)
     samples: list[int] = field(default_factory=list)
 
@@ -59,6 +63,7 @@ class ScriptedLLM:
         """Return the next answer (or raise the next exception)."""
         user = str(messages[-1].content)
         self.prompts.append((stage, user))
+        self.chats.append(list(messages))
         self.grammars.append(grammar)
         self.samples.append(sample)
         if not self.answers:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import structlog
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
 from anysym.graph.artifacts import RunDir
 from anysym.graph.context import Context
@@ -109,8 +109,11 @@ async def ask(
     max_outputs: int = 1,
     bounds: Bounds | None = None,
     sample: int = 0,
+    history: Sequence[tuple[str, str]] = (),
 ) -> tuple[str, LLMCall]:
     """Send one prompt; return the answer text and its usage (`LLMError` propagates).
+
+    `history`: earlier (question, answer) turns of the same chat, sent before `user`.
 
     With `Context.constrained` and a grammar builder, decoding is constrained to `part` programs over the
     node types the prompt shows (`flow`: the psi1 functions that psi2 must link), ending with at most
@@ -119,8 +122,13 @@ async def ask(
     """
     system = system_prompt(context.syntax, neutral_example=context.neutral_example)
     grammar = _grammar(deps, context, types, part, flow, max_outputs, bounds) if context.constrained else None
+    turns = [
+        message
+        for asked, answered in history
+        for message in (HumanMessage(content=asked), AIMessage(content=answered))
+    ]
     completion = await deps.llm.complete(
-        [SystemMessage(content=system), HumanMessage(content=user)],
+        [SystemMessage(content=system), *turns, HumanMessage(content=user)],
         stage=stage,
         grammar=grammar,
         sample=sample,
@@ -140,6 +148,7 @@ async def ask(
             {
                 **call.model_dump(),
                 "system": system,
+                **({"history": [list(turn) for turn in history]} if history else {}),
                 "user": user,
                 "answer": completion.text,
                 "grammar": bool(grammar),

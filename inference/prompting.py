@@ -23,6 +23,7 @@ from anysym.verify.expectations import expect
 __all__ = [
     "approx_tokens",
     "bullets",
+    "components_prompt",
     "context_block",
     "fence",
     "io_types",
@@ -156,6 +157,15 @@ def task_fields(state: State) -> dict[str, str]:
         "inputs": bullets(describe_inputs(state.get("inputs", []))),
         "numbers": ", ".join(numbers_in(state["task"])) or "(none)",
     }
+
+
+def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
+    """Return psi1's user prompt and the node types it shows."""
+    types = shown_types(state, context, deps)
+    instruction = prompts.COMPONENTS_INSTRUCTION.format(
+        what=prompts.COMPONENTS_WHAT[context.syntax], fence=fence(context.syntax)
+    )
+    return f"{context_block(state, context, deps, types)}\n{instruction}", types
 
 
 def context_block(state: State, context: Context, deps: Deps, types: Sequence[str]) -> str:

@@ -11,8 +11,10 @@ __all__ = [
     "REFINE_PROMPT",
     "SYNTAX_RULES",
     "SYSTEM_PROMPT",
+    "TOPOLOGY_FOLLOW_UP",
     "TOPOLOGY_PROMPT",
     "TOPOLOGY_WHAT",
+    "fenced",
 ]
 
 SYSTEM_PROMPT = """\
@@ -78,6 +80,17 @@ Step 2 of 2. These are the functions chosen in step 1:
 ```
 Now write the links between them. {what}
 Reply with one ```{fence}``` code block."""
+
+TOPOLOGY_FOLLOW_UP = """\
+Step 2 of 2. Now write the links between these functions. {what}
+Reply with one ```{fence}``` code block."""
+"""psi2's question as the next turn of psi1's chat, after psi1's functions as the model's answer."""
+
+
+def fenced(program: str, fence: str) -> str:
+    """A program in one fenced code block, the form every step asks the model to answer in."""
+    return f"```{fence}\n{program.strip()}\n```"
+
 
 FLOW_INSTRUCTION = """\
 Write the complete workflow program: every function with its parameters, and every link.

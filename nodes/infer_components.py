@@ -9,23 +9,13 @@ from langgraph.runtime import Runtime
 from anysym.graph.context import Context
 from anysym.graph.deps import Deps
 from anysym.graph.state import Draft, State
-from anysym.inference import prompts
 from anysym.inference.ask import answer_bounds
 from anysym.inference.candidates import ask_components
 from anysym.inference.components import repair_components
 from anysym.inference.parameters import fill_parameters
-from anysym.inference.prompting import context_block, fence, output_budget, shown_types
+from anysym.inference.prompting import components_prompt, output_budget
 
-__all__ = ["components_prompt", "infer_components"]
-
-
-def components_prompt(state: State, context: Context, deps: Deps) -> tuple[str, list[str]]:
-    """Return psi1's user prompt and the node types it shows."""
-    types = shown_types(state, context, deps)
-    instruction = prompts.COMPONENTS_INSTRUCTION.format(
-        what=prompts.COMPONENTS_WHAT[context.syntax], fence=fence(context.syntax)
-    )
-    return f"{context_block(state, context, deps, types)}\n{instruction}", types
+__all__ = ["infer_components"]
 
 
 async def infer_components(state: State, runtime: Runtime[Context], *, deps: Deps) -> dict[str, Any]:

@@ -1,8 +1,10 @@
-"""psi2's prompt repeats psi1's context, so the LLM server reads only the new step from its cache."""
+"""psi2 shares psi1's context, so the LLM server reads only the new step from its prompt cache."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
 from anysym.graph.api import agenerate
 from anysym.graph.deps import Deps
@@ -28,22 +30,50 @@ workflow.connect("half", "IMAGE", "save", "images")
 ```"""
 
 
-async def _prompts(catalog: Catalog, tmp_path: Path, *, shared_prefix: bool) -> tuple[str, str]:
+async def _chats(
+    catalog: Catalog, tmp_path: Path, *, shared_prefix: bool, continued_chat: bool = True
+) -> tuple[list[BaseMessage], list[BaseMessage]]:
     llm = ScriptedLLM([PSI1, PSI2])
     deps = Deps(llm=llm, catalog=catalog, executor=ScriptedExecutor([FakeExecution()]))
     await agenerate(
-        TASK, [PHOTO], deps=deps, shared_prefix=shared_prefix, verify=False, run_dir=tmp_path / "run"
+        TASK,
+        [PHOTO],
+        deps=deps,
+        shared_prefix=shared_prefix,
+        continued_chat=continued_chat,
+        verify=False,
+        run_dir=tmp_path / "run",
     )
-    (stage1, psi1), (stage2, psi2) = llm.prompts[:2]
-    assert (stage1, stage2) == ("psi1", "psi2")
-    return psi1, psi2
+    assert [stage for stage, _ in llm.prompts[:2]] == ["psi1", "psi2"]
+    return llm.chats[0], llm.chats[1]
 
 
-async def test_psi2_repeats_psi1_up_to_the_step_instruction(
+async def _prompts(
+    catalog: Catalog, tmp_path: Path, *, shared_prefix: bool, continued_chat: bool = True
+) -> tuple[str, str]:
+    psi1, psi2 = await _chats(catalog, tmp_path, shared_prefix=shared_prefix, continued_chat=continued_chat)
+    return str(psi1[-1].content), str(psi2[-1].content)
+
+
+async def test_psi2_continues_psi1s_chat_after_its_functions(
     snapshot_catalog: Catalog, tmp_path: Path
 ) -> None:
-    psi1, psi2 = await _prompts(snapshot_catalog, tmp_path, shared_prefix=True)
+    psi1, psi2 = await _chats(snapshot_catalog, tmp_path, shared_prefix=True)
+    assert [type(m) for m in psi1] == [SystemMessage, HumanMessage]
+    assert [type(m) for m in psi2] == [SystemMessage, HumanMessage, AIMessage, HumanMessage]
+    assert psi2[:2] == psi1  # the server's cache holds all of it, and psi1's answer after it
+    answer, question = str(psi2[2].content), str(psi2[3].content)
+    assert '"half", "ImageScaleBy"' in answer and "connect" not in answer
+    assert question.startswith(STEP_2) and "Available functions" not in question
+    assert len(question) < 300  # the only text the server has not read yet
+
+
+async def test_psi2_repeats_psi1_up_to_the_step_instruction_when_it_restates_the_functions(
+    snapshot_catalog: Catalog, tmp_path: Path
+) -> None:
+    psi1, psi2 = await _prompts(snapshot_catalog, tmp_path, shared_prefix=True, continued_chat=False)
     assert psi2.split(STEP_2)[0] == psi1.split(STEP_1)[0]
+    assert '"half", "ImageScaleBy"' in psi2
 
 
 async def test_without_it_psi1_functions_come_first_in_psi2_excerpt(
