@@ -20,8 +20,9 @@ class ServerTuning:
     """Thread, batching and cache settings of `llama-server` (defaults: the measured best)."""
 
     threads: int = 2
-    """Generation threads, one per core: with the short barrier spin below, two are ~2x one idle and
-    keep about half of that beside one busy process (spinning without bound, they collapsed to 0.6 tok/s)."""
+    """Generation threads, one per core: with the short barrier spin below, two generate ~1.45x as fast
+    as one when idle and keep about half of that beside one busy process (spinning without bound, they
+    collapsed to 0.6 tok/s there)."""
     threads_batch: int = 2
     """Prompt-processing threads: one per core (big matrix products; ~2x one thread when idle)."""
     poll: int = 0

@@ -255,11 +255,16 @@ async def test_real_llm_client_with_a_scripted_chat_model(snapshot_catalog: Cata
     assert [c.stage for c in result.llm_calls] == ["psi1", "psi2"]
 
 
+def _psi2_chat(llm: ScriptedLLM) -> str:
+    """Everything psi2 (the second call) was sent: psi1's question, psi1's functions and its own question."""
+    return "\n".join(str(message.content) for message in llm.chats[1])
+
+
 async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catalog: Catalog) -> None:
     forgot_loader = PSI1.replace('workflow.add_node("photo", "LoadImage", {"image": "photo.png"})\n', "")
     deps, llm, executor = _deps(snapshot_catalog, [forgot_loader, PSI2])
     result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False, candidates=1)
-    assert 'workflow.add_node("photo", "LoadImage", {"image": "photo.png"})' in llm.prompts[1][1]
+    assert 'workflow.add_node("photo", "LoadImage", {"image": "photo.png"})' in _psi2_chat(llm)
     assert result.status == "succeeded"
     assert result.attempts[0].repairs[0] == (
         'added photo = LoadImage(image="photo.png"): the input file was not loaded'
@@ -276,7 +281,7 @@ async def test_psi1_task_fact_repairs_reach_psi2_and_are_recorded(snapshot_catal
         refine=False,
         candidates=1,
     )
-    assert 'workflow.add_node("photo", "LoadImage"' not in llm.prompts[1][1]
+    assert 'workflow.add_node("photo", "LoadImage"' not in _psi2_chat(llm)
     assert ablated.status == "failed" and not ablated.attempts[0].repairs
 
 
