@@ -26,6 +26,7 @@ __all__ = [
     "components_prompt",
     "context_block",
     "fence",
+    "fenced",
     "io_types",
     "output_budget",
     "output_count",
@@ -69,6 +70,11 @@ _INVERT_EXAMPLE = Flow.build(
 def fence(syntax: str) -> str:
     """Return the info string of the code fence the LLM should use."""
     return {"declarative": "python", "dataflow": "python", "pseudo": "text"}.get(syntax, "text")
+
+
+def fenced(program: str, syntax: str) -> str:
+    """A program in one fenced code block, the form every step asks the model to answer in."""
+    return f"```{fence(syntax)}\n{program.strip()}\n```"
 
 
 def approx_tokens(text: str) -> int:

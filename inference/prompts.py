@@ -14,7 +14,6 @@ __all__ = [
     "TOPOLOGY_FOLLOW_UP",
     "TOPOLOGY_PROMPT",
     "TOPOLOGY_WHAT",
-    "fenced",
 ]
 
 SYSTEM_PROMPT = """\
@@ -85,11 +84,6 @@ TOPOLOGY_FOLLOW_UP = """\
 Step 2 of 2. Now write the links between these functions. {what}
 Reply with one ```{fence}``` code block."""
 """psi2's question as the next turn of psi1's chat, after psi1's functions as the model's answer."""
-
-
-def fenced(program: str, fence: str) -> str:
-    """A program in one fenced code block, the form every step asks the model to answer in."""
-    return f"```{fence}\n{program.strip()}\n```"
 
 
 FLOW_INSTRUCTION = """\

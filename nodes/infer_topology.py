@@ -15,7 +15,7 @@ from anysym.inference import prompts
 from anysym.inference.ask import ask
 from anysym.inference.catalog_excerpt import types_named_in
 from anysym.inference.extract import extract_program
-from anysym.inference.prompting import components_prompt, context_block, fence, shown_types
+from anysym.inference.prompting import components_prompt, context_block, fence, fenced, shown_types
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse
 
@@ -43,7 +43,7 @@ def topology_prompt(
         follow_up = prompts.TOPOLOGY_FOLLOW_UP.format(what=prompts.TOPOLOGY_WHAT[syntax], fence=fence(syntax))
         # Under a grammar the model wrote the bare lines (its answer's tokens are the cached ones).
         grammar_bound = context.constrained and deps.grammar is not None
-        answer = components if grammar_bound else prompts.fenced(components, fence(syntax))
+        answer = components if grammar_bound else fenced(components, syntax)
         return follow_up, types, [(question, answer)]
     instruction = prompts.TOPOLOGY_PROMPT.format(
         components=components, what=prompts.TOPOLOGY_WHAT[syntax], fence=fence(syntax)
