@@ -68,7 +68,8 @@ _BENCH_OWNED = ("execute", "execute_timeout_s", "model", "base_url", "run_dir", 
 
 
 def variant_options(variant: Variant) -> dict[str, Any]:
-    """The `Context` fields a variant sets, by name."""
+    """The `Context` fields a variant sets, by name (a count it leaves as None is not set)."""
+    counts = {"max_catalog_entries": variant.catalog_entries, "k": variant.examples}
     return {
         "syntax": cast(Syntax, variant.syntax),  # checked by parse_variants
         "one_step": variant.one_step,
@@ -95,6 +96,7 @@ def variant_options(variant: Variant) -> dict[str, Any]:
         "match_example_inputs": variant.match_inputs,
         "parameter_step": variant.parameter_step,
         "candidates": variant.candidates,
+        **{name: value for name, value in counts.items() if value is not None},
     }
 
 
@@ -152,8 +154,7 @@ class EngineRunner:
                 inputs,
                 deps=self.deps,
                 key_functions=task.key_functions if config.use_key_functions else (),
-                **variant_options(variant),
-                **config.context_options,
+                **{**config.context_options, **variant_options(variant)},  # a variant's count wins
                 execute=config.execute,
                 execute_timeout_s=config.execute_timeout_s,
                 constrained=variant.constrained,

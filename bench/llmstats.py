@@ -24,6 +24,8 @@ class StageLLM(BaseModel):
     seconds: float
     """Total seconds over the calls."""
     input_tokens: int
+    max_input_tokens: int = 0
+    """The longest prompt of one call, in the server's tokens (0 in records from before it was kept)."""
     output_tokens: int
     tokens_per_s: float | None
     """Output tokens per second of LLM time (None when no time was measured)."""
@@ -49,6 +51,7 @@ def _summarise(calls: Sequence[LLMCall]) -> StageLLM:
         calls=len(calls),
         seconds=round(seconds, 4),
         input_tokens=sum(c.input_tokens for c in calls),
+        max_input_tokens=max(c.input_tokens for c in calls),
         output_tokens=output_tokens,
         tokens_per_s=round(output_tokens / seconds, 2) if seconds > 0 else None,
         median_s=round(median(c.seconds for c in calls), 4),

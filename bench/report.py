@@ -192,14 +192,15 @@ def _stage_cells(group: GroupSummary) -> list[str]:
 
 
 def _llm_table(summary: Summary) -> Table:
-    """One row per variant and LLM stage: calls, mean output tokens, tokens/s, median seconds per call."""
-    table = _table("LLM per stage", "variant", "stage", "calls", "out tok/call", "tok/s", "median s")
+    """One row per variant and LLM stage: calls, longest prompt, mean output tokens, tokens/s, median s."""
+    table = _table("LLM per stage", "variant", "stage", "calls", "max in", "out/call", "tok/s", "median s")
     for variant, group in summary.variants.items():
         for stage, cost in group.llm_stages.items():
             table.add_row(
                 variant,
                 stage,
                 str(cost.calls),
+                str(cost.max_input_tokens),
                 f"{cost.mean_output_tokens:.0f}",
                 "-" if cost.tokens_per_s is None else f"{cost.tokens_per_s:.1f}",
                 f"{cost.median_s:.2f}",

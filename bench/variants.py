@@ -31,8 +31,9 @@ from its cache, or psi1's functions come first in it; on by default),
 on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
 step, or the former invert example; on by default), `brief-descriptions`/`full-descriptions` (each
 reference program in a prompt described by its title and first sentence, or its whole description; on
-by default), `candidates-N` (at most N answers sampled per
-functions step, the best by static fit taken; default 3, 1: off).
+by default). Counts: `candidates-N` (at most N answers sampled per functions step, the best by static fit
+taken; default 3, 1: off), `catalog-N` (at most N node signatures in a prompt's catalog excerpt; the
+engine's default is 24), `examples-N` (N reference programs retrieved; the engine's default is 3).
 """
 
 from __future__ import annotations
@@ -51,8 +52,9 @@ Decoding = Literal["auto", "constrained", "free"]
 """`auto`: constrained exactly when the endpoint honours grammars; `constrained`/`free`: forced."""
 DECODINGS: tuple[Decoding, ...] = get_args(Decoding)
 _PRESETS = ("syntaxes", "ablation", "decoding", "grid")
-_CANDIDATES = "candidates-"
-_CANDIDATES_N = re.compile(r"candidates-[1-9][0-9]?")
+_COUNTS: dict[str, str] = {"candidates": "candidates", "catalog": "catalog_entries", "examples": "examples"}
+"""Each count modifier's prefix (`<prefix>-N`, N: 1-99) and the `Variant` field it sets."""
+_COUNT_N = re.compile(rf"({'|'.join(_COUNTS)})-([1-9][0-9]?)")
 _SWITCHES: dict[str, tuple[str, str]] = {
     "verify": ("verify", "no-verify"),
     "task_repairs": ("task-repairs", "no-task-repairs"),
@@ -117,6 +119,10 @@ class Variant:
     neutral_example: bool = True
     brief_descriptions: bool = True
     candidates: int = 3
+    catalog_entries: int | None = None
+    """At most this many node signatures in a prompt (None: the context's own, or `--set`'s)."""
+    examples: int | None = None
+    """Reference programs retrieved (None: the context's own, or `--set`'s)."""
 
     @property
     def name(self) -> str:
@@ -129,7 +135,10 @@ class Variant:
             value = getattr(self, field_name)
             if value != getattr(default, field_name):
                 label += f"/{on if value else off}"
-        return label + (f"/candidates-{self.candidates}" if self.candidates != 3 else "")
+        for prefix, field_name in _COUNTS.items():
+            if getattr(self, field_name) != getattr(default, field_name):
+                label += f"/{prefix}-{getattr(self, field_name)}"
+        return label
 
     @property
     def constrained(self) -> bool | None:
@@ -167,12 +176,15 @@ def _item(item: str, base: Variant) -> list[Variant]:
             f"unknown variant {item!r}: start with a syntax ({', '.join(SYNTAX_NAMES)}) "
             f"or use a preset ({', '.join(_PRESETS)})"
         )
-    counts = [int(m.removeprefix(_CANDIDATES)) for m in modifiers if _CANDIDATES_N.fullmatch(m)]
-    modifiers = [m for m in modifiers if not _CANDIDATES_N.fullmatch(m)]
+    counts = {field_name: getattr(base, field_name) for field_name in _COUNTS.values()}
+    for match in filter(None, (_COUNT_N.fullmatch(m) for m in modifiers)):
+        counts[_COUNTS[match[1]]] = int(match[2])  # the last one given wins
+    modifiers = [m for m in modifiers if not _COUNT_N.fullmatch(m)]
     unknown = sorted(set(modifiers) - set(_MODIFIERS))
     if unknown:
+        counted = ", ".join(f"{prefix}-N" for prefix in _COUNTS)
         raise BenchError(
-            f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)} or {_CANDIDATES}N (N: 1-99)"
+            f"unknown variant modifier(s) {unknown}; use {', '.join(_MODIFIERS)} or {counted} (N: 1-99)"
         )
     switches: dict[str, Any] = {
         field_name: on in modifiers or (getattr(base, field_name) and off not in modifiers)
@@ -184,7 +196,7 @@ def _item(item: str, base: Variant) -> list[Variant]:
             one_step="one-step" in modifiers or (base.one_step and "two-stage" not in modifiers),
             refine="refine" in modifiers or (base.refine and "no-refine" not in modifiers),
             decoding=_decoding(modifiers, base),
-            candidates=counts[-1] if counts else base.candidates,
+            **counts,
             **switches,
         )
     ]

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -174,13 +175,20 @@ def test_task_selection_keeps_suite_order_and_rejects_unknown_ids(tmp_path: Path
         plan(task_ids=["a", "zz"])
 
 
-def test_set_options_reach_every_run(snapshot_catalog: Catalog, inputs: Path) -> None:
-    def catalog_lines(config: EngineConfig) -> int:
-        deps = _deps(snapshot_catalog, [PROGRAM])
-        asyncio.run(EngineRunner(config, deps=deps).run(TASK, ONE_STEP, run_index=0, inputs_dir=inputs))
-        assert isinstance(deps.llm, ScriptedLLM)
-        [(_, prompt)] = deps.llm.prompts
-        return len(prompt.split("Available functions", 1)[1].split("\n\n", 1)[0].splitlines()) - 1
+def _shown_signatures(deps: Deps) -> int:
+    """How many catalog lines the one prompt of a scripted run showed."""
+    assert isinstance(deps.llm, ScriptedLLM)
+    [(_, prompt)] = deps.llm.prompts
+    return len(prompt.split("Available functions", 1)[1].split("\n\n", 1)[0].splitlines()) - 1
 
-    assert catalog_lines(EngineConfig(context_options={"max_catalog_entries": 3})) == 3
+
+def test_set_options_reach_every_run(snapshot_catalog: Catalog, inputs: Path) -> None:
+    def catalog_lines(config: EngineConfig, variant: Variant = ONE_STEP) -> int:
+        deps = _deps(snapshot_catalog, [PROGRAM])
+        asyncio.run(EngineRunner(config, deps=deps).run(TASK, variant, run_index=0, inputs_dir=inputs))
+        return _shown_signatures(deps)
+
+    set_three = EngineConfig(context_options={"max_catalog_entries": 3})
+    assert catalog_lines(set_three) == 3
     assert catalog_lines(EngineConfig()) > 3
+    assert catalog_lines(set_three, replace(ONE_STEP, catalog_entries=5)) == 5  # the variant's count wins

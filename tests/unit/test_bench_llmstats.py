@@ -16,7 +16,7 @@ from anysym.graph.result import LLMCall
 
 
 def _record(task: str, variant: str, calls: list[tuple[str, float, int]], **fields: object) -> TaskRecord:
-    usage = [LLMCall(stage=s, seconds=sec, input_tokens=100, output_tokens=out) for s, sec, out in calls]
+    usage = [LLMCall(stage=s, seconds=sec, input_tokens=10 * out, output_tokens=out) for s, sec, out in calls]
     return TaskRecord.model_validate(
         {"variant": variant, "task_id": task, "llm_usage": usage, "llm_calls": len(usage), **fields}
     )
@@ -58,7 +58,7 @@ def test_stage_llm_sums_tokens_over_seconds_and_takes_the_median_per_call() -> N
     stages = stage_llm(RECORDS[:3])
     assert list(stages) == ["psi1", "psi2", "refine"]
     psi1 = stages["psi1"]
-    assert (psi1.calls, psi1.output_tokens, psi1.input_tokens) == (3, 70, 300)
+    assert (psi1.calls, psi1.output_tokens, psi1.input_tokens, psi1.max_input_tokens) == (3, 70, 700, 400)
     assert psi1.seconds == 9.0 and psi1.tokens_per_s == round(70 / 9, 2) and psi1.median_s == 2.0
     assert psi1.mean_output_tokens == round(70 / 3, 2)
     assert stages["psi2"].median_s == 2.5 and stages["psi2"].tokens_per_s == round(90 / 5, 2)
@@ -105,4 +105,4 @@ def test_summary_and_reports_show_per_stage_numbers_per_variant(tmp_path: Path) 
     text = console.export_text()
     assert "1st" in text and "LLM per stage" in text and "tok/s" in text and "judge" not in text
     assert "…" not in text and "v/constrained" in text  # nothing cut off on an 80-column terminal
-    assert "│ v/free        │ one_step │     1 │           50 │  10.0 │     5.00 │" in text
+    assert "│ v/free        │ one_step │     1 │    500 │       50 │  10.0 │     5.00 │" in text

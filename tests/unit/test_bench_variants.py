@@ -53,3 +53,14 @@ def test_bad_decoding_modifier_names_the_valid_ones() -> None:
         parse_variants("declarative+greedy", Variant())
     with pytest.raises(BenchError, match="decoding"):
         parse_variants("constrained", Variant())
+
+
+def test_count_modifiers_set_their_fields_and_name_the_variant() -> None:
+    [shorter] = parse_variants("declarative+catalog-16+examples-2+candidates-1", Variant())
+    assert (shorter.catalog_entries, shorter.examples, shorter.candidates) == (16, 2, 1)
+    assert shorter.name == "declarative/two-stage/refine/candidates-1/catalog-16/examples-2"
+    [plain] = parse_variants("declarative", Variant())
+    assert (plain.catalog_entries, plain.examples, plain.name) == (None, None, "declarative/two-stage/refine")
+    assert parse_variants("declarative+catalog-8+catalog-12", Variant())[0].catalog_entries == 12
+    with pytest.raises(BenchError, match="catalog-N, examples-N"):
+        parse_variants("declarative+catalog-0", Variant())
