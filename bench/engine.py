@@ -86,6 +86,8 @@ def variant_options(variant: Variant) -> dict[str, Any]:
         "vary_examples": variant.vary_examples,
         "neutral_example": variant.neutral_example,
         "brief_descriptions": variant.brief_descriptions,
+        "compact_signatures": variant.compact_signatures,
+        "modality_name_matches": variant.modality_name_matches,
         "node_k": 3 if variant.node_search else 0,
         "node_docs": variant.node_docs,
         "example_values": variant.example_values,

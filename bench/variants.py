@@ -31,9 +31,13 @@ from its cache, or psi1's functions come first in it; on by default),
 on by default), `neutral-example`/`invert-example` (the system prompt's syntax example with a placeholder
 step, or the former invert example; on by default), `brief-descriptions`/`full-descriptions` (each
 reference program in a prompt described by its title and first sentence, or its whole description; on
-by default). Counts: `candidates-N` (at most N answers sampled per functions step, the best by static fit
-taken; default 3, 1: off), `catalog-N` (at most N node signatures in a prompt's catalog excerpt; the
-engine's default is 24), `examples-N` (N reference programs retrieved; the engine's default is 3).
+by default), `compact-signatures`/`full-signatures` (catalog signatures with an output named like its type
+written once and range bounds from 4,000 on left out, or in full; off by default),
+`modality-names`/`operation-names` (the catalog excerpt adds types whose name holds any task word, or only
+a word that is not a kind of data such as "latent"; the first by default). Counts: `candidates-N`
+(at most N answers sampled per functions step, the best by static fit taken; default 3, 1: off),
+`catalog-N` (at most N node signatures in a prompt's catalog excerpt; the engine's default is 24),
+`examples-N` (N reference programs retrieved; the engine's default is 3).
 """
 
 from __future__ import annotations
@@ -77,6 +81,8 @@ _SWITCHES: dict[str, tuple[str, str]] = {
     "vary_examples": ("vary-examples", "same-examples"),
     "neutral_example": ("neutral-example", "invert-example"),
     "brief_descriptions": ("brief-descriptions", "full-descriptions"),
+    "compact_signatures": ("compact-signatures", "full-signatures"),
+    "modality_name_matches": ("modality-names", "operation-names"),
 }
 """Each on/off `Variant` field and its (on, off) modifiers; a label names the modifier of a non-default."""
 _MODIFIERS = (
@@ -118,6 +124,8 @@ class Variant:
     vary_examples: bool = True
     neutral_example: bool = True
     brief_descriptions: bool = True
+    compact_signatures: bool = False
+    modality_name_matches: bool = True
     candidates: int = 3
     catalog_entries: int | None = None
     """At most this many node signatures in a prompt (None: the context's own, or `--set`'s)."""

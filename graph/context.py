@@ -144,6 +144,21 @@ class Context:
             "sentence, which names its node types and what they do (False: its whole description)."
         },
     )
+    modality_name_matches: bool = field(
+        default=True,
+        metadata={
+            "description": "The catalog excerpt adds node types whose name holds a task word even when "
+            'the word only names a kind of data ("latent": every Latent* type; False: operation words '
+            "only)."
+        },
+    )
+    compact_signatures: bool = field(
+        default=False,
+        metadata={
+            "description": "Catalog signatures write an output named like its type once and leave out "
+            "range bounds from 4,000 on (a third fewer prompt tokens for size nodes; False: in full)."
+        },
+    )
     neutral_example: bool = field(
         default=True,
         metadata={

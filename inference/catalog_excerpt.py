@@ -19,6 +19,10 @@ __all__ = [
 
 MAX_CHOICES = 10
 """How many COMBO choices a signature lists before `...`."""
+OPEN_BOUND = 4000
+"""A compact signature leaves out a range bound this large or larger (16384 pixels, 4096 frames, 2**64
+seeds): no task's value reaches it, validation still checks it, and the model's tokenizer spends one
+token per digit on it (a third of a size node's signature)."""
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]{3,}")
 _FILE = re.compile(r"\S+\.[A-Za-z0-9]{2,4}\b")
@@ -41,6 +45,7 @@ def select_types(
     aside: Iterable[str] = (),
     io: Iterable[str] = ("SaveImage",),
     limit: int = 24,
+    modality_names: bool = True,
 ) -> list[str]:
     """Pick the node types a prompt shows, most important first, known to `catalog`, at most `limit`.
 
@@ -49,12 +54,15 @@ def select_types(
     node-search `suggested` types, then node types whose names contain a task word, then the types of
     the retrieved programs set `aside` as off-task (lowest priority, cut first by `limit`: a step the
     node search missed may still be among them). Suggested, name-related and aside types are kept only
-    within the modalities of the others, with their counterparts in those modalities.
+    within the modalities of the others, with their counterparts in those modalities. Without
+    `modality_names`, a task word that only names a kind of data ("latent", "mask") relates no type: it
+    would pull in every operation on that kind.
     """
     words = _WORD.findall(_FILE.sub(" ", task))
     mentioned = [word for word in words if word in catalog]
     anchors = [*first, *examples, *mentioned, *io]
-    found = [*suggested, *_related(catalog, words), *aside]
+    operation_words = words if modality_names else [w for w in words if w.lower() not in _MODALITY_WORDS]
+    found = [*suggested, *_related(catalog, operation_words), *aside]
     ordered = [*anchors, *_within_modalities(catalog, [name for name in found if name in catalog], anchors)]
     known = [name for name in dict.fromkeys(ordered) if name in catalog]
     return known[:limit]
@@ -116,19 +124,24 @@ def _link_types(spec: NodeSpec) -> set[str]:
     return inputs | {o.type for o in spec.outputs}
 
 
-def signature(spec: NodeSpec, gist: str | None = None) -> str:
+def signature(spec: NodeSpec, gist: str | None = None, *, compact: bool = False) -> str:
     """Render `Name(input: TYPE, widget: INT=512 [1..16384], ...) -> NAME: TYPE, ...` on one line.
 
-    `gist` (what the node does, one line) follows as `  # gist`.
+    `gist` (what the node does, one line) follows as `  # gist`. `compact`: an output named like its
+    type is written once (`-> IMAGE`) and range bounds from `OPEN_BOUND` on are left out (`[1..]`).
     """
-    inputs = ", ".join(_input(i) for i in spec.visible_inputs())
-    outputs = ", ".join(f"{o.name}: {o.type}" for o in spec.outputs) or "nothing"
+    inputs = ", ".join(_input(i, compact) for i in spec.visible_inputs())
+    outputs = ", ".join(_output(o.name, o.type, compact) for o in spec.outputs) or "nothing"
     sink = "  (output node: saves or shows its result)" if spec.output_node else ""
     doc = f"  # {gist}" if gist else ""
     return f"{spec.name}({inputs}) -> {outputs}{sink}{doc}"
 
 
-def _input(spec: InputSpec) -> str:
+def _output(name: str, kind: str, compact: bool) -> str:
+    return name if compact and name == kind else f"{name}: {kind}"
+
+
+def _input(spec: InputSpec, compact: bool) -> str:
     name = spec.name if spec.section == "required" else f"{spec.name}?"
     if spec.options.get("image_upload") or spec.options.get("upload"):
         kind = "INPUT_FILE_NAME"  # the server's own upload folder is noise: the task's files are listed
@@ -139,9 +152,14 @@ def _input(spec: InputSpec) -> str:
     text = f"{name}: {kind}"
     if spec.default is not None and not is_model_input(spec):
         text += f"={_literal(spec.default)}"
-    if spec.min is not None or spec.max is not None:
-        text += f" [{_num(spec.min)}..{_num(spec.max)}]"
+    low, high = (None if compact and _open(b) else b for b in (spec.min, spec.max))
+    if low is not None or high is not None:
+        text += f" [{_num(low)}..{_num(high)}]"
     return text
+
+
+def _open(bound: float | None) -> bool:
+    return bound is not None and abs(bound) >= OPEN_BOUND
 
 
 def _choices(choices: Sequence[ParamValue]) -> str:

@@ -34,7 +34,12 @@ def parameters_prompt(flow: Flow, state: State, context: Context, deps: Deps) ->
     """The parameter step's prompt for `flow` (its values already reset to the defaults)."""
     types = list(dict.fromkeys(function.type for function in flow.functions.values()))
     gist = deps.nodes.gist if deps.nodes is not None else None
-    catalog = [signature(deps.catalog[t], gist(t) if gist else None) for t in types if t in deps.catalog]
+    compact = context.compact_signatures
+    catalog = [
+        signature(deps.catalog[t], gist(t) if gist else None, compact=compact)
+        for t in types
+        if t in deps.catalog
+    ]
     return prompts.PARAMETERS_PROMPT.format(
         **task_fields(state),
         functions=render(flow, context.syntax).rstrip(),

@@ -119,6 +119,7 @@ def shown_types(state: State, context: Context, deps: Deps, first: Iterable[str]
         aside=state.get("aside_types", []),
         io=io_types(state, deps.catalog),
         limit=context.max_catalog_entries,
+        modality_names=context.modality_name_matches,
     )
 
 
@@ -185,7 +186,10 @@ def context_block(state: State, context: Context, deps: Deps, types: Sequence[st
         **task_fields(state),
         keys=_keys(state.get("key_functions", [])),
         examples=render_examples(state.get("examples", []), brief=context.brief_descriptions),
-        catalog=bullets(signature(deps.catalog[t], gist(t) if gist else None) for t in types),
+        catalog=bullets(
+            signature(deps.catalog[t], gist(t) if gist else None, compact=context.compact_signatures)
+            for t in types
+        ),
         models=bullets(models),
     )
 

@@ -129,6 +129,13 @@ async def test_psi1_prompt_states_sizes_numbers_keys_and_examples(snapshot_catal
     assert "ImageInvert(image: IMAGE) -> IMAGE: IMAGE" in psi1
 
 
+async def test_compact_signatures_reach_psi1(snapshot_catalog: Catalog) -> None:
+    deps, llm, _ = _deps(snapshot_catalog, [PSI1, GOOD])
+    await agenerate(TASK, [PHOTO], deps=deps, compact_signatures=True)
+    psi1 = llm.prompts[0][1]
+    assert "ImageInvert(image: IMAGE) -> IMAGE\n" in psi1 and "16384" not in psi1
+
+
 async def test_syntax_error_is_refined_to_success(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, BROKEN_SYNTAX, GOOD])
     result = await agenerate(TASK, [PHOTO], deps=deps, refine_in_steps=False)

@@ -151,6 +151,22 @@ def test_catalog_excerpt_keeps_name_matches_within_the_task_modalities(snapshot_
     assert not {"LatentUpscale", "RescaleCFG", "ImageUpscaleWithModel"} & set(types)  # other modalities go
 
 
+def test_compact_signatures_write_an_output_once_and_leave_out_open_bounds(snapshot_catalog: Catalog) -> None:
+    def compact(name: str) -> str:
+        return signature(snapshot_catalog[name], compact=True)
+
+    # small bounds say something and stay; 16384 pixels and 4096 images do not
+    assert compact("ImageBlur") == (
+        "ImageBlur(image: IMAGE, blur_radius: INT=1 [1..31], sigma: FLOAT=1.0 [0.1..10]) -> IMAGE"
+    )
+    assert compact("EmptyLatentImage") == (
+        "EmptyLatentImage(width: INT=512 [16..], height: INT=512 [16..], batch_size: INT=1 [1..]) -> LATENT"
+    )
+    assert compact("LoadImage") == "LoadImage(image: INPUT_FILE_NAME) -> IMAGE, MASK"
+    assert compact("StableCascade_EmptyLatentImage").endswith("-> stage_c: LATENT, stage_b: LATENT")
+    assert "[0..16384]" in signature(snapshot_catalog["ImageCrop"])  # the full form is unchanged
+
+
 def test_upload_inputs_ask_for_an_input_file_not_the_servers_folder(snapshot_catalog: Catalog) -> None:
     assert signature(snapshot_catalog["LoadImage"]) == (
         "LoadImage(image: INPUT_FILE_NAME) -> IMAGE: IMAGE, MASK: MASK"

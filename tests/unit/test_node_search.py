@@ -156,6 +156,25 @@ def test_types_set_aside_come_last(snapshot_catalog: Catalog) -> None:
     assert types[-2:] == ["ImageInvert", "InvertMask"] and "LatentUpscale" not in types
 
 
+def test_a_word_naming_a_kind_of_data_relates_no_type_without_modality_names(
+    snapshot_catalog: Catalog,
+) -> None:
+    task = "Create an empty 128x128 latent, upscale it to 256x256 and save it"
+    io = ["SaveLatent"]
+    every = select_types(snapshot_catalog, task=task, examples=["EmptyLatentImage", "LatentUpscale"], io=io)
+    operations = select_types(
+        snapshot_catalog,
+        task=task,
+        examples=["EmptyLatentImage", "LatentUpscale"],
+        io=io,
+        modality_names=False,
+    )
+    assert {"LatentAdd", "LatentFlip", "LatentRotate"} <= set(every)  # "latent" named them all
+    assert not {"LatentAdd", "LatentFlip", "LatentRotate"} & set(operations)
+    assert {"LatentUpscaleBy", "EmptySD3LatentImage"} <= set(operations)  # "upscale", "empty" still relate
+    assert operations[:3] == every[:3] == ["EmptyLatentImage", "LatentUpscale", "SaveLatent"]
+
+
 def test_signature_carries_the_gist(snapshot_catalog: Catalog) -> None:
     line = signature(snapshot_catalog["ImageInvert"], "Invert the colors of an image")
     assert line == "ImageInvert(image: IMAGE) -> IMAGE: IMAGE  # Invert the colors of an image"
