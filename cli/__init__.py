@@ -44,10 +44,13 @@ COMMAND_OWNERS: dict[str, tuple[str, ...]] = {
     "validate": ("validate",),
     "execute": ("execute",),
     "catalog": ("comfy", "validate"),
+    "run": ("run",),
+    "resume": ("run",),
+    "rerun": ("run",),
 }
-"""The modules that define a quick command (and every subcommand of it): `anysym convert ...` registers
-only those, since typer builds every registered command's parameters at start, which is most of a quick
-command's start-up time."""
+"""The modules that define a command whose start-up a user waits for (and every subcommand of it):
+`anysym convert ...` or `anysym run ...` registers only those, since typer builds every registered
+command's parameters at start, which is most of a quick command's start-up time."""
 
 
 def _register_all() -> None:
