@@ -182,7 +182,8 @@ def bench(
         def progress(record: Any, resumed: bool) -> None:
             mark = "resumed" if resumed else f"{record.wall_s:6.1f}s"
             run = escape(f"{record.variant} {record.task_id}#{record.run}")
-            console.print(f"[dim]{mark}[/] {run}: [bold]{record.stage}[/]")
+            # one line per run even where the console is a log file 80 columns wide
+            console.print(f"[dim]{mark}[/] {run}: [bold]{record.stage}[/]", soft_wrap=True)
 
         records = asyncio.run(_run(plan, EngineRunner(config), judge, progress))
         settings["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
