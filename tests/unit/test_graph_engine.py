@@ -126,14 +126,16 @@ async def test_psi1_prompt_states_sizes_numbers_keys_and_examples(snapshot_catal
     assert "160x120" in psi1
     assert 'SaveImage(filename_prefix="inverted")' in psi1
     assert "inv = ImageInvert(image=photo.IMAGE)" in psi1  # the example, in the run's syntax
-    assert "ImageInvert(image: IMAGE) -> IMAGE: IMAGE" in psi1
+    assert "ImageInvert(image: IMAGE) -> IMAGE\n" in psi1  # compact: the output named like its type
 
 
-async def test_compact_signatures_reach_psi1(snapshot_catalog: Catalog) -> None:
+async def test_compact_signatures_switch_off_for_the_full_form(snapshot_catalog: Catalog) -> None:
     deps, llm, _ = _deps(snapshot_catalog, [PSI1, GOOD])
-    await agenerate(TASK, [PHOTO], deps=deps, compact_signatures=True)
-    psi1 = llm.prompts[0][1]
-    assert "ImageInvert(image: IMAGE) -> IMAGE\n" in psi1 and "16384" not in psi1
+    await agenerate(TASK, [PHOTO], deps=deps)
+    assert "- LoadImage(image: INPUT_FILE_NAME) -> IMAGE, MASK\n" in llm.prompts[0][1]
+    deps, llm, _ = _deps(snapshot_catalog, [PSI1, GOOD])
+    await agenerate(TASK, [PHOTO], deps=deps, compact_signatures=False)
+    assert "- LoadImage(image: INPUT_FILE_NAME) -> IMAGE: IMAGE, MASK: MASK\n" in llm.prompts[0][1]
 
 
 async def test_syntax_error_is_refined_to_success(snapshot_catalog: Catalog) -> None:
