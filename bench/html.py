@@ -105,7 +105,8 @@ def _llm_table(summary: Summary) -> str:
             rate = "-" if c.tokens_per_s is None else f"{c.tokens_per_s:.1f}"
             rows.append(
                 f"<tr><td>{escape(name)}</td><td>{escape(stage)}</td><td>{c.calls}</td>"
-                f"<td>{c.max_input_tokens}</td><td>{c.mean_output_tokens:.0f}</td><td>{c.output_tokens}</td><td>{c.seconds:.2f}</td>"
+                f"<td>{c.max_input_tokens}</td><td>{c.mean_output_tokens:.0f}</td>"
+                f"<td>{c.output_tokens}</td><td>{c.seconds:.2f}</td>"
                 f"<td>{rate}</td><td>{c.median_s:.2f}</td></tr>"
             )
     return (

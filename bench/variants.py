@@ -34,7 +34,7 @@ reference program in a prompt described by its title and first sentence, or its 
 by default), `compact-signatures`/`full-signatures` (catalog signatures with an output named like its type
 written once and range bounds from 4,000 on left out, or in full; on by default),
 `modality-names`/`operation-names` (the catalog excerpt adds types whose name holds any task word, or only
-a word that is not a kind of data such as "latent"; the second by default). Counts: `candidates-N`
+a word that is not a kind of data such as "latent"; the first by default). Counts: `candidates-N`
 (at most N answers sampled per functions step, the best by static fit taken; default 3, 1: off),
 `catalog-N` (at most N node signatures in a prompt's catalog excerpt; the engine's default is 24),
 `examples-N` (N reference programs retrieved; the engine's default is 3).
@@ -125,7 +125,7 @@ class Variant:
     neutral_example: bool = True
     brief_descriptions: bool = True
     compact_signatures: bool = True
-    modality_name_matches: bool = False
+    modality_name_matches: bool = True
     candidates: int = 3
     catalog_entries: int | None = None
     """At most this many node signatures in a prompt (None: the context's own, or `--set`'s)."""
