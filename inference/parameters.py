@@ -17,9 +17,8 @@ from anysym.graph.result import LLMCall
 from anysym.graph.state import State
 from anysym.inference import prompts
 from anysym.inference.ask import Bounds, ask
-from anysym.inference.catalog_excerpt import signature
 from anysym.inference.extract import Extracted, extract_program
-from anysym.inference.prompting import bullets, fence, output_count, task_fields
+from anysym.inference.prompting import bullets, fence, output_count, signatures, task_fields
 from anysym.language.flow import Flow
 from anysym.language.syntax import parse, render
 from anysym.nodes.retrieve import hide_values
@@ -33,17 +32,10 @@ _DOC_CHARS = 120
 def parameters_prompt(flow: Flow, state: State, context: Context, deps: Deps) -> str:
     """The parameter step's prompt for `flow` (its values already reset to the defaults)."""
     types = list(dict.fromkeys(function.type for function in flow.functions.values()))
-    gist = deps.nodes.gist if deps.nodes is not None else None
-    compact = context.compact_signatures
-    catalog = [
-        signature(deps.catalog[t], gist(t) if gist else None, compact=compact)
-        for t in types
-        if t in deps.catalog
-    ]
     return prompts.PARAMETERS_PROMPT.format(
         **task_fields(state),
         functions=render(flow, context.syntax).rstrip(),
-        catalog=bullets(catalog),
+        catalog=bullets(signatures(types, context, deps, docs=True)),
         input_docs=_input_docs(types, deps),
         what=prompts.COMPONENTS_WHAT[context.syntax],
         fence=fence(context.syntax),

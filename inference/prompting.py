@@ -33,6 +33,7 @@ __all__ = [
     "first_sentence",
     "render_examples",
     "shown_types",
+    "signatures",
     "system_prompt",
     "task_fields",
 ]
@@ -181,17 +182,24 @@ def context_block(state: State, context: Context, deps: Deps, types: Sequence[st
     With `context.node_docs` and a node search in `deps`, each catalog entry carries its one-line doc.
     """
     models = installed_models(deps.catalog, types)
-    gist = deps.nodes.gist if deps.nodes is not None and context.node_docs else None
     return prompts.CONTEXT_BLOCK.format(
         **task_fields(state),
         keys=_keys(state.get("key_functions", [])),
         examples=render_examples(state.get("examples", []), brief=context.brief_descriptions),
-        catalog=bullets(
-            signature(deps.catalog[t], gist(t) if gist else None, compact=context.compact_signatures)
-            for t in types
-        ),
+        catalog=bullets(signatures(types, context, deps, docs=context.node_docs)),
         models=bullets(models),
     )
+
+
+def signatures(types: Iterable[str], context: Context, deps: Deps, *, docs: bool) -> list[str]:
+    """The catalog signatures of `types` a prompt shows, in the context's form (`docs`: with each gist)."""
+    gist = deps.nodes.gist if deps.nodes is not None and docs else None
+    compact = context.compact_signatures
+    return [
+        signature(deps.catalog[t], gist(t) if gist else None, compact=compact)
+        for t in types
+        if t in deps.catalog
+    ]
 
 
 def bullets(lines: Iterable[str]) -> str:
